@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` (set up and serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: install run test test-fast serve bench loadtest messages clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the pinned dependencies (idempotent)
+
+run: install ## migrate, import content/, create demo accounts, serve on 127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	-$(DEV_ENV) $(BIN)/python manage.py import_content content/
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install ## lint, format check, full test suite (SQLite, or DATABASE_URL)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+test-fast: install ## the suite without browser tests
+	$(BIN)/python -m pytest -m "not browser"
+
+messages: install ## regenerate and compile the translation catalogs (needs gettext)
+	$(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --no-location
+	$(BIN)/python manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

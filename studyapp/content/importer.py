@@ -1,0 +1,580 @@
+"""Import Markdown decks into the database: all files of one run or none.
+
+``content_import`` is the one entry point (the ``import_content`` command and the
+authoring area both call it). It parses every file first; any error means nothing is
+written. Unchanged files (same sha256) are skipped, so a re-import is a no-op. Items keep
+their rows (and so every learner's history) across rewording; items no longer in a file
+are retired, never deleted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Deck, Item, Option, Reference, Section, SourceFile, Topic
+from .parser import (
+    ContentError,
+    ParsedDeck,
+    ParsedItem,
+    ParsedSection,
+    identity_text,
+    parse_file,
+    slugify,
+)
+from .rendering import render_cloze, render_inline, render_markdown
+
+CONTENT_SUFFIXES = {".md", ".markdown"}
+NEAR_IDENTICAL = 0.75
+
+
+class UsageError(Exception):
+    """A path that does not exist or is not Markdown (exit code 2, not a content error)."""
+
+
+@dataclass
+class Source:
+    """One file to import: ``path`` is the key stored in SourceFile (relative when possible)."""
+
+    path: str
+    data: bytes
+
+
+@dataclass
+class ImportReport:
+    decks: int = 0
+    concept_cards: int = 0
+    questions: int = 0
+    references: int = 0
+    retired: int = 0
+    errors: list[ContentError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged_files: int = 0
+    written_files: int = 0
+    deck_slugs: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "decks": self.decks,
+            "concept_cards": self.concept_cards,
+            "questions": self.questions,
+            "references": self.references,
+            "retired": self.retired,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+def source_key(path: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path(settings.BASE_DIR).resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def collect_sources(paths: list[str | Path]) -> tuple[list[Source], list[str]]:
+    """Read the Markdown files under ``paths``; returns (sources, folder keys scanned)."""
+    sources: list[Source] = []
+    folders: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            folders.append(source_key(path).rstrip("/") + "/")
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in CONTENT_SUFFIXES)
+        elif path.is_file():
+            files = [path]
+        else:
+            raise UsageError(f"caminho não encontrado: {raw}")
+        sources.extend(Source(path=source_key(file), data=file.read_bytes()) for file in files)
+    return sources, folders
+
+
+def content_import(
+    *,
+    paths: list[str | Path] | None = None,
+    sources: list[Source] | None = None,
+    check: bool = False,
+    force: bool = False,
+    edited_in_browser: bool = False,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Import files (``paths``) or in-memory ``sources``, all or nothing.
+
+    ``check`` validates everything (including database constraints) and writes nothing.
+    ``force`` overwrites decks last edited in the browser. ``edited_in_browser`` marks the
+    written files as edited in the browser (the authoring area's saves).
+    """
+    folders: list[str] = []
+    if paths is not None:
+        sources, folders = collect_sources(paths)
+    sources = sources or []
+    now = now or timezone.now()
+    report = ImportReport()
+
+    parsed: list[tuple[Source, ParsedDeck]] = []
+    for source in sources:
+        deck, errors = parse_file(source.path, source.data)
+        report.errors.extend(errors)
+        if deck is not None:
+            parsed.append((source, deck))
+            report.decks += 1
+            report.concept_cards += len(deck.concept_cards)
+            report.questions += len(deck.questions)
+            report.references += len(deck.references)
+            report.deck_slugs.append(deck.slug)
+    report.errors.extend(_cross_file_errors(parsed))
+    if report.errors:
+        return report
+
+    with transaction.atomic():
+        report.errors.extend(_conflicts(parsed, folders, force))
+        if report.errors:
+            return report
+        # Sources first: translations line up against the source as just imported.
+        ordered = sorted(parsed, key=lambda pair: pair[1].translation_of is not None)
+        for source, deck in ordered:
+            errors = _import_deck(source, deck, report, now, force, edited_in_browser)
+            if errors:
+                report.errors.extend(errors)
+                transaction.set_rollback(True)
+                return report
+        _retire_missing_files(folders, {source.path for source in sources}, report, now)
+        if check:
+            transaction.set_rollback(True)
+    return report
+
+
+# -- validation across files ---------------------------------------------------------------
+def _cross_file_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentError]:
+    errors: list[ContentError] = []
+    seen: dict[tuple[str, str], str] = {}
+    for source, deck in parsed:
+        key = (deck.slug, deck.language.lower())
+        if key in seen:
+            errors.append(
+                ContentError(
+                    source.path,
+                    deck.title_line,
+                    f"deck '{deck.slug}' ({deck.language}) já definido em {seen[key]}",
+                )
+            )
+        seen[key] = source.path
+    return errors
+
+
+def _conflicts(
+    parsed: list[tuple[Source, ParsedDeck]], folders: list[str], force: bool
+) -> list[ContentError]:
+    """Decks edited in the browser are never silently overwritten from files."""
+    if force:
+        return []
+    errors: list[ContentError] = []
+    paths = {source.path: source for source, _deck in parsed}
+    edited = SourceFile.objects.filter(edited_in_browser=True)
+    for record in edited:
+        source = paths.get(record.path)
+        if source is not None and _sha(source.data) != record.sha256:
+            errors.append(
+                ContentError(
+                    record.path,
+                    1,
+                    "conflito: este deck foi editado no navegador depois da última importação; "
+                    "baixe-o na área do instrutor ou use --force para sobrescrever",
+                )
+            )
+        elif source is None and any(record.path.startswith(folder) for folder in folders):
+            errors.append(
+                ContentError(
+                    record.path,
+                    1,
+                    "conflito: deck criado no navegador e ausente da pasta; "
+                    "baixe-o na área do instrutor ou use --force para aposentá-lo",
+                )
+            )
+    return errors
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- one deck ------------------------------------------------------------------------------
+def _import_deck(
+    source: Source,
+    parsed: ParsedDeck,
+    report: ImportReport,
+    now: datetime,
+    force: bool,
+    edited_in_browser: bool,
+) -> list[ContentError]:
+    sha = _sha(source.data)
+    record = SourceFile.objects.filter(path=source.path).first()
+    deck = Deck.objects.filter(slug=parsed.slug, language=parsed.language).first()
+    unchanged = (
+        record is not None
+        and record.sha256 == sha
+        and deck is not None
+        and deck.source_id == record.pk
+        and deck.retired_at is None
+        and record.edited_in_browser == edited_in_browser
+    )
+    if unchanged and not force:
+        report.unchanged_files += 1
+        return []
+
+    source_deck = None
+    if parsed.translation_of:
+        candidates = Deck.objects.sources().filter(slug=parsed.translation_of)
+        if deck is not None:
+            candidates = candidates.exclude(pk=deck.pk)
+        source_deck = candidates.first()
+        if source_deck is None:
+            return [
+                ContentError(
+                    source.path,
+                    parsed.title_line,
+                    f"translation-of: deck de origem '{parsed.translation_of}' não existe",
+                )
+            ]
+
+    if record is None:
+        record = SourceFile(path=source.path)
+    record.sha256 = sha
+    record.text = source.data.decode("utf-8")
+    record.imported_at = now
+    record.edited_in_browser = edited_in_browser
+    record.save()
+
+    if deck is None:
+        deck = Deck(slug=parsed.slug, language=parsed.language)
+    elif deck.source_id and deck.source_id != record.pk:
+        SourceFile.objects.filter(pk=deck.source_id).exclude(pk=record.pk).update(
+            edited_in_browser=False
+        )
+    deck.title = parsed.title
+    deck.intro_html = render_markdown(parsed.intro)
+    deck.source = record
+    deck.translation_of = source_deck
+    deck.domains = parsed.domains
+    deck.retired_at = None
+    deck.save()
+    deck.topics.set(_topics(parsed.topics))
+    report.written_files += 1
+
+    sections = _sync_sections(deck, parsed.sections, now)
+    if source_deck is not None:
+        errors = _sync_translation(deck, source_deck, parsed, sections, report, now)
+        if errors:
+            return errors
+    else:
+        _sync_items(deck, parsed.sections, sections, report, now)
+    _sync_references(deck, parsed)
+    return []
+
+
+def _topics(names: list[str]) -> list[Topic]:
+    topics = []
+    for name in names:
+        slug = slugify(name)
+        label = name.upper() if name == slug and len(name) <= 4 else name
+        topic, created = Topic.objects.get_or_create(slug=slug, defaults={"name": label})
+        if not created and name != slug and topic.name != name:
+            topic.name = name
+            topic.save(update_fields=["name"])
+        topics.append(topic)
+    return topics
+
+
+def _sync_sections(
+    deck: Deck, parsed_sections: list[ParsedSection], now: datetime
+) -> list[Section]:
+    existing = {section.key: section for section in deck.sections.all()}
+    result = []
+    for position, parsed in enumerate(parsed_sections):
+        section = existing.pop(parsed.key, None) or Section(deck=deck, key=parsed.key)
+        section.title = parsed.title
+        section.kind = parsed.kind
+        section.position = position
+        section.intro_html = render_markdown(parsed.intro)
+        section.retired_at = None
+        section.save()
+        result.append(section)
+    for section in existing.values():
+        if section.retired_at is None:
+            section.retired_at = now
+            section.save(update_fields=["retired_at"])
+    return result
+
+
+def _sync_items(
+    deck: Deck,
+    parsed_sections: list[ParsedSection],
+    sections: list[Section],
+    report: ImportReport,
+    now: datetime,
+) -> None:
+    existing = list(deck.items.select_related("section"))
+    matches = _match_items(existing, parsed_sections)
+    used: set[str] = {item.key for item in existing}
+    for section, parsed_section in zip(sections, parsed_sections, strict=True):
+        for position, parsed in enumerate(parsed_section.items):
+            item = matches.get(id(parsed))
+            if item is None:
+                item = Item(deck=deck, key=_new_key(parsed, parsed_section, used))
+                used.add(item.key)
+                report.created += 1
+            else:
+                report.updated += 1
+            _fill_item(item, parsed, section, position, now)
+    matched = {item.pk for item in matches.values()}
+    for item in existing:
+        if item.pk not in matched and item.retired_at is None:
+            item.retired_at = now
+            item.save(update_fields=["retired_at", "updated_at"])
+            report.retired += 1
+
+
+def _match_items(existing: list[Item], parsed_sections: list[ParsedSection]) -> dict[int, Item]:
+    """Pair parsed items with existing rows: pinned id, exact text, same place, near text."""
+    matches: dict[int, Item] = {}
+    taken: set[int] = set()
+    by_key = {item.key: item for item in existing}
+    by_text = {
+        (item.section.key, item.kind, _stored_identity(item)): item
+        for item in existing
+        if not item.pinned
+    }
+
+    def take(parsed: ParsedItem, item: Item | None) -> bool:
+        if item is None or item.pk in taken:
+            return False
+        matches[id(parsed)] = item
+        taken.add(item.pk)
+        return True
+
+    pending: list[tuple[ParsedSection, int, ParsedItem]] = []
+    for section in parsed_sections:
+        for position, parsed in enumerate(section.items):
+            if parsed.pinned_id:
+                take(parsed, by_key.get(parsed.pinned_id))
+            elif not take(parsed, by_text.get((section.key, parsed.kind, identity_text(parsed)))):
+                pending.append((section, position, parsed))
+
+    # Reworded items: same section and place first, then near-identical text in the deck.
+    for section, position, parsed in list(pending):
+        for item in existing:
+            if (
+                item.pk not in taken
+                and not item.pinned
+                and item.retired_at is None
+                and item.section.key == section.key
+                and item.kind == parsed.kind
+                and item.position == position
+            ):
+                take(parsed, item)
+                pending.remove((section, position, parsed))
+                break
+    for _section, _position, parsed in pending:
+        text = identity_text(parsed)
+        candidates = [
+            (difflib.SequenceMatcher(None, text, _stored_identity(item)).ratio(), item.pk, item)
+            for item in existing
+            if item.pk not in taken and not item.pinned and item.kind == parsed.kind
+        ]
+        if candidates:
+            ratio, _pk, item = max(candidates, key=lambda c: (c[0], -c[1]))
+            if ratio >= NEAR_IDENTICAL:
+                take(parsed, item)
+    return matches
+
+
+def _stored_identity(item: Item) -> str:
+    raw = item.prompt if item.kind == Item.Kind.QUESTION else item.text_md
+    return " ".join(raw.split()).lower()
+
+
+def _new_key(parsed: ParsedItem, section: ParsedSection, used: set[str]) -> str:
+    if parsed.pinned_id:
+        return parsed.pinned_id
+    digest = hashlib.sha1(identity_text(parsed).encode(), usedforsecurity=False).hexdigest()
+    base = f"{section.key[:60]}-{digest[:8]}"
+    key, counter = base, 2
+    while key in used:
+        key, counter = f"{base}-{counter}", counter + 1
+    return key
+
+
+def _fill_item(
+    item: Item, parsed: ParsedItem, section: Section, position: int, now: datetime
+) -> None:
+    item.section = section
+    item.kind = parsed.kind
+    item.pinned = bool(parsed.pinned_id)
+    item.position = position
+    item.line = parsed.line
+    item.context = parsed.context
+    item.prompt = parsed.prompt
+    item.prompt_html = render_inline(parsed.prompt)
+    item.text_md = parsed.text
+    item.text_html = render_markdown(parsed.text)
+    item.cloze_term = parsed.cloze_term
+    if parsed.kind == Item.Kind.CONCEPT:
+        item.cloze_html, item.text_html = render_cloze(parsed.text, parsed.cloze_term)
+    else:
+        item.cloze_html = ""
+    item.explanation_md = parsed.explanation
+    item.explanation_html = render_markdown(parsed.explanation)
+    item.retired_at = None
+    item.save()
+    _sync_options(item, parsed)
+    item.references.all().delete()
+    Reference.objects.bulk_create(
+        Reference(deck=item.deck, item=item, title=ref.title, url=ref.url, position=index)
+        for index, ref in enumerate(parsed.references)
+    )
+
+
+def _sync_options(item: Item, parsed: ParsedItem) -> None:
+    """Update options in place by position, so quiz answers keep pointing at them."""
+    existing = list(item.options.all())
+    for position, option in enumerate(parsed.options):
+        row = existing[position] if position < len(existing) else Option(item=item)
+        row.position = position
+        row.text_md = option.text
+        row.html = render_inline(option.text)
+        row.is_correct = option.correct
+        row.save()
+    Option.objects.filter(pk__in=[row.pk for row in existing[len(parsed.options) :]]).delete()
+
+
+def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
+    deck.references.filter(item__isnull=True).delete()
+    Reference.objects.bulk_create(
+        Reference(deck=deck, title=ref.title, url=ref.url, position=index)
+        for index, ref in enumerate(parsed.references)
+    )
+
+
+# -- translations --------------------------------------------------------------------------
+def _sync_translation(
+    deck: Deck,
+    source_deck: Deck,
+    parsed: ParsedDeck,
+    sections: list[Section],
+    report: ImportReport,
+    now: datetime,
+) -> list[ContentError]:
+    """Line a translation up with its source: by id, else by order within each section."""
+    source_sections = [
+        section
+        for section in source_deck.sections.filter(retired_at__isnull=True).order_by("position")
+        if section.kind != Section.Kind.REFERENCES
+    ]
+    source_items = {
+        section.pk: list(section.items.filter(retired_at__isnull=True).order_by("position"))
+        for section in source_sections
+    }
+    option_counts = {
+        item.pk: (sum(o.is_correct for o in item.options.all()), item.options.count())
+        for items in source_items.values()
+        for item in items
+    }
+    path = parsed.path
+    pairs = [
+        (p, s)
+        for p, s in zip(parsed.sections, sections, strict=True)
+        if p.kind != Section.Kind.REFERENCES
+    ]
+    if len(pairs) != len(source_sections):
+        return [
+            ContentError(
+                path,
+                parsed.title_line,
+                f"tradução não corresponde à origem '{source_deck.slug}': "
+                f"{len(pairs)} seções de conteúdo, a origem tem {len(source_sections)}",
+            )
+        ]
+    errors: list[ContentError] = []
+    existing = {item.key: item for item in deck.items.all()}
+    kept: set[int] = set()
+    for (parsed_section, section), source_section in zip(pairs, source_sections, strict=True):
+        originals = source_items[source_section.pk]
+        if parsed_section.kind != source_section.kind or len(parsed_section.items) != len(
+            originals
+        ):
+            errors.append(
+                ContentError(
+                    path,
+                    parsed_section.line,
+                    f"seção '{parsed_section.title}' não corresponde a "
+                    f"'{source_section.title}' da origem: {len(parsed_section.items)} itens, "
+                    f"a origem tem {len(originals)}",
+                )
+            )
+            continue
+        by_key = {item.key: item for item in originals}
+        for position, (parsed_item, ordered) in enumerate(
+            zip(parsed_section.items, originals, strict=True)
+        ):
+            original = by_key.get(parsed_item.pinned_id) if parsed_item.pinned_id else ordered
+            if original is None or original.kind != parsed_item.kind:
+                errors.append(
+                    ContentError(
+                        path,
+                        parsed_item.line,
+                        "item não corresponde a nenhum item da origem "
+                        f"(id '{parsed_item.pinned_id or ordered.key}')",
+                    )
+                )
+                continue
+            correct, total = option_counts[original.pk]
+            if parsed_item.kind == Item.Kind.QUESTION and (
+                len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
+            ):
+                errors.append(
+                    ContentError(
+                        path,
+                        parsed_item.line,
+                        f"opções não correspondem à origem: {len(parsed_item.correct_options)}"
+                        f" ✅ de {len(parsed_item.options)}, a origem tem {correct} ✅ de {total}",
+                    )
+                )
+                continue
+            item = existing.get(original.key) or Item(deck=deck, key=original.key)
+            item.translation_of = original
+            _fill_item(item, parsed_item, section, position, now)
+            kept.add(item.pk)
+    for item in existing.values():
+        if item.pk not in kept and item.retired_at is None:
+            item.retired_at = now
+            item.save(update_fields=["retired_at", "updated_at"])
+    return errors
+
+
+def _retire_missing_files(
+    folders: list[str], seen: set[str], report: ImportReport, now: datetime
+) -> None:
+    """A file removed from a scanned folder retires its deck (history kept)."""
+    if not folders:
+        return
+    for record in SourceFile.objects.exclude(path__in=seen).select_related("deck"):
+        if not any(record.path.startswith(folder) for folder in folders):
+            continue
+        deck = getattr(record, "deck", None)
+        if deck is None or deck.retired_at is not None:
+            continue
+        deck.retired_at = now
+        deck.save(update_fields=["retired_at", "updated_at"])
+        report.retired += deck.items.filter(retired_at__isnull=True).update(retired_at=now)

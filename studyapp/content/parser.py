@@ -1,0 +1,570 @@
+"""Parse a study-content Markdown file into a deck structure (pure functions, no Django).
+
+The format is the contract in ``docs/content-format.md``. Every parsed node keeps the
+1-based source line it came from, and every problem is a :class:`ContentError` that
+prints as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+MAX_FILE_BYTES = 1024 * 1024
+
+FRONT_MATTER_KEYS = {"deck", "title", "language", "topics", "domains", "translation-of"}
+LANGUAGE_FOLDERS = {"pt-br": "pt-BR", "pt": "pt-BR", "en": "en", "es": "es"}
+
+QUESTION_SECTION = re.compile(r"perguntas|questões|questoes|questions|🧪", re.IGNORECASE)
+REFERENCE_SECTION = re.compile(r"links|referências|referencias|references|🔗", re.IGNORECASE)
+QUESTION_HEADING = re.compile(r"^(?:Q|P|Pergunta|Question)\s*:\s*(?P<text>.*)$", re.IGNORECASE)
+PINNED_ID = re.compile(r"\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]*)\}\s*$")
+HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+BULLET = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
+MARKER = re.compile(r"^\s*(?:[-*+]\s+)?(?P<marker>✅|❌|💡|🔗)\uFE0F?\s*(?P<text>.*)$")
+LINK = re.compile(r"^\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)\s*$")
+BARE_URL = re.compile(r"^(?P<url>\S+://\S+)$")
+CLOZE_MARK = re.compile(r"\{\{(?P<term>.+?)\}\}|\*\*(?P<bold>.+?)\*\*")
+SEPARATOR = re.compile(r"^\s*---\s*$")
+
+# Service and feature names a concept card asks for when its bullet marks no term.
+# Longer names first, so "Amazon ECR" wins over "ECR" at the same position.
+GLOSSARY = sorted(
+    [
+        "Amazon ECR",
+        "AWS ECR",
+        "ECR",
+        "Amazon ECR Public",
+        "IAM",
+        "AWS IAM",
+        "KMS",
+        "AWS KMS",
+        "Amazon Inspector",
+        "Inspector",
+        "Amazon ECS",
+        "ECS",
+        "Amazon EKS",
+        "EKS",
+        "AWS Fargate",
+        "Fargate",
+        "AWS Lambda",
+        "Lambda",
+        "Docker CLI",
+        "Docker",
+        "tags",
+        "tag",
+        "Amazon S3",
+        "S3",
+        "Amazon EventBridge",
+        "EventBridge",
+        "AWS CloudTrail",
+        "CloudTrail",
+        "AWS STS",
+        "STS",
+        "AWS CLI",
+        "SDKs",
+        "Secrets Manager",
+        "AWS Organizations",
+        "SCP",
+        "SCPs",
+        "CodeBuild",
+        "CodePipeline",
+        "VPC endpoint",
+        "lifecycle policies",
+        "lifecycle policy",
+        "pull through cache",
+        "pull-through cache",
+        "envelope encryption",
+        "data key",
+        "key policy",
+        "grants",
+        "CVE",
+    ],
+    key=len,
+    reverse=True,
+)
+GLOSSARY_PATTERN = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(term) for term in GLOSSARY) + r")(?![\w-])"
+)
+
+
+@dataclass(frozen=True)
+class ContentError:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass
+class ParsedReference:
+    title: str
+    url: str
+    line: int
+
+
+@dataclass
+class ParsedOption:
+    text: str
+    correct: bool
+    line: int
+
+
+@dataclass
+class ParsedItem:
+    kind: str  # "concept" or "question"
+    line: int
+    text: str = ""  # concept: the bullet (nested bullets included); question: scenario body
+    prompt: str = ""  # question: the heading text after "Q:"
+    pinned_id: str | None = None
+    context: str = ""  # concept: a ### sub-heading inside the section, if any
+    options: list[ParsedOption] = field(default_factory=list)
+    explanation: str = ""
+    explanation_line: int | None = None
+    references: list[ParsedReference] = field(default_factory=list)
+    cloze_term: str = ""
+
+    @property
+    def correct_options(self) -> list[ParsedOption]:
+        return [option for option in self.options if option.correct]
+
+    @property
+    def wrong_options(self) -> list[ParsedOption]:
+        return [option for option in self.options if not option.correct]
+
+
+@dataclass
+class ParsedSection:
+    title: str
+    kind: str  # "concepts", "questions" or "references"
+    line: int
+    pinned_id: str | None = None
+    intro: str = ""
+    items: list[ParsedItem] = field(default_factory=list)
+    references: list[ParsedReference] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.pinned_id or slugify(self.title) or f"secao-{self.line}"
+
+
+@dataclass
+class ParsedDeck:
+    path: str
+    slug: str
+    title: str
+    language: str
+    topics: list[str]
+    domains: list[int]
+    translation_of: str | None
+    title_line: int
+    intro: str = ""
+    sections: list[ParsedSection] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[ParsedItem]:
+        return [item for section in self.sections for item in section.items]
+
+    @property
+    def concept_cards(self) -> list[ParsedItem]:
+        return [item for item in self.items if item.kind == "concept"]
+
+    @property
+    def questions(self) -> list[ParsedItem]:
+        return [item for item in self.items if item.kind == "question"]
+
+    @property
+    def references(self) -> list[ParsedReference]:
+        return [ref for section in self.sections for ref in section.references]
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of a heading: accents folded, emoji and punctuation dropped."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def section_kind(title: str) -> str:
+    if QUESTION_SECTION.search(title):
+        return "questions"
+    if REFERENCE_SECTION.search(title):
+        return "references"
+    return "concepts"
+
+
+def split_pinned_id(text: str) -> tuple[str, str | None]:
+    match = PINNED_ID.search(text)
+    if not match:
+        return text.strip(), None
+    return text[: match.start()].strip(), match.group("id")
+
+
+def cloze_term(text: str) -> str:
+    """The term a concept card hides: marked {{...}}/**...**, else the first glossary term."""
+    marked = CLOZE_MARK.search(text)
+    if marked:
+        return (marked.group("term") or marked.group("bold")).strip()
+    found = GLOSSARY_PATTERN.search(text)
+    return found.group(1) if found else ""
+
+
+def parse_file(
+    path: str, data: bytes, display_path: str | None = None
+) -> tuple[ParsedDeck | None, list[ContentError]]:
+    """Decode and parse one file's bytes; ``display_path`` is what errors cite."""
+    shown = display_path or path
+    if len(data) > MAX_FILE_BYTES:
+        return None, [ContentError(shown, 1, "arquivo maior que 1 MiB")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [ContentError(shown, line, "arquivo não está em UTF-8")]
+    return parse_text(text, path, display_path=shown)
+
+
+def parse_text(
+    text: str, path: str, display_path: str | None = None
+) -> tuple[ParsedDeck | None, list[ContentError]]:
+    """Parse a deck from Markdown text. Returns (deck or None, errors)."""
+    return _Parser(text, path, display_path or path).run()
+
+
+def _language_from_path(path: str) -> str | None:
+    parent = PurePosixPath(path.replace("\\", "/")).parent.name.lower()
+    return LANGUAGE_FOLDERS.get(parent)
+
+
+class _Parser:
+    def __init__(self, text: str, path: str, shown: str):
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.path = path
+        self.shown = shown
+        self.errors: list[ContentError] = []
+        self.meta: dict[str, tuple[str, int]] = {}
+        self.title: str | None = None
+        self.title_line = 1
+        self.deck_id: str | None = None
+        self.intro: list[str] = []
+        self.sections: list[ParsedSection] = []
+        self.section: ParsedSection | None = None
+        self.item: ParsedItem | None = None
+        self.intro_target: list[str] = self.intro
+        self.section_intro: list[str] = []
+        self.subheading = ""
+        # What free text lines continue: "item_text", "option", "explanation", or None.
+        self.continuing: str | None = None
+        self.buffer: list[str] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(ContentError(self.shown, line, message))
+
+    # -- driver -------------------------------------------------------------------------
+    def run(self) -> tuple[ParsedDeck | None, list[ContentError]]:
+        if not "".join(self.lines).strip():
+            return None, [ContentError(self.shown, 1, "arquivo vazio")]
+        start = self.read_front_matter()
+        for index in range(start, len(self.lines)):
+            self.read_line(index + 1, self.lines[index])
+        self.close_item()
+        self.close_section()
+        return self.finish()
+
+    def read_front_matter(self) -> int:
+        if not self.lines or self.lines[0].strip() != "---":
+            return 0
+        for index in range(1, len(self.lines)):
+            raw = self.lines[index]
+            if raw.strip() == "---":
+                return index + 1
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            key, sep, value = raw.partition(":")
+            key = key.strip().lower()
+            if not sep or key not in FRONT_MATTER_KEYS:
+                self.error(
+                    index + 1,
+                    f"linha de front matter inválida: {raw.strip()!r} (chaves aceitas: "
+                    + ", ".join(sorted(FRONT_MATTER_KEYS))
+                    + ")",
+                )
+                continue
+            self.meta[key] = (value.strip(), index + 1)
+        self.error(1, "front matter sem o '---' de fechamento")
+        return len(self.lines)
+
+    def read_line(self, number: int, raw: str) -> None:
+        line = raw.rstrip()
+        heading = HEADING.match(line) if line.startswith("#") else None
+        if heading:
+            self.read_heading(number, len(heading.group("hashes")), heading.group("text"))
+            return
+        if SEPARATOR.match(line):
+            self.end_free_text()
+            return
+        marker = MARKER.match(line)
+        if marker:
+            self.read_marker(number, marker.group("marker"), marker.group("text").strip())
+            return
+        if self.section is None:
+            self.intro.append(line)
+            return
+        if self.item is not None and self.item.kind == "question":
+            self.read_question_line(number, line)
+            return
+        if self.section.kind == "references":
+            self.read_reference_line(number, line)
+            return
+        self.read_concept_line(number, line)
+
+    # -- headings -----------------------------------------------------------------------
+    def read_heading(self, number: int, level: int, text: str) -> None:
+        self.close_item()
+        text, pinned = split_pinned_id(text)
+        if level == 1:
+            if self.title is not None:
+                self.error(number, "segundo título '#' no arquivo: um arquivo é um deck")
+                return
+            self.title, self.title_line, self.deck_id = text, number, pinned
+            return
+        if level == 2:
+            self.close_section()
+            self.section = ParsedSection(
+                title=text, kind=section_kind(text), line=number, pinned_id=pinned
+            )
+            self.section_intro = []
+            self.subheading = ""
+            return
+        question = QUESTION_HEADING.match(text)
+        if level == 3 and question:
+            if self.section is None:
+                self.error(number, "pergunta fora de uma seção '##'")
+                return
+            prompt = question.group("text").strip()
+            if not prompt:
+                self.error(number, "pergunta sem texto depois de 'Q:'")
+            self.item = ParsedItem(kind="question", line=number, prompt=prompt, pinned_id=pinned)
+            self.continuing = "item_text"
+            return
+        if self.section is not None and self.section.kind == "questions":
+            self.error(
+                number,
+                "cabeçalho dentro da seção de perguntas que não abre uma pergunta "
+                "(use '### Q: ...')",
+            )
+            return
+        # A ### (or deeper) heading inside a concept section gives context to its cards.
+        self.subheading = text
+
+    # -- markers (✅ ❌ 💡 🔗) ----------------------------------------------------------------
+    def read_marker(self, number: int, marker: str, text: str) -> None:
+        item = self.item
+        if marker == "🔗" and (item is None or item.kind != "question"):
+            if self.section is not None and self.section.kind == "references":
+                self.read_reference_line(number, text)
+                return
+            self.error(number, "linha '🔗' fora de uma pergunta")
+            return
+        if item is None or item.kind != "question":
+            self.error(number, f"linha '{marker}' fora de uma pergunta ('### Q: ...')")
+            return
+        self.flush_buffer()
+        if marker in "✅❌":
+            if not text:
+                self.error(number, f"opção '{marker}' vazia")
+            item.options.append(ParsedOption(text=text, correct=marker == "✅", line=number))
+            self.continuing = "option"
+        elif marker == "💡":
+            if item.explanation_line is not None:
+                self.error(number, "segunda explicação '💡' na mesma pergunta")
+                return
+            item.explanation_line = number
+            self.buffer = [text]
+            self.continuing = "explanation"
+        else:
+            reference = self.parse_reference(number, text)
+            if reference:
+                item.references.append(reference)
+            self.continuing = None
+
+    def read_question_line(self, number: int, line: str) -> None:
+        item = self.item
+        assert item is not None
+        if self.continuing == "explanation" or self.continuing == "item_text":
+            self.buffer.append(line)
+        elif self.continuing == "option" and line.strip():
+            option = item.options[-1]
+            option.text = f"{option.text} {line.strip()}".strip()
+        elif line.strip():
+            self.error(number, "texto solto depois das opções; use '💡' para a explicação")
+
+    def flush_buffer(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        text = "\n".join(self.buffer).strip()
+        if self.continuing == "item_text" and text:
+            item.text = text
+        elif self.continuing == "explanation":
+            item.explanation = text
+        self.buffer = []
+
+    # -- concept sections ---------------------------------------------------------------
+    def read_concept_line(self, number: int, line: str) -> None:
+        bullet = BULLET.match(line)
+        if bullet and not bullet.group("indent"):
+            self.close_item()
+            text, pinned = split_pinned_id(bullet.group("text"))
+            self.item = ParsedItem(
+                kind="concept", line=number, pinned_id=pinned, context=self.subheading
+            )
+            self.buffer = [text]
+            self.continuing = "concept"
+            return
+        if self.item is not None and (line.startswith((" ", "\t")) or not line.strip()):
+            # Indented lines (nested bullets, continuation) belong to the current card;
+            # blank lines are kept in case an indented line follows.
+            self.buffer.append(line)
+            return
+        self.close_item()
+        self.section_intro.append(line)
+
+    def read_reference_line(self, number: int, line: str) -> None:
+        stripped = line.strip()
+        if not stripped:
+            return
+        bullet = BULLET.match(stripped)
+        if bullet:
+            stripped = bullet.group("text").strip()
+            reference = self.parse_reference(number, stripped)
+            if reference and self.section is not None:
+                self.section.references.append(reference)
+            return
+        if stripped.startswith(("🔗",)):
+            stripped = stripped[1:].strip()
+        reference = self.parse_reference(number, stripped) if "](" in stripped else None
+        if reference and self.section is not None:
+            self.section.references.append(reference)
+        elif not reference:
+            self.section_intro.append(line)
+
+    def parse_reference(self, number: int, text: str) -> ParsedReference | None:
+        link = LINK.match(text.strip())
+        bare = BARE_URL.match(text.strip()) if not link else None
+        if not link and not bare:
+            self.error(number, f"referência sem link no formato [título](url): {text!r}")
+            return None
+        url = (link or bare).group("url")
+        title = link.group("title").strip() if link else url
+        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+            self.error(number, f"link de referência precisa ser http(s): {url!r}")
+            return None
+        return ParsedReference(title=title, url=url, line=number)
+
+    # -- closing ------------------------------------------------------------------------
+    def end_free_text(self) -> None:
+        """A '---' separator ends free text without closing the current question."""
+        if self.item is not None and self.item.kind == "concept":
+            self.close_item()
+
+    def close_item(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        if item.kind == "concept":
+            item.text = _dedent_tail("\n".join(self.buffer)).strip()
+            item.cloze_term = cloze_term(item.text)
+        else:
+            self.flush_buffer()
+            if not item.correct_options:
+                self.error(item.line, "pergunta sem resposta correta ('✅')")
+        if self.section is not None:
+            self.section.items.append(item)
+        self.item = None
+        self.buffer = []
+        self.continuing = None
+
+    def close_section(self) -> None:
+        self.close_item()
+        if self.section is None:
+            return
+        self.section.intro = "\n".join(self.section_intro).strip()
+        self.sections.append(self.section)
+        self.section = None
+
+    def finish(self) -> tuple[ParsedDeck | None, list[ContentError]]:
+        meta = {key: value for key, (value, _line) in self.meta.items()}
+        title = meta.get("title") or self.title
+        if not title:
+            self.error(1, "deck sem título: falta a linha '# Título'")
+        stem = PurePosixPath(self.path.replace("\\", "/")).stem
+        slug = meta.get("deck") or self.deck_id or slugify(stem)
+        if slug != slugify(slug):
+            line = self.meta.get("deck", ("", 1))[1]
+            self.error(line, f"slug de deck inválido: {slug!r} (use minúsculas, dígitos e -)")
+        language = meta.get("language") or _language_from_path(self.path) or "pt-BR"
+        topics = [t.strip() for t in meta.get("topics", "").split(",") if t.strip()] or [slug]
+        domains: list[int] = []
+        for part in (p.strip() for p in meta.get("domains", "").split(",")):
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= 9:
+                self.error(self.meta["domains"][1], f"domínio inválido: {part!r} (use 1, 2, 3...)")
+                continue
+            domains.append(int(part))
+        self.check_unique_ids()
+        if self.errors:
+            return None, self.errors
+        deck = ParsedDeck(
+            path=self.path,
+            slug=slug,
+            title=title or "",
+            language=language,
+            topics=topics,
+            domains=domains,
+            translation_of=meta.get("translation-of") or None,
+            title_line=self.title_line,
+            intro="\n".join(self.intro).strip(),
+            sections=self.sections,
+        )
+        return deck, []
+
+    def check_unique_ids(self) -> None:
+        seen: dict[str, int] = {}
+        for section in self.sections:
+            for item in section.items:
+                key = item.pinned_id or identity_text(item)
+                label = f"id '{item.pinned_id}'" if item.pinned_id else "texto"
+                scoped = key if item.pinned_id else f"{section.key}\n{key}"
+                if scoped in seen:
+                    self.error(item.line, f"item duplicado: mesmo {label} da linha {seen[scoped]}")
+                else:
+                    seen[scoped] = item.line
+        section_keys: dict[str, int] = {}
+        for section in self.sections:
+            if section.key in section_keys:
+                self.error(
+                    section.line,
+                    f"seção duplicada: mesmo id da linha {section_keys[section.key]}",
+                )
+            section_keys[section.key] = section.line
+
+
+def identity_text(item: ParsedItem) -> str:
+    """Normalized text an unpinned item is recognized by across imports."""
+    raw = item.prompt if item.kind == "question" else item.text
+    return re.sub(r"\s+", " ", raw).strip().lower()
+
+
+def _dedent_tail(text: str) -> str:
+    """Strip trailing blank lines a bullet collected while looking for continuations."""
+    return "\n".join(text.rstrip().split("\n"))

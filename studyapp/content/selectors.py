@@ -1,0 +1,64 @@
+"""Read-side queries for content pages (fixed query counts; see tests)."""
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from .models import Deck, Item, Option, Reference, Section
+
+
+def language_matches(deck_language: str, language: str) -> bool:
+    return deck_language.lower() == (language or "").lower()
+
+
+def deck_list(language: str) -> list[Deck]:
+    """Source decks with their counts; ``display`` is the translation for ``language``."""
+    active = Q(items__retired_at__isnull=True)
+    decks = list(
+        Deck.objects.sources()
+        .annotate(
+            concept_count=Count("items", filter=active & Q(items__kind=Item.Kind.CONCEPT)),
+            question_count=Count("items", filter=active & Q(items__kind=Item.Kind.QUESTION)),
+        )
+        .prefetch_related(
+            "topics",
+            Prefetch(
+                "translations",
+                queryset=Deck.objects.active().only("slug", "title", "language", "translation_of"),
+            ),
+        )
+        .order_by("title")
+    )
+    for deck in decks:
+        deck.display = localized(deck, language)
+    return decks
+
+
+def localized(deck: Deck, language: str) -> Deck:
+    if language_matches(deck.language, language):
+        return deck
+    for translation in deck.translations.all():
+        if language_matches(translation.language, language):
+            return translation
+    return deck
+
+
+def deck_page(slug: str, language: str) -> tuple[Deck, Deck]:
+    """(source deck, deck to display) with sections, items, options and references loaded."""
+    source = get_object_or_404(
+        Deck.objects.sources().prefetch_related("topics", "translations"), slug=slug
+    )
+    shown = localized(source, language)
+    items = Item.objects.filter(retired_at__isnull=True).prefetch_related(
+        Prefetch("options", queryset=Option.objects.order_by("position")),
+        Prefetch("references", queryset=Reference.objects.order_by("position")),
+    )
+    sections = list(
+        Section.objects.filter(deck=shown, retired_at__isnull=True)
+        .order_by("position")
+        .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
+    )
+    shown.section_list = sections
+    shown.deck_references = list(
+        Reference.objects.filter(deck=shown, item__isnull=True).order_by("position")
+    )
+    return source, shown

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from studyapp import views
+from studyapp.content import views as content_views
+
+urlpatterns = [
+    path("", content_views.home, name="home"),
+    path("decks/<slug:slug>/", content_views.deck_detail, name="deck_detail"),
+    path("accounts/", include("studyapp.accounts.urls")),
+    path("study/", include("studyapp.srs.urls")),
+    path("quiz/", include("studyapp.quizzes.urls")),
+    path("progress/", include("studyapp.progress.urls")),
+    path("instructor/", include("studyapp.authoring.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("_floor/", views.floor, name="floor"),
+]
