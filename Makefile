@@ -26,6 +26,12 @@ test: install ## lint, format check, full test suite (SQLite, or DATABASE_URL)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+serve: install ## production-style: gunicorn, debug off (needs DJANGO_SECRET_KEY; see docs/deploy.md)
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn studyapp.wsgi:application -c studyapp/gunicorn_conf.py
+
 test-fast: install ## the suite without browser tests
 	$(BIN)/python -m pytest -m "not browser"
 
