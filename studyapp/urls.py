@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from studyapp import views
+from studyapp.accounts import views as accounts_views
 from studyapp.content import views as content_views
 
 urlpatterns = [
@@ -12,7 +13,7 @@ urlpatterns = [
     path("quiz/", include("studyapp.quizzes.urls")),
     path("progress/", include("studyapp.progress.urls")),
     path("instructor/", include("studyapp.authoring.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("_floor/", views.floor, name="floor"),
