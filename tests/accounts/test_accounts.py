@@ -30,9 +30,7 @@ def test_signup_with_bad_input_is_400_with_a_message(client):
 
 
 def test_login_and_logout(client, user):
-    response = client.post(
-        "/accounts/login/", {"username": "ana", "password": "senha-de-teste-1"}
-    )
+    response = client.post("/accounts/login/", {"username": "ana", "password": "senha-de-teste-1"})
     assert response.status_code == 302
     assert client.post("/accounts/logout/").status_code == 302
 
