@@ -1,9 +1,282 @@
+"""Study session views. One URL per session (``/study/`` or ``/study/<slug>/``) serves the
+full page or, for htmx, the ``session`` partial; answers, undo, suspend and bury POST to
+their own URLs and return that partial (htmx) or redirect back (no JavaScript)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from studyapp.content.models import Deck
+
+from . import selectors, services
+from .forms import AnswerForm, CardActionForm, ScopeForm, StudySettingsForm
+from .models import Rating, StudyCard, StudySettings
+from .scheduler import format_interval
+
+TEMPLATE = "srs/study.html"
+
+
+def _scope(settings: StudySettings, slug: str | None, ahead: bool) -> selectors.Scope:
+    try:
+        return selectors.scope_for(settings=settings, slug=slug, ahead=ahead)
+    except Deck.DoesNotExist as error:
+        raise Http404(_("Deck não encontrado.")) from error
+
+
+def _study_url(scope: selectors.Scope, **params) -> str:
+    url = reverse("srs:study_deck", args=[scope.slug]) if scope.slug else reverse("srs:study")
+    if scope.ahead:
+        params["ahead"] = "1"
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _session_context(
+    request,
+    *,
+    settings: StudySettings,
+    scope: selectors.Scope,
+    now: datetime,
+    card_id: int | None = None,
+    reveal: bool = False,
+    undo: bool | None = None,
+    notice: str = "",
+    error: str = "",
+) -> dict:
+    user = request.user
+    day = selectors.day_counts(user=user, settings=settings, now=now)
+    card = selectors.next_card(user=user, scope=scope, now=now, day=day, card_id=card_id)
+    display = None
+    next_due = None
+    if card is not None:
+        intervals = services.card_preview(card=card, settings=settings, now=now)
+        display = selectors.card_display(
+            card=card, language=getattr(request, "LANGUAGE_CODE", None), intervals=intervals
+        )
+        ratings = [
+            {"value": value, "label": Rating(value).label, "interval": format_interval(delta)}
+            for value, delta in intervals.items()
+        ]
+    else:
+        ratings = []
+        next_due = selectors.next_due(user=user, settings=settings, scope=scope, now=now, day=day)
+    if undo is None:
+        undo = selectors.has_undo(user=user)
+    return {
+        "settings": settings,
+        "scope": scope,
+        "day": day,
+        "counts": selectors.queue_counts(user=user, scope=scope, now=now, day=day),
+        "display": display,
+        "ratings": ratings,
+        "reveal": reveal,
+        "next_due": next_due,
+        "undo": undo,
+        "notice": notice,
+        "error": error,
+        "study_url": _study_url(scope),
+        "ahead_url": _study_url(
+            selectors.Scope(deck=scope.deck, deck_ids=scope.deck_ids, ahead=True)
+        ),
+    }
+
+
+def _render_session(request, context: dict, status: int = 200):
+    template = TEMPLATE + "#session" if request.htmx else TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _bad_request(request, *, settings, scope, now, message: str):
+    """400 with the message, showing the session as it is (nothing changed)."""
+    context = _session_context(request, settings=settings, scope=scope, now=now, error=message)
+    return _render_session(request, context, status=400)
 
 
 @require_GET
 @login_required
 def study(request, slug=None):
-    return render(request, "placeholder.html", {"title": "Estudar"})
+    """The study session: the next card (front; ``?reveal=1`` shows the back without JS)."""
+    now = timezone.now()
+    settings = services.study_settings_get(user=request.user)
+    scope = _scope(settings, slug, ahead=request.GET.get("ahead") == "1")
+    services.cards_ensure(user=request.user, now=now)
+    card_id = request.GET.get("card")
+    context = _session_context(
+        request,
+        settings=settings,
+        scope=scope,
+        now=now,
+        card_id=int(card_id) if card_id and card_id.isdigit() else None,
+        reveal=request.GET.get("reveal") == "1",
+    )
+    return _render_session(request, context)
+
+
+def _posted_scope(request, form, settings):
+    data = form.cleaned_data if form.is_valid() else {}
+    return _scope(settings, data.get("scope") or None, bool(data.get("ahead")))
+
+
+@require_POST
+@login_required
+def answer(request, card_id: int):
+    """Record an answer (1–4) for the shown card, then show the next card."""
+    now = timezone.now()
+    settings = services.study_settings_get(user=request.user)
+    form = AnswerForm(request.POST)
+    scope = _posted_scope(request, ScopeForm(request.POST), settings)
+    if not form.is_valid():
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _bad_request(request, settings=settings, scope=scope, now=now, message=message)
+    try:
+        result = services.review_record(
+            user=request.user,
+            card_id=card_id,
+            token=form.cleaned_data["token"],
+            rating=form.cleaned_data["rating"],
+            duration_ms=form.cleaned_data["duration_ms"],
+            settings=settings,
+            now=now,
+        )
+    except StudyCard.DoesNotExist as error:
+        raise Http404(_("Cartão não encontrado.")) from error
+    except services.StudyError as error:
+        return _bad_request(
+            request, settings=settings, scope=scope, now=now, message=str(error.message)
+        )
+    notice = ""
+    if result.leech:
+        notice = _(
+            "Este cartão foi esquecido %(lapses)d vezes e foi suspenso (sanguessuga). "
+            "Reescreva-o ou estude-o de outra forma; reative-o nas configurações."
+        ) % {"lapses": result.card.lapses}
+    if not request.htmx:
+        if notice:
+            messages.warning(request, notice)
+        return HttpResponseRedirect(_study_url(scope))
+    context = _session_context(
+        request, settings=settings, scope=scope, now=now, undo=True, notice=notice
+    )
+    return _render_session(request, context)
+
+
+@require_POST
+@login_required
+def undo(request):
+    """Undo the last answer: that card comes back, exactly as it was, to be answered again."""
+    now = timezone.now()
+    settings = services.study_settings_get(user=request.user)
+    scope = _posted_scope(request, ScopeForm(request.POST), settings)
+    try:
+        card = services.review_undo(user=request.user, now=now)
+    except services.StudyError as error:
+        return _bad_request(
+            request, settings=settings, scope=scope, now=now, message=str(error.message)
+        )
+    if not request.htmx:
+        return HttpResponseRedirect(_study_url(scope, card=card.pk))
+    context = _session_context(
+        request,
+        settings=settings,
+        scope=scope,
+        now=now,
+        card_id=card.pk,
+        notice=_("Resposta desfeita."),
+    )
+    return _render_session(request, context)
+
+
+def _card_action(request, card_id: int, action, done_message: str):
+    now = timezone.now()
+    settings = services.study_settings_get(user=request.user)
+    form = CardActionForm(request.POST)
+    scope = _posted_scope(request, ScopeForm(request.POST), settings)
+    if not form.is_valid():
+        return _bad_request(
+            request, settings=settings, scope=scope, now=now, message=_("Pedido inválido.")
+        )
+    try:
+        action(settings=settings, token=form.cleaned_data["token"], now=now)
+    except StudyCard.DoesNotExist as error:
+        raise Http404(_("Cartão não encontrado.")) from error
+    except services.StudyError as error:
+        return _bad_request(
+            request, settings=settings, scope=scope, now=now, message=str(error.message)
+        )
+    if not request.htmx:
+        messages.info(request, done_message)
+        return HttpResponseRedirect(_study_url(scope))
+    context = _session_context(
+        request, settings=settings, scope=scope, now=now, notice=done_message
+    )
+    return _render_session(request, context)
+
+
+@require_POST
+@login_required
+def suspend(request, card_id: int):
+    """Suspend the shown card (it leaves study until reactivated in the settings)."""
+    return _card_action(
+        request,
+        card_id,
+        lambda settings, token, now: services.card_suspend(
+            user=request.user, card_id=card_id, token=token
+        ),
+        _("Cartão suspenso. Reative-o nas configurações de estudo."),
+    )
+
+
+@require_POST
+@login_required
+def bury(request, card_id: int):
+    """Bury the shown card until the next study day (04:00 local)."""
+    return _card_action(
+        request,
+        card_id,
+        lambda settings, token, now: services.card_bury(
+            user=request.user, card_id=card_id, token=token, settings=settings, now=now
+        ),
+        _("Cartão escondido até amanhã."),
+    )
+
+
+@require_POST
+@login_required
+def unsuspend(request, card_id: int):
+    try:
+        services.card_unsuspend(user=request.user, card_id=card_id)
+    except StudyCard.DoesNotExist as error:
+        raise Http404(_("Cartão não encontrado.")) from error
+    messages.success(request, _("Cartão reativado."))
+    return redirect("srs:settings")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def settings_view(request):
+    """Per-user study settings, plus the list of suspended cards to reactivate."""
+    settings = services.study_settings_get(user=request.user)
+    form = StudySettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            services.study_settings_update(settings=settings, **data)
+            messages.success(request, _("Configurações salvas."))
+            return redirect("srs:settings")
+        status = 400
+    else:
+        status = 200
+    suspended = selectors.suspended_cards(user=request.user)
+    return render(
+        request, "srs/settings.html", {"form": form, "suspended": suspended}, status=status
+    )

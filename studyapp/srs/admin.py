@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import ReviewLog, StudyCard, StudySettings
+
+
+@admin.register(StudySettings)
+class StudySettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "new_per_day", "reviews_per_day", "desired_retention", "timezone"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["decks"]
+
+
+@admin.register(StudyCard)
+class StudyCardAdmin(admin.ModelAdmin):
+    list_display = ["user", "item", "state", "due", "reps", "lapses", "suspended"]
+    list_filter = ["state", "suspended"]
+    raw_id_fields = ["user", "item"]
+    search_fields = ["user__username", "item__key"]
+
+
+@admin.register(ReviewLog)
+class ReviewLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only (undo is the one way an entry goes)."""
+
+    list_display = [
+        "user",
+        "card",
+        "source",
+        "rating",
+        "reviewed_at",
+        "state_before",
+        "state_after",
+    ]
+    list_filter = ["source", "rating"]
+    raw_id_fields = ["user", "card"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,73 @@
+import zoneinfo
+from functools import lru_cache
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from studyapp.content.models import Deck
+
+from .models import StudySettings
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class ScopeForm(forms.Form):
+    """Where a study action came from, so the session continues in the same place."""
+
+    scope = forms.SlugField(required=False)
+    ahead = forms.BooleanField(required=False)
+
+
+class AnswerForm(ScopeForm):
+    rating = forms.TypedChoiceField(
+        choices=[(str(value), str(value)) for value in (1, 2, 3, 4)],
+        coerce=int,
+        error_messages={
+            "required": _("Escolha uma resposta de 1 a 4."),
+            "invalid_choice": _("Resposta inválida: escolha de 1 (De novo) a 4 (Fácil)."),
+        },
+    )
+    token = forms.CharField(max_length=64)
+    duration_ms = forms.IntegerField(required=False, min_value=0)
+
+
+class CardActionForm(ScopeForm):
+    token = forms.CharField(max_length=64)
+
+
+class StudySettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Fuso horário"), choices=timezone_choices)
+    decks = forms.ModelMultipleChoiceField(
+        label=_("Decks para estudar"),
+        queryset=Deck.objects.sources(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nenhum marcado: todos os decks."),
+    )
+
+    class Meta:
+        model = StudySettings
+        fields = [
+            "new_per_day",
+            "reviews_per_day",
+            "desired_retention",
+            "maximum_interval",
+            "timezone",
+            "decks",
+        ]
+        widgets = {
+            "desired_retention": forms.NumberInput(
+                attrs={"step": "0.01", "min": "0.70", "max": "0.97"}
+            ),
+        }
+        help_texts = {
+            "desired_retention": _(
+                "Probabilidade de lembrar um cartão quando ele volta (0,70 a 0,97). "
+                "Mais alta: revisões mais frequentes."
+            ),
+            "maximum_interval": _("O maior intervalo entre duas revisões, em dias."),
+        }

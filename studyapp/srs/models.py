@@ -1,0 +1,173 @@
+"""Spaced-repetition state per user: settings, one study card per (user, item), and an
+append-only review log. Datetimes are stored in UTC; the scheduler lives in ``scheduler.py``."""
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from studyapp.content.models import Deck, Item
+
+DEFAULT_TIMEZONE = "America/Sao_Paulo"
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            _("Fuso horário desconhecido: %(tz)s"), params={"tz": value}
+        ) from error
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class StudySettings(models.Model):
+    """A learner's study preferences (created with defaults when first needed)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_settings"
+    )
+    new_per_day = models.PositiveSmallIntegerField(
+        _("cartões novos por dia"), default=20, validators=[MaxValueValidator(9999)]
+    )
+    reviews_per_day = models.PositiveSmallIntegerField(
+        _("revisões por dia"), default=200, validators=[MaxValueValidator(9999)]
+    )
+    desired_retention = models.FloatField(
+        _("retenção desejada"),
+        default=0.90,
+        validators=[MinValueValidator(0.70), MaxValueValidator(0.97)],
+    )
+    maximum_interval = models.PositiveIntegerField(
+        _("intervalo máximo (dias)"),
+        default=36500,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+    )
+    timezone = models.CharField(
+        _("fuso horário"), max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
+    )
+    decks = models.ManyToManyField(
+        Deck,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decks para estudar"),
+        help_text=_("Nenhum marcado: todos os decks."),
+    )
+
+    class Meta:
+        verbose_name = _("configuração de estudo")
+        verbose_name_plural = _("configurações de estudo")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class State(models.TextChoices):
+    NEW = "new", _("novo")
+    LEARNING = "learning", _("aprendendo")
+    REVIEW = "review", _("revisão")
+    RELEARNING = "relearning", _("reaprendendo")
+
+
+class Rating(models.IntegerChoices):
+    AGAIN = 1, _("De novo")
+    HARD = 2, _("Difícil")
+    GOOD = 3, _("Bom")
+    EASY = 4, _("Fácil")
+
+
+class StudyCard(models.Model):
+    """One user's memory of one item. Linked to the Item row, which the importer keeps
+    when an item is reworded (history survives) and retires when it is removed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_cards"
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="study_cards")
+    state = models.CharField(_("estado"), max_length=10, choices=State.choices, default=State.NEW)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(_("vence em"), default=timezone.now)
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    suspended = models.BooleanField(_("suspenso"), default=False)
+    buried_until = models.DateTimeField(null=True, blank=True)
+    # One-time token carried by the card as shown; rotated on every answer so a double
+    # click, a retry or a second tab cannot record the same answer twice.
+    token = models.CharField(max_length=32, default=new_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="srs_card_user_item"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "due"], name="srs_card_user_due"),
+            models.Index(fields=["user", "state", "due"], name="srs_card_user_state_due"),
+        ]
+        verbose_name = _("cartão de estudo")
+        verbose_name_plural = _("cartões de estudo")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.item}"
+
+
+class ReviewLog(models.Model):
+    """Append-only record of one answer, with the card's scheduling state before and after.
+    Feeds progress, undo (restores the *_before fields exactly) and parameter optimization."""
+
+    class Source(models.TextChoices):
+        STUDY = "study", _("estudo")
+        QUIZ = "quiz", _("simulado")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
+    )
+    card = models.ForeignKey(StudyCard, on_delete=models.CASCADE, related_name="logs")
+    source = models.CharField(max_length=5, choices=Source.choices, default=Source.STUDY)
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # False when a quiz answer was logged without rescheduling (the card was not due).
+    rescheduled = models.BooleanField(default=True)
+
+    state_before = models.CharField(max_length=10, choices=State.choices)
+    step_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability_before = models.FloatField(null=True, blank=True)
+    difficulty_before = models.FloatField(null=True, blank=True)
+    due_before = models.DateTimeField()
+    last_review_before = models.DateTimeField(null=True, blank=True)
+    reps_before = models.PositiveIntegerField(default=0)
+    lapses_before = models.PositiveIntegerField(default=0)
+
+    state_after = models.CharField(max_length=10, choices=State.choices)
+    step_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability_after = models.FloatField(null=True, blank=True)
+    difficulty_after = models.FloatField(null=True, blank=True)
+    due_after = models.DateTimeField()
+    interval_after = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="srs_log_user_reviewed"),
+        ]
+        verbose_name = _("registro de revisão")
+        verbose_name_plural = _("registros de revisão")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_rating_display()} · {self.reviewed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,240 @@
+"""Reads for spaced repetition: the study queue, today's counts, what a card shows.
+
+The hot path (answer → next card) uses a fixed number of queries whatever the learner's
+history: today's counts read only today's logs through the (user, reviewed_at) index, and
+the queue reads only due cards through the (user, due) index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
+
+from studyapp.content.models import Deck, Item, Option, Reference
+
+from . import scheduler
+from .models import ReviewLog, State, StudyCard, StudySettings
+
+# Like Anki's "learn ahead limit": when nothing else is due, learning cards due within
+# this window are shown rather than making the learner wait a few minutes.
+LEARN_AHEAD = timedelta(minutes=20)
+LEARNING_STATES = (State.LEARNING, State.RELEARNING)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a session draws from: one deck, the learner's chosen decks, or all."""
+
+    deck: Deck | None = None
+    deck_ids: tuple[int, ...] = ()
+    ahead: bool = False
+
+    @property
+    def slug(self) -> str:
+        return self.deck.slug if self.deck else ""
+
+
+@dataclass
+class DayCounts:
+    new_done: int
+    reviews_done: int
+    new_left: int
+    reviews_left: int
+
+
+@dataclass
+class QueueCounts:
+    learning: int = 0
+    review: int = 0
+    new: int = 0
+
+
+@dataclass
+class CardDisplay:
+    """What the page shows for a card (the item in the learner's language when translated)."""
+
+    card: StudyCard
+    item: Item
+    deck_title: str
+    section_title: str
+    correct_options: list = field(default_factory=list)
+    references: list = field(default_factory=list)
+    intervals: dict = field(default_factory=dict)
+
+    @property
+    def is_question(self) -> bool:
+        return self.item.is_question
+
+    @property
+    def has_cloze(self) -> bool:
+        return bool(self.item.cloze_term and self.item.cloze_html)
+
+
+def scope_for(*, settings: StudySettings, slug: str | None, ahead: bool = False) -> Scope:
+    """One query: the deck for ``slug`` (source-language deck; Deck.DoesNotExist → 404)
+    or the learner's chosen decks (empty = all)."""
+    if slug:
+        deck = Deck.objects.sources().get(slug=slug)
+        return Scope(deck=deck, ahead=ahead)
+    return Scope(deck_ids=tuple(settings.decks.values_list("id", flat=True)), ahead=ahead)
+
+
+def day_counts(*, user, settings: StudySettings, now: datetime) -> DayCounts:
+    """New cards introduced and reviews done since 04:00 local (study answers only)."""
+    start = scheduler.day_start(now, settings.tzinfo)
+    totals = ReviewLog.objects.filter(
+        user=user, reviewed_at__gte=start, source=ReviewLog.Source.STUDY
+    ).aggregate(
+        new=Count("id", filter=Q(state_before=State.NEW)),
+        reviews=Count("id", filter=Q(state_before=State.REVIEW)),
+    )
+    return DayCounts(
+        new_done=totals["new"],
+        reviews_done=totals["reviews"],
+        new_left=max(0, settings.new_per_day - totals["new"]),
+        reviews_left=max(0, settings.reviews_per_day - totals["reviews"]),
+    )
+
+
+def _studiable_cards(*, user, scope: Scope, now: datetime) -> QuerySet[StudyCard]:
+    cards = StudyCard.objects.filter(
+        user=user,
+        suspended=False,
+        item__retired_at__isnull=True,
+        item__deck__retired_at__isnull=True,
+    ).filter(Q(buried_until__isnull=True) | Q(buried_until__lte=now))
+    if scope.deck is not None:
+        cards = cards.filter(item__deck_id=scope.deck.pk)
+    elif scope.deck_ids:
+        cards = cards.filter(item__deck_id__in=scope.deck_ids)
+    return cards
+
+
+def _first_id(cards: QuerySet[StudyCard], *order) -> Subquery:
+    return Subquery(cards.order_by(*order).values("id")[:1])
+
+
+def next_card(
+    *, user, scope: Scope, now: datetime, day: DayCounts, card_id: int | None = None
+) -> StudyCard | None:
+    """The card to show: due learning/relearning cards first (by due), then due reviews,
+    then new cards (while the daily limits allow), then learning cards due soon.
+    ``card_id`` asks for that card first (e.g. the card just restored by undo).
+
+    One query: the first card of each tier is a LIMIT 1 subquery that walks the
+    (user, state, due) index in order, and COALESCE picks the first tier that has one, so
+    the cost does not grow with the number of cards waiting.
+    """
+    cards = _studiable_cards(user=user, scope=scope, now=now)
+    related = ("item__deck", "item__section")
+    if card_id is not None:
+        card = cards.select_related(*related).filter(pk=card_id).first()
+        if card is not None:
+            return card
+    if scope.ahead:
+        states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
+        return cards.filter(state__in=states).select_related(*related).order_by("due", "id").first()
+    tiers = [_first_id(cards.filter(state__in=LEARNING_STATES, due__lte=now), "due", "id")]
+    if day.reviews_left:
+        tiers.append(_first_id(cards.filter(state=State.REVIEW, due__lte=now), "due", "id"))
+    if day.new_left:
+        tiers.append(_first_id(cards.filter(state=State.NEW, due__lte=now), "due", "id"))
+    tiers.append(
+        _first_id(cards.filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD), "due", "id")
+    )
+    chosen = StudyCard.objects.filter(pk=Coalesce(*tiers)).select_related(*related)
+    return next(iter(chosen[:1]), None)
+
+
+def queue_counts(*, user, scope: Scope, now: datetime, day: DayCounts) -> QueueCounts:
+    """How many cards are waiting now, by kind (new capped by today's limit)."""
+    cards = _studiable_cards(user=user, scope=scope, now=now).filter(due__lte=now)
+    totals = cards.aggregate(
+        learning=Count("id", filter=Q(state__in=LEARNING_STATES)),
+        review=Count("id", filter=Q(state=State.REVIEW)),
+        new=Count("id", filter=Q(state=State.NEW)),
+    )
+    return QueueCounts(
+        learning=totals["learning"],
+        review=min(totals["review"], day.reviews_left),
+        new=min(totals["new"], day.new_left),
+    )
+
+
+def next_due(
+    *, user, settings: StudySettings, scope: Scope, now: datetime, day: DayCounts
+) -> datetime | None:
+    """When the next card becomes due (for "Nada para estudar agora")."""
+    cards = _studiable_cards(user=user, scope=scope, now=now).exclude(state=State.NEW)
+    upcoming = cards.filter(due__gt=now).order_by("due").values_list("due", flat=True).first()
+    candidates = [upcoming] if upcoming else []
+    if (
+        not day.new_left
+        and _studiable_cards(user=user, scope=scope, now=now).filter(state=State.NEW).exists()
+    ):
+        candidates.append(scheduler.next_day_start(now, settings.tzinfo))
+    return min(candidates) if candidates else None
+
+
+def has_undo(*, user) -> bool:
+    return ReviewLog.objects.filter(user=user, source=ReviewLog.Source.STUDY).exists()
+
+
+def display_item(item: Item, language: str | None) -> Item:
+    """The item in ``language`` when it has an active translation, else the item itself.
+
+    Compares lowercased language codes ("pt-BR" ~ "pt-br"; "en-us" falls back to "en").
+    Progress always stays on the source item; this only chooses what to show.
+    """
+    if not language:
+        return item
+    wanted = language.lower()
+    source_language = item.deck.language.lower()
+    if wanted == source_language or wanted.split("-")[0] == source_language:
+        return item
+    translations = (
+        Item.objects.active()
+        .filter(translation_of=item)
+        .select_related("deck", "section")
+        .order_by("id")
+    )
+    fallback = None
+    for translation in translations:
+        language_of = translation.deck.language.lower()
+        if language_of == wanted:
+            return translation
+        if language_of.split("-")[0] == wanted.split("-")[0] and fallback is None:
+            fallback = translation
+    return fallback or item
+
+
+def card_display(
+    *, card: StudyCard, language: str | None, intervals: dict | None = None
+) -> CardDisplay:
+    """Everything the template needs for one card: 2 queries (+1 for another language)."""
+    item = display_item(card.item, language)
+    prefetch_related_objects(
+        [item],
+        Prefetch("options", queryset=Option.objects.order_by("position")),
+        Prefetch("references", queryset=Reference.objects.order_by("position")),
+    )
+    return CardDisplay(
+        card=card,
+        item=item,
+        deck_title=item.deck.title,
+        section_title=item.section.title,
+        correct_options=[option for option in item.options.all() if option.is_correct],
+        references=list(item.references.all()),
+        intervals=intervals or {},
+    )
+
+
+def suspended_cards(*, user) -> QuerySet[StudyCard]:
+    return (
+        StudyCard.objects.filter(user=user, suspended=True, item__retired_at__isnull=True)
+        .select_related("item__deck", "item__section")
+        .order_by("item__deck__title", "item_id")
+    )

@@ -1,0 +1,396 @@
+"""Writes for spaced repetition: answering, undo, suspend/bury, quiz answers as reviews.
+
+Every write on a card runs in ``transaction.atomic`` and re-reads the card with
+``select_for_update`` (a row lock on PostgreSQL; on SQLite the project opens every
+transaction with BEGIN IMMEDIATE, which serializes writers). The card's one-time ``token``
+is checked and rotated inside that transaction, so a double click, a retry or a second tab
+posting the same answer records one review and gets :class:`TokenUsed` otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from studyapp.content.models import Item
+
+from . import scheduler
+from .models import ReviewLog, State, StudyCard, StudySettings, new_token
+
+
+class StudyError(Exception):
+    """Bad input for a study action: the view answers 400 with ``message``."""
+
+    message = _("Pedido inválido.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class InvalidRating(StudyError):
+    message = _("Resposta inválida: escolha de 1 (De novo) a 4 (Fácil).")
+
+
+class TokenUsed(StudyError):
+    message = _("Este cartão já foi respondido (outro clique ou outra aba). Nada foi alterado.")
+
+
+class CardUnavailable(StudyError):
+    message = _("Este cartão não está disponível para estudo (retirado ou suspenso).")
+
+
+class NothingToUndo(StudyError):
+    message = _("Não há resposta para desfazer.")
+
+
+@dataclass
+class ReviewResult:
+    card: StudyCard
+    log: ReviewLog
+    leech: bool
+
+
+def study_settings_get(*, user) -> StudySettings:
+    """The learner's settings, created with the defaults on first use."""
+    settings, _created = StudySettings.objects.get_or_create(user=user)
+    return settings
+
+
+def study_settings_update(*, settings: StudySettings, decks=None, **fields) -> StudySettings:
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    with transaction.atomic():
+        settings.save()
+        if decks is not None:
+            settings.decks.set(decks)
+    return settings
+
+
+def cards_ensure(*, user, now: datetime | None = None) -> int:
+    """Create the user's missing study cards (one per studiable item). Returns how many.
+
+    Called when a study page is opened, not on the answer path, so answering keeps a
+    fixed number of queries. Cards are created in document order, so new cards are
+    introduced in that order (the queue orders new cards by id).
+    """
+    now = now or timezone.now()
+    missing = (
+        Item.objects.studiable()
+        .exclude(study_cards__user=user)
+        .order_by("deck__title", "deck_id", "section__position", "position", "id")
+        .values_list("id", flat=True)
+    )
+    cards = [StudyCard(user=user, item_id=item_id, due=now) for item_id in missing]
+    if cards:
+        StudyCard.objects.bulk_create(cards, ignore_conflicts=True, batch_size=500)
+    return len(cards)
+
+
+def _memory(card: StudyCard) -> scheduler.Memory:
+    return scheduler.Memory(
+        state=card.state,
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+        reps=card.reps,
+        lapses=card.lapses,
+    )
+
+
+def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> dict:
+    """Interval per rating (1–4) for this card now; equals what :func:`review_record` applies."""
+    return scheduler.preview(
+        _memory(card),
+        now=now,
+        seed=card.pk,
+        desired_retention=settings.desired_retention,
+        maximum_interval=settings.maximum_interval,
+    )
+
+
+def _locked_card(*, user, card_id) -> StudyCard:
+    """The user's card, row-locked; DoesNotExist (→ 404) for another user's card."""
+    return (
+        StudyCard.objects.select_for_update(of=("self",))
+        .select_related("item__deck")
+        .get(pk=card_id, user=user)
+    )
+
+
+def _is_active(card: StudyCard) -> bool:
+    return card.item.retired_at is None and card.item.deck.retired_at is None
+
+
+def _apply_review(
+    *,
+    card: StudyCard,
+    rating: int,
+    now: datetime,
+    settings: StudySettings,
+    source: str,
+    duration_ms: int | None,
+) -> ReviewResult:
+    before = _memory(card)
+    outcome = scheduler.review(
+        before,
+        rating,
+        now=now,
+        seed=card.pk,
+        desired_retention=settings.desired_retention,
+        maximum_interval=settings.maximum_interval,
+    )
+    after = outcome.memory
+    log = ReviewLog.objects.create(
+        user_id=card.user_id,
+        card=card,
+        source=source,
+        rating=rating,
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        state_before=before.state,
+        step_before=before.step,
+        stability_before=before.stability,
+        difficulty_before=before.difficulty,
+        due_before=before.due,
+        last_review_before=before.last_review,
+        reps_before=before.reps,
+        lapses_before=before.lapses,
+        state_after=after.state,
+        step_after=after.step,
+        stability_after=after.stability,
+        difficulty_after=after.difficulty,
+        due_after=after.due,
+        interval_after=outcome.interval,
+    )
+    card.state = after.state
+    card.step = after.step
+    card.stability = after.stability
+    card.difficulty = after.difficulty
+    card.due = after.due
+    card.last_review = after.last_review
+    card.reps = after.reps
+    card.lapses = after.lapses
+    card.token = new_token()
+    if outcome.leech:
+        card.suspended = True
+    card.save(
+        update_fields=[
+            "state",
+            "step",
+            "stability",
+            "difficulty",
+            "due",
+            "last_review",
+            "reps",
+            "lapses",
+            "token",
+            "suspended",
+        ]
+    )
+    return ReviewResult(card=card, log=log, leech=outcome.leech)
+
+
+def review_record(
+    *,
+    user,
+    card_id: int,
+    token: str,
+    rating: int,
+    duration_ms: int | None = None,
+    settings: StudySettings | None = None,
+    now: datetime | None = None,
+) -> ReviewResult:
+    """Answer a shown card with ``rating`` (1 De novo, 2 Difícil, 3 Bom, 4 Fácil).
+
+    Raises InvalidRating, TokenUsed (token already used: nothing changes),
+    CardUnavailable (retired or suspended) or StudyCard.DoesNotExist (not the user's card).
+    After 8 lapses the card is suspended as a leech (``result.leech``).
+    """
+    if rating not in scheduler.RATINGS:
+        raise InvalidRating()
+    now = now or timezone.now()
+    settings = settings or study_settings_get(user=user)
+    if duration_ms is not None:
+        duration_ms = max(0, min(int(duration_ms), 3_600_000))
+    with transaction.atomic():
+        card = _locked_card(user=user, card_id=card_id)
+        if not token or card.token != token:
+            raise TokenUsed()
+        if not _is_active(card) or card.suspended:
+            raise CardUnavailable()
+        return _apply_review(
+            card=card,
+            rating=rating,
+            now=now,
+            settings=settings,
+            source=ReviewLog.Source.STUDY,
+            duration_ms=duration_ms,
+        )
+
+
+def review_undo(*, user, now: datetime | None = None) -> StudyCard:
+    """Undo the user's last study answer: the card gets back exactly its previous
+    scheduling state and the log entry is deleted. Only the card's latest log can be undone.
+    """
+    with transaction.atomic():
+        log = (
+            ReviewLog.objects.filter(user=user, source=ReviewLog.Source.STUDY)
+            .order_by("-reviewed_at", "-id")
+            .first()
+        )
+        if log is None:
+            raise NothingToUndo()
+        card = _locked_card(user=user, card_id=log.card_id)
+        latest = card.logs.order_by("-reviewed_at", "-id").values_list("id", flat=True).first()
+        if latest != log.id:
+            raise NothingToUndo(_("A última resposta já não pode ser desfeita."))
+        card.state = log.state_before
+        card.step = log.step_before
+        card.stability = log.stability_before
+        card.difficulty = log.difficulty_before
+        card.due = log.due_before
+        card.last_review = log.last_review_before
+        card.reps = log.reps_before
+        card.lapses = log.lapses_before
+        # The card was answerable when answered: neither suspended (a leech suspension
+        # made by that answer is undone too) nor buried.
+        card.suspended = False
+        card.buried_until = None
+        card.token = new_token()
+        card.save()
+        log.delete()
+        return card
+
+
+def card_suspend(*, user, card_id: int, token: str) -> StudyCard:
+    """Take the card out of study until the learner unsuspends it."""
+    with transaction.atomic():
+        card = _locked_card(user=user, card_id=card_id)
+        if card.token != token:
+            raise TokenUsed()
+        card.suspended = True
+        card.token = new_token()
+        card.save(update_fields=["suspended", "token"])
+        return card
+
+
+def card_unsuspend(*, user, card_id: int) -> StudyCard:
+    with transaction.atomic():
+        card = _locked_card(user=user, card_id=card_id)
+        card.suspended = False
+        card.token = new_token()
+        card.save(update_fields=["suspended", "token"])
+        return card
+
+
+def card_bury(
+    *, user, card_id: int, token: str, settings: StudySettings, now: datetime | None = None
+) -> StudyCard:
+    """Hide the card until the next study day (04:00 in the learner's time zone)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        card = _locked_card(user=user, card_id=card_id)
+        if card.token != token:
+            raise TokenUsed()
+        card.buried_until = scheduler.next_day_start(now, settings.tzinfo)
+        card.token = new_token()
+        card.save(update_fields=["buried_until", "token"])
+        return card
+
+
+def review_from_quiz(*, user, item, correct: bool, now=None) -> None:
+    """A quiz answer counts as a review of the item's study card: wrong → Again (relearning);
+    right → Good if the card was due, else logged without rescheduling.
+
+    ``item`` may be a translation: progress is kept on its source item. Retired items are
+    ignored. The log has ``source="quiz"``; quiz answers do not count against daily limits.
+    """
+    now = now or timezone.now()
+    item_id = getattr(item, "translation_of_id", None) or item.pk
+    settings = study_settings_get(user=user)
+    with transaction.atomic():
+        card_id = (
+            StudyCard.objects.filter(user=user, item_id=item_id)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if card_id is None:
+            if not Item.objects.studiable().filter(pk=item_id).exists():
+                return
+            card, _created = StudyCard.objects.get_or_create(
+                user=user, item_id=item_id, defaults={"due": now}
+            )
+            card_id = card.pk
+        card = _locked_card(user=user, card_id=card_id)
+        if not _is_active(card):
+            return
+        if not correct:
+            rating = 1
+        elif card.due <= now and not card.suspended:
+            rating = 3
+        else:
+            _log_without_rescheduling(card=card, now=now)
+            return
+        _apply_review(
+            card=card,
+            rating=rating,
+            now=now,
+            settings=settings,
+            source=ReviewLog.Source.QUIZ,
+            duration_ms=None,
+        )
+
+
+def _log_without_rescheduling(*, card: StudyCard, now: datetime) -> ReviewLog:
+    return ReviewLog.objects.create(
+        user_id=card.user_id,
+        card=card,
+        source=ReviewLog.Source.QUIZ,
+        rating=3,
+        reviewed_at=now,
+        rescheduled=False,
+        state_before=card.state,
+        step_before=card.step,
+        stability_before=card.stability,
+        difficulty_before=card.difficulty,
+        due_before=card.due,
+        last_review_before=card.last_review,
+        reps_before=card.reps,
+        lapses_before=card.lapses,
+        state_after=card.state,
+        step_after=card.step,
+        stability_after=card.stability,
+        difficulty_after=card.difficulty,
+        due_after=card.due,
+        interval_after=None,
+    )
+
+
+__all__ = [
+    "CardUnavailable",
+    "InvalidRating",
+    "NothingToUndo",
+    "ReviewResult",
+    "State",
+    "StudyError",
+    "TokenUsed",
+    "card_bury",
+    "card_preview",
+    "card_suspend",
+    "card_unsuspend",
+    "cards_ensure",
+    "review_from_quiz",
+    "review_record",
+    "review_undo",
+    "study_settings_get",
+    "study_settings_update",
+]

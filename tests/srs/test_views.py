@@ -1,0 +1,284 @@
+"""Study views: full page and htmx fragment, answers, bad input, settings, query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from studyapp.srs.models import ReviewLog, StudyCard
+from studyapp.srs.services import cards_ensure
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def shown_card(user):
+    """The card the page would show first (new cards in document order)."""
+    return StudyCard.objects.filter(user=user).order_by("id").first()
+
+
+def post_answer(client, card, rating=3, token=None, headers=None, scope="ecr"):
+    data = {"rating": rating, "token": token or card.token, "scope": scope, "duration_ms": 1200}
+    return client.post(reverse("srs:answer", args=[card.pk]), data, headers=headers or {})
+
+
+def test_study_page_shows_the_first_card_with_keyboard_hints(user_client, user, seed_deck):
+    response = user_client.get(reverse("srs:study_deck", args=["ecr"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    assert "Mostrar resposta" in html and "<kbd>" in html
+    for label in ("De novo", "Difícil", "Bom", "Fácil"):
+        assert label in html
+    assert "&lt;10 min" in html  # Good on a new card: second learning step
+    assert StudyCard.objects.filter(user=user).count() == 20
+
+
+def test_htmx_get_returns_the_session_fragment(user_client, seed_deck):
+    response = user_client.get(reverse("srs:study"), headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="study-session"')
+
+
+def test_reveal_without_javascript(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    response = user_client.get(reverse("srs:study"), {"card": card.pk, "reveal": "1"})
+    html = response.content.decode()
+    assert 'id="card-back" hidden' not in html
+    assert 'id="card-back"' in html
+
+
+def test_answer_with_htmx_swaps_in_the_next_card(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    response = post_answer(user_client, card, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert f'data-card="{card.pk}"' not in html
+    assert "Desfazer" in html
+    log = ReviewLog.objects.get(card=card)
+    assert (log.rating, log.duration_ms) == (3, 1200)
+
+
+def test_answer_without_htmx_redirects_to_the_session(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    response = post_answer(user_client, shown_card(user))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("srs:study_deck", args=["ecr"])
+
+
+@pytest.mark.parametrize("rating", [0, 5, "x", ""])
+def test_rating_outside_1_to_4_is_400(user_client, user, seed_deck, rating):
+    user_client.get(reverse("srs:study"))
+    response = post_answer(user_client, shown_card(user), rating=rating)
+    assert response.status_code == 400
+    assert (
+        "1 (De novo) a 4 (Fácil)" in response.content.decode()
+        or "1 a 4" in response.content.decode()
+    )
+    assert not ReviewLog.objects.exists()
+
+
+def test_used_token_is_400_and_records_one_review(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    token = card.token
+    assert post_answer(user_client, card, token=token, headers=HTMX).status_code == 200
+    response = post_answer(user_client, card, token=token, headers=HTMX)
+    assert response.status_code == 400
+    assert "já foi respondido" in response.content.decode()
+    assert ReviewLog.objects.filter(card=card).count() == 1
+
+
+def test_another_users_card_is_404(client, other_user, user, seed_deck):
+    cards_ensure(user=user)
+    client.force_login(other_user)
+    card = shown_card(user)
+    assert post_answer(client, card).status_code == 404
+    assert not ReviewLog.objects.exists()
+
+
+def test_retired_card_is_400(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    card.item.retired_at = timezone.now()
+    card.item.save()
+    response = post_answer(user_client, card)
+    assert response.status_code == 400
+    assert "não está disponível" in response.content.decode()
+
+
+def test_undo_brings_the_card_back(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    post_answer(user_client, card, headers=HTMX)
+    response = user_client.post(reverse("srs:undo"), {"scope": "ecr"}, headers=HTMX)
+    assert response.status_code == 200
+    assert f'data-card="{card.pk}"' in response.content.decode()
+    assert not ReviewLog.objects.exists()
+    card.refresh_from_db()
+    assert card.state == "new" and card.reps == 0
+
+
+def test_undo_without_javascript_redirects_to_the_card(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    post_answer(user_client, card)
+    response = user_client.post(reverse("srs:undo"), {"scope": "ecr"})
+    assert response.status_code == 302
+    assert f"card={card.pk}" in response["Location"]
+
+
+def test_undo_with_nothing_to_undo_is_400(user_client, seed_deck):
+    assert user_client.post(reverse("srs:undo")).status_code == 400
+
+
+def test_leech_tells_the_user(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    now = timezone.now()
+    StudyCard.objects.filter(pk=card.pk).update(
+        state="review",
+        stability=3.0,
+        difficulty=8.0,
+        lapses=7,
+        reps=20,
+        due=now - timedelta(minutes=1),
+        last_review=now - timedelta(days=3),
+    )
+    card.refresh_from_db()
+    response = post_answer(user_client, card, rating=1, headers=HTMX)
+    assert "sanguessuga" in response.content.decode()
+    card.refresh_from_db()
+    assert card.suspended
+
+
+def test_suspend_and_bury_from_the_page(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    first = shown_card(user)
+    response = user_client.post(
+        reverse("srs:suspend", args=[first.pk]), {"token": first.token, "scope": ""}, headers=HTMX
+    )
+    assert response.status_code == 200 and "Cartão suspenso" in response.content.decode()
+    second = StudyCard.objects.filter(user=user, suspended=False).order_by("id").first()
+    response = user_client.post(reverse("srs:bury", args=[second.pk]), {"token": second.token})
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.buried_until > timezone.now()
+    settings_page = user_client.get(reverse("srs:settings")).content.decode()
+    assert "Reativar" in settings_page
+    user_client.post(reverse("srs:unsuspend", args=[first.pk]))
+    first.refresh_from_db()
+    assert not first.suspended
+
+
+def test_nothing_due_shows_next_due_and_links(user_client, user, seed_deck):
+    cards_ensure(user=user)
+    StudyCard.objects.filter(user=user).update(
+        state="review",
+        stability=5.0,
+        difficulty=5.0,
+        due=timezone.now() + timedelta(days=2),
+        last_review=timezone.now(),
+    )
+    html = user_client.get(reverse("srs:study")).content.decode()
+    assert "Nada para estudar agora" in html
+    assert "O próximo cartão vence em" in html
+    assert reverse("quizzes:index") in html
+    assert "?ahead=1" in html
+    ahead = user_client.get(reverse("srs:study") + "?ahead=1").content.decode()
+    assert "data-card=" in ahead
+
+
+def test_unknown_deck_is_404(user_client, seed_deck):
+    assert user_client.get(reverse("srs:study_deck", args=["nope"])).status_code == 404
+
+
+def test_study_requires_login(client, seed_deck):
+    assert client.get(reverse("srs:study")).status_code == 302
+
+
+def test_settings_page_saves_and_validates(user_client, user, seed_deck):
+    data = {
+        "new_per_day": 5,
+        "reviews_per_day": 50,
+        "desired_retention": "0.85",
+        "maximum_interval": 365,
+        "timezone": "Asia/Tokyo",
+        "decks": [seed_deck.pk],
+    }
+    response = user_client.post(reverse("srs:settings"), data)
+    assert response.status_code == 302
+    settings = user.study_settings
+    settings.refresh_from_db()
+    assert (settings.new_per_day, settings.desired_retention, settings.timezone) == (
+        5,
+        0.85,
+        "Asia/Tokyo",
+    )
+    assert list(settings.decks.all()) == [seed_deck]
+    bad = user_client.post(reverse("srs:settings"), {**data, "desired_retention": "0.99"})
+    assert bad.status_code == 400
+    bad = user_client.post(reverse("srs:settings"), {**data, "timezone": "Mars/Olympus"})
+    assert bad.status_code == 400
+
+
+def test_english_user_sees_the_translation_progress_stays_on_source(client, user, all_content):
+    client.force_login(user)
+    response = client.get(
+        reverse("srs:study_deck", args=["ecr"]), headers={"Accept-Language": "en"}
+    )
+    html = response.content.decode()
+    assert "Managed Docker image registry" in html or "Key concepts" in html
+    card = shown_card(user)
+    assert card.item.deck.language == "pt-BR"
+
+
+def test_answer_runs_a_fixed_number_of_queries(
+    user_client, user, seed_deck, django_assert_num_queries
+):
+    """Pinned with 10,000 review logs present: the count does not grow with history."""
+    user_client.get(reverse("srs:study"))
+    cards = list(StudyCard.objects.filter(user=user).order_by("id"))
+    long_ago = timezone.now() - timedelta(days=400)
+    ReviewLog.objects.bulk_create(
+        [
+            ReviewLog(
+                user=user,
+                card=cards[i % 20],
+                rating=3,
+                reviewed_at=long_ago + timedelta(minutes=i),
+                state_before="review",
+                state_after="review",
+                due_before=long_ago,
+                due_after=long_ago,
+            )
+            for i in range(10_000)
+        ],
+        batch_size=2000,
+    )
+    # Some history of every kind: reviews due, learning due, new.
+    now = timezone.now()
+    StudyCard.objects.filter(pk__in=[c.pk for c in cards[10:15]]).update(
+        state="review",
+        stability=10.0,
+        difficulty=5.0,
+        due=now - timedelta(hours=1),
+        last_review=now - timedelta(days=10),
+        reps=10,
+    )
+    # session, user, settings, deck; savepoint, card (locked), log insert, card update,
+    # release; today's counts, next card, options, references, queue counts.
+    card = StudyCard.objects.get(pk=cards[0].pk)
+    with django_assert_num_queries(14):
+        response = post_answer(user_client, card, headers=HTMX)
+    assert response.status_code == 200
+    card = StudyCard.objects.get(pk=cards[1].pk)
+    with django_assert_num_queries(14):
+        response = post_answer(user_client, card, headers=HTMX)
+    assert response.status_code == 200
