@@ -3,4 +3,17 @@ from django.urls import path
 from . import views
 
 app_name = "quizzes"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("practice/", views.start_practice, name="start_practice"),
+    path("mock/", views.start_mock, name="start_mock"),
+    path("a/<int:attempt_id>/", views.attempt_detail, name="attempt"),
+    path("a/<int:attempt_id>/q/<int:position>/", views.question, name="question"),
+    path("a/<int:attempt_id>/q/<int:position>/answer/", views.answer, name="answer"),
+    path("a/<int:attempt_id>/q/<int:position>/flag/", views.flag, name="flag"),
+    path("a/<int:attempt_id>/review/", views.summary, name="summary"),
+    path("a/<int:attempt_id>/submit/", views.submit, name="submit"),
+    path("a/<int:attempt_id>/result/", views.result, name="result"),
+    path("a/<int:attempt_id>/answers/", views.review, name="review"),
+    path("a/<int:attempt_id>/retry/", views.retry_wrong, name="retry_wrong"),
+]

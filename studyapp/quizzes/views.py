@@ -1,9 +1,331 @@
+"""Quiz views: the start page, the attempt (one question per URL), the review summary,
+submit, results, the answer review and "Refazer as erradas".
+
+The question URL serves the full page or, for htmx, the ``attempt-body`` partial. Answers
+and flags POST to their own URLs: htmx gets a small fragment (save status plus the
+navigator entry out of band); without JavaScript the browser is redirected (PRG).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import selectors, services
+from .forms import MockForm, PracticeForm
+from .models import Attempt
+
+ATTEMPT_TEMPLATE = "quizzes/attempt.html"
+INDEX_TEMPLATE = "quizzes/index.html"
+
+
+def _question_url(attempt_id: int, position: int) -> str:
+    return reverse("quizzes:question", args=[attempt_id, position])
+
+
+def _question_base(attempt_id: int) -> str:
+    """``/quiz/a/<id>/q/``: the navigator appends ``<n>/`` (65 reverse() calls cost ~10 ms)."""
+    return reverse("quizzes:attempt", args=[attempt_id]) + "q/"
+
+
+def _result_url(attempt_id: int) -> str:
+    return reverse("quizzes:result", args=[attempt_id])
+
+
+def _redirect(request, url: str):
+    """A redirect that htmx follows as a full navigation."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _index_context(request, *, practice_form=None, mock_error: str = "") -> dict:
+    deck = request.GET.get("deck")
+    if practice_form is None:
+        practice_form = PracticeForm(initial={"decks": [deck]} if deck else None)
+    attempts = selectors.history(user=request.user)
+    return {
+        "practice_form": practice_form,
+        "profiles": selectors.start_options()["profiles"],
+        "in_progress": [a for a in attempts if not a.is_finished],
+        "finished": [a for a in attempts if a.is_finished],
+        "mock_error": mock_error,
+    }
 
 
 @require_GET
 @login_required
 def index(request):
-    return render(request, "placeholder.html", {"title": "Simulados"})
+    """Start a practice quiz or a mock exam; resume one in progress; the history."""
+    services.attempts_expire_overdue(user=request.user)
+    return render(request, INDEX_TEMPLATE, _index_context(request))
+
+
+@require_POST
+@login_required
+def start_practice(request):
+    form = PracticeForm(request.POST)
+    if form.is_valid():
+        try:
+            attempt = services.attempt_start_practice(
+                user=request.user,
+                decks=form.cleaned_data["decks"],
+                topics=form.cleaned_data["topics"],
+                count=form.cleaned_data["count"],
+            )
+        except services.NotEnoughQuestions as error:
+            form.add_error("count", error.message)
+        else:
+            return redirect(_question_url(attempt.pk, 1))
+    return render(request, INDEX_TEMPLATE, _index_context(request, practice_form=form), status=400)
+
+
+@require_POST
+@login_required
+def start_mock(request):
+    form = MockForm(request.POST)
+    if not form.is_valid():
+        context = _index_context(request, mock_error=_("Escolha um perfil de simulado válido."))
+        return render(request, INDEX_TEMPLATE, context, status=400)
+    try:
+        attempt = services.attempt_start_mock(
+            user=request.user, profile=form.cleaned_data["profile"]
+        )
+    except services.NotEnoughQuestions as error:
+        context = _index_context(request, mock_error=str(error.message))
+        return render(request, INDEX_TEMPLATE, context, status=400)
+    return redirect(_question_url(attempt.pk, 1))
+
+
+def _open_attempt(request, attempt_id: int) -> Attempt:
+    """The user's attempt, finalized first if its time ran out."""
+    attempt = selectors.attempt_for_owner(user=request.user, attempt_id=attempt_id)
+    return services.attempt_expire_if_overdue(attempt=attempt)
+
+
+@require_GET
+@login_required
+def attempt_detail(request, attempt_id: int):
+    """Resume: the first unanswered question (or the result when finished)."""
+    attempt = _open_attempt(request, attempt_id)
+    if attempt.is_finished:
+        return redirect(_result_url(attempt.pk))
+    first = (
+        attempt.questions.filter(selected_ids=[])
+        .order_by("position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    return redirect(_question_url(attempt.pk, first or 1))
+
+
+def _question_context(request, attempt: Attempt, position: int, *, error: str = "") -> dict:
+    now = timezone.now()
+    page = selectors.question_page(
+        attempt=attempt, position=position, language=getattr(request, "LANGUAGE_CODE", None)
+    )
+    left = selectors.seconds_left(attempt, now)
+    return {
+        "attempt": attempt,
+        "page": page,
+        "question": page.question,
+        "view": page.view,
+        "seconds_left": left,
+        "time_left": selectors.format_hms(left) if left is not None else "",
+        "deadline_ms": int(attempt.deadline.timestamp() * 1000) if attempt.deadline else None,
+        "now_ms": int(now.timestamp() * 1000),
+        "error": error,
+        "q_base": _question_base(attempt.pk),
+    }
+
+
+@require_GET
+@login_required
+def question(request, attempt_id: int, position: int):
+    """One question of an attempt in progress (``#attempt-body`` for htmx)."""
+    attempt = _open_attempt(request, attempt_id)
+    if attempt.is_finished:
+        return _redirect(request, _result_url(attempt.pk))
+    context = _question_context(request, attempt, position)
+    template = ATTEMPT_TEMPLATE + "#attempt-body" if request.htmx else ATTEMPT_TEMPLATE
+    return render(request, template, context)
+
+
+def _option_ids(request) -> list[int]:
+    try:
+        return [int(value) for value in request.POST.getlist("option")]
+    except ValueError as error:
+        raise services.InvalidAnswer(_("Opção inválida; nada foi alterado.")) from error
+
+
+def _refused(request, attempt_id: int, position: int, error: services.QuizError):
+    """The answer was not recorded: say why, change nothing."""
+    if isinstance(error, services.QuestionNotFound):
+        raise Http404(str(error.message))
+    if isinstance(error, services.TooLate | services.AttemptClosed):
+        if request.htmx:
+            # The page goes to the result, where the message is shown.
+            messages.error(request, error.message)
+            response = HttpResponse(str(error.message), status=400)
+            response["HX-Redirect"] = _result_url(attempt_id)
+            return response
+        context = {"message": error.message, "result_url": _result_url(attempt_id)}
+        return render(request, "quizzes/refused.html", context, status=400)
+    if request.htmx:
+        context = {"error": error.message}
+        return render(request, ATTEMPT_TEMPLATE + "#save-status", context, status=error.status)
+    attempt = selectors.attempt_for_owner(user=request.user, attempt_id=attempt_id)
+    context = _question_context(request, attempt, position, error=error.message)
+    return render(request, ATTEMPT_TEMPLATE, context, status=error.status)
+
+
+@require_POST
+@login_required
+def answer(request, attempt_id: int, position: int):
+    """Autosave (htmx, on change) or save-and-go (buttons ``go``: prev, next, review, check)."""
+    go = request.POST.get("go", "")
+    try:
+        saved = services.answer_save(
+            user=request.user,
+            attempt_id=attempt_id,
+            position=position,
+            option_ids=_option_ids(request),
+            check=go == "check",
+        )
+    except Attempt.DoesNotExist as error:
+        raise Http404("attempt") from error
+    except services.QuizError as error:
+        return _refused(request, attempt_id, position, error)
+    if request.htmx and not go:
+        return render(
+            request,
+            ATTEMPT_TEMPLATE + "#save-status",
+            {"question": saved, "saved": True, "q_base": _question_base(attempt_id)},
+        )
+    if go == "next":
+        url = _question_url(attempt_id, position + 1)
+    elif go == "prev":
+        url = _question_url(attempt_id, max(position - 1, 1))
+    elif go == "review":
+        url = reverse("quizzes:summary", args=[attempt_id])
+    else:
+        url = _question_url(attempt_id, position)
+    return _redirect(request, url)
+
+
+@require_POST
+@login_required
+def flag(request, attempt_id: int, position: int):
+    """Mark (``flagged=1``) or unmark a question for review."""
+    try:
+        saved = services.flag_set(
+            user=request.user,
+            attempt_id=attempt_id,
+            position=position,
+            flagged=request.POST.get("flagged") == "1",
+        )
+    except Attempt.DoesNotExist as error:
+        raise Http404("attempt") from error
+    except services.QuizError as error:
+        return _refused(request, attempt_id, position, error)
+    if request.htmx:
+        context = {"question": saved, "oob": True, "q_base": _question_base(attempt_id)}
+        return render(request, ATTEMPT_TEMPLATE + "#flag", context)
+    return redirect(_question_url(attempt_id, position))
+
+
+@require_GET
+@login_required
+def summary(request, attempt_id: int):
+    """Before "Finalizar": what is unanswered and what is flagged."""
+    attempt = _open_attempt(request, attempt_id)
+    if attempt.is_finished:
+        return redirect(_result_url(attempt.pk))
+    now = timezone.now()
+    left = selectors.seconds_left(attempt, now)
+    context = {
+        "attempt": attempt,
+        **selectors.summary(attempt),
+        "seconds_left": left,
+        "time_left": selectors.format_hms(left) if left is not None else "",
+        "deadline_ms": int(attempt.deadline.timestamp() * 1000) if attempt.deadline else None,
+        "now_ms": int(now.timestamp() * 1000),
+    }
+    return render(request, "quizzes/summary.html", context)
+
+
+@require_POST
+@login_required
+def submit(request, attempt_id: int):
+    """ "Finalizar" (or the timer at zero, ``timeout=1``): grade and show the result."""
+    try:
+        attempt = services.attempt_submit(user=request.user, attempt_id=attempt_id)
+    except Attempt.DoesNotExist as error:
+        raise Http404("attempt") from error
+    if attempt.status == Attempt.Status.EXPIRED or request.POST.get("timeout") == "1":
+        messages.info(request, _("Tempo esgotado: o simulado foi finalizado."))
+    return _redirect(request, _result_url(attempt.pk))
+
+
+@require_GET
+@login_required
+def result(request, attempt_id: int):
+    """Score, pass/fail, time used and the breakdown per topic and per exam domain."""
+    attempt = selectors.attempt_for_viewer(user=request.user, attempt_id=attempt_id)
+    if attempt.user_id == request.user.pk:
+        attempt = services.attempt_expire_if_overdue(attempt=attempt)
+        if not attempt.is_finished:
+            return redirect(reverse("quizzes:attempt", args=[attempt.pk]))
+    context = {
+        "attempt": attempt,
+        "is_owner": attempt.user_id == request.user.pk,
+        "time_used": selectors.format_duration(attempt.time_used),
+        **(selectors.breakdown(attempt) if attempt.is_finished else {}),
+    }
+    return render(request, "quizzes/result.html", context)
+
+
+@require_GET
+@login_required
+def review(request, attempt_id: int):
+    """Every question with the answer given, the right one, explanation and references;
+    ``?show=wrong`` or ``?show=flagged`` filters (``#review-list`` for htmx)."""
+    attempt = selectors.attempt_for_viewer(user=request.user, attempt_id=attempt_id)
+    if not attempt.is_finished:
+        if attempt.user_id == request.user.pk:
+            return redirect(reverse("quizzes:attempt", args=[attempt.pk]))
+        raise Http404("attempt in progress")
+    show = request.GET.get("show", "all")
+    if show not in selectors.REVIEW_FILTERS:
+        show = "all"
+    views = selectors.review(
+        attempt=attempt, language=getattr(request, "LANGUAGE_CODE", None), show=show
+    )
+    context = {
+        "attempt": attempt,
+        "views": views,
+        "show": show,
+        "is_owner": attempt.user_id == request.user.pk,
+    }
+    template = "quizzes/review.html#review-list" if request.htmx else "quizzes/review.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def retry_wrong(request, attempt_id: int):
+    """ "Refazer as erradas": a practice quiz with the questions missed in this attempt."""
+    attempt = selectors.attempt_for_owner(user=request.user, attempt_id=attempt_id)
+    if not attempt.is_finished:
+        return HttpResponse(_("Finalize a tentativa antes de refazer as erradas."), status=400)
+    try:
+        practice = services.retry_wrong_start(user=request.user, attempt=attempt)
+    except services.QuizError as error:
+        messages.error(request, error.message)
+        return redirect(_result_url(attempt.pk))
+    return redirect(_question_url(practice.pk, 1))

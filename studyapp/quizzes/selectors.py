@@ -1,0 +1,326 @@
+"""Reads for quiz pages, with fixed query counts (see tests/quizzes/test_views.py).
+
+What the learner reads is chosen by language: an English-speaking user sees an item's
+English translation when there is one. Answers and scoring always stay on the source
+item and its option ids (translations have their options in the same positions).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from studyapp.accounts.roles import is_instructor
+from studyapp.content.models import Deck, Item, Option, Reference, Topic
+
+from .models import DOMAINS, Attempt, AttemptQuestion, ExamProfile
+
+
+def attempt_for_owner(*, user, attempt_id: int) -> Attempt:
+    """The user's own attempt, or 404 (someone else's attempt does not exist for them)."""
+    try:
+        return Attempt.objects.select_related("profile").get(pk=attempt_id, user=user)
+    except Attempt.DoesNotExist as error:
+        raise Http404("attempt") from error
+
+
+def attempt_for_viewer(*, user, attempt_id: int) -> Attempt:
+    """The attempt if ``user`` owns it or is an instructor; 404 for anyone else."""
+    try:
+        attempt = Attempt.objects.select_related("profile", "user").get(pk=attempt_id)
+    except Attempt.DoesNotExist as error:
+        raise Http404("attempt") from error
+    if attempt.user_id != user.pk and not is_instructor(user):
+        raise Http404("attempt")
+    return attempt
+
+
+def format_hms(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def format_duration(delta: timedelta | None) -> str:
+    return format_hms(delta.total_seconds()) if delta is not None else ""
+
+
+# --- language ------------------------------------------------------------------------------
+
+
+def _foreign(language: str | None) -> str | None:
+    """The language prefix to look translations up for, or None for the source language."""
+    prefix = (language or "").lower().split("-")[0]
+    return None if not prefix or prefix == "pt" else prefix
+
+
+def _translations(item_ids: Iterable[int], language: str | None) -> tuple[dict, dict]:
+    """(source item id → translated item, (source item id, position) → option html)."""
+    prefix = _foreign(language)
+    item_ids = list(set(item_ids))
+    if prefix is None or not item_ids:
+        return {}, {}
+    items = {
+        item.translation_of_id: item
+        for item in Item.objects.filter(
+            translation_of_id__in=item_ids,
+            retired_at__isnull=True,
+            deck__language__istartswith=prefix,
+        ).order_by("-id")
+    }
+    options = {
+        (item_id, position): html
+        for item_id, position, html in Option.objects.filter(
+            item__translation_of_id__in=item_ids,
+            item__retired_at__isnull=True,
+            item__deck__language__istartswith=prefix,
+        ).values_list("item__translation_of_id", "position", "html")
+    }
+    return items, options
+
+
+@dataclass
+class OptionView:
+    id: int
+    html: str
+    is_correct: bool
+    selected: bool
+
+
+@dataclass
+class QuestionView:
+    question: AttemptQuestion
+    item: Item  # the source item (answers and progress)
+    shown: Item  # what is displayed: the translation when there is one
+    options: list[OptionView]
+    references: list = field(default_factory=list)
+    lang: str = ""
+
+    @property
+    def correct_options(self) -> list[OptionView]:
+        return [o for o in self.options if o.is_correct]
+
+    @property
+    def selected_options(self) -> list[OptionView]:
+        return [o for o in self.options if o.selected]
+
+
+def _question_views(
+    questions: Sequence[AttemptQuestion],
+    items: dict[int, Item],
+    language: str | None,
+    *,
+    with_references: bool,
+) -> list[QuestionView]:
+    option_ids = {pk for q in questions for pk in q.option_ids}
+    options = {
+        option.pk: option
+        for option in Option.objects.filter(pk__in=option_ids).only(
+            "id", "item_id", "position", "html", "is_correct"
+        )
+    }
+    item_ids = {q.item_id for q in questions} | {o.item_id for o in options.values()}
+    translated, translated_options = _translations(item_ids, language)
+    references: dict[int, list] = defaultdict(list)
+    if with_references:
+        ref_items = [translated.get(q.item_id, items[q.item_id]).pk for q in questions]
+        source_of = {translated.get(q.item_id, items[q.item_id]).pk: q.item_id for q in questions}
+        for ref in Reference.objects.filter(item_id__in=ref_items).order_by("item_id", "position"):
+            references[source_of[ref.item_id]].append(ref)
+    views = []
+    for question in questions:
+        item = items[question.item_id]
+        shown = translated.get(item.pk, item)
+        rows = []
+        for pk in question.option_ids:
+            option = options.get(pk)
+            if option is None:  # removed from the content since the draw
+                continue
+            html = translated_options.get((option.item_id, option.position), option.html)
+            # Another item's answer used as a distractor is wrong here, whatever it is there.
+            correct = option.is_correct and option.item_id == item.pk
+            rows.append(OptionView(pk, html, correct, pk in question.selected_ids))
+        views.append(
+            QuestionView(
+                question=question,
+                item=item,
+                shown=shown,
+                options=rows,
+                references=references.get(item.pk, []),
+                lang="en" if shown is not item else "",
+            )
+        )
+    return views
+
+
+# --- the attempt page ----------------------------------------------------------------------
+
+
+@dataclass
+class QuestionPage:
+    attempt: Attempt
+    view: QuestionView
+    navigator: list[AttemptQuestion]
+    total: int
+    previous: int | None
+    next: int | None
+
+    @property
+    def question(self) -> AttemptQuestion:
+        return self.view.question
+
+    @property
+    def show_feedback(self) -> bool:
+        return self.attempt.kind == Attempt.Kind.PRACTICE and self.question.graded_at is not None
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for q in self.navigator if q.selected_ids)
+
+    @property
+    def flagged_count(self) -> int:
+        return sum(1 for q in self.navigator if q.flagged)
+
+
+def navigator(attempt: Attempt) -> list[AttemptQuestion]:
+    return list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
+
+
+def question_page(*, attempt: Attempt, position: int, language: str | None) -> QuestionPage:
+    """One question with its options (display order), the navigator and neighbours."""
+    questions = navigator(attempt)
+    current = next((q for q in questions if q.position == position), None)
+    if current is None:
+        raise Http404("question")
+    item = Item.objects.select_related("deck").get(pk=current.item_id)
+    feedback = attempt.kind == Attempt.Kind.PRACTICE and current.graded_at is not None
+    (view,) = _question_views([current], {item.pk: item}, language, with_references=feedback)
+    total = len(questions)
+    return QuestionPage(
+        attempt=attempt,
+        view=view,
+        navigator=questions,
+        total=total,
+        previous=position - 1 if position > 1 else None,
+        next=position + 1 if position < total else None,
+    )
+
+
+def summary(attempt: Attempt) -> dict:
+    """The review summary before "Finalizar": unanswered and flagged positions."""
+    questions = navigator(attempt)
+    return {
+        "questions": questions,
+        "unanswered": [q for q in questions if not q.selected_ids],
+        "flagged": [q for q in questions if q.flagged],
+        "answered_count": sum(1 for q in questions if q.selected_ids),
+    }
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    label: str
+    correct: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+def breakdown(attempt: Attempt) -> dict:
+    """Correct/total per topic (an item counts for each topic of its deck) and per exam
+    domain (the domain the question was drawn for; else its deck's first domain)."""
+    questions = list(
+        attempt.questions.select_related("item__deck")
+        .prefetch_related(Prefetch("item__deck__topics"))
+        .only("id", "attempt_id", "item_id", "domain", "is_correct", "item__deck")
+    )
+    topics: dict[int, Share] = {}
+    domains: dict[int, Share] = {}
+    for question in questions:
+        deck = question.item.deck
+        for topic in deck.topics.all():
+            share = topics.setdefault(topic.pk, Share(topic.name))
+            share.total += 1
+            share.correct += bool(question.is_correct)
+        domain = question.domain or next(
+            iter(sorted(d for d in deck.domains if d in DOMAINS)), None
+        )
+        if domain is not None:
+            share = domains.setdefault(domain, Share(str(DOMAINS[domain])))
+            share.total += 1
+            share.correct += bool(question.is_correct)
+    return {
+        "topics": sorted(topics.values(), key=lambda s: s.label),
+        "domains": [(number, domains[number]) for number in sorted(domains)],
+    }
+
+
+REVIEW_FILTERS = ("all", "wrong", "flagged")
+
+
+def review(*, attempt: Attempt, language: str | None, show: str = "all") -> list[QuestionView]:
+    """Every question with the user's answer, the right one, explanation and references."""
+    questions = attempt.questions.order_by("position")
+    if show == "wrong":
+        questions = questions.filter(is_correct=False)
+    elif show == "flagged":
+        questions = questions.filter(flagged=True)
+    questions = list(questions.select_related("item__deck"))
+    items = {q.item_id: q.item for q in questions}
+    return _question_views(questions, items, language, with_references=True)
+
+
+def history(*, user, limit: int = 50) -> list[Attempt]:
+    return list(
+        Attempt.objects.filter(user=user).select_related("profile").order_by("-started_at")[:limit]
+    )
+
+
+def mock_history(*, user) -> list[Attempt]:
+    """Finished mock exams, oldest first (for the progress dashboard's score trend)."""
+    return list(Attempt.objects.mocks().finished().filter(user=user).order_by("started_at"))
+
+
+def question_stats(*, item_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """item id → (times answered correctly, times graded) over all finished attempts."""
+    rows = AttemptQuestion.objects.filter(graded_at__isnull=False, answered_at__isnull=False)
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=list(item_ids))
+    stats: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for item_id, correct in rows.values_list("item_id", "is_correct"):
+        stats[item_id][1] += 1
+        stats[item_id][0] += bool(correct)
+    return {item_id: (right, total) for item_id, (right, total) in stats.items()}
+
+
+# --- the start page ------------------------------------------------------------------------
+
+
+def start_options() -> dict:
+    """Decks and topics that have questions, and the active exam profiles."""
+    decks = list(
+        Deck.objects.sources()
+        .filter(items__kind=Item.Kind.QUESTION, items__retired_at__isnull=True)
+        .distinct()
+        .order_by("title")
+    )
+    topics = list(Topic.objects.filter(decks__in=decks).distinct().order_by("name"))
+    profiles = list(
+        ExamProfile.objects.filter(is_active=True).order_by("-is_default", "position", "name")
+    )
+    return {"decks": decks, "topics": topics, "profiles": profiles}

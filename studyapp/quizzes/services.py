@@ -1,0 +1,494 @@
+"""Writes for quizzes: start an attempt (draw), save answers, flag, check, submit, expire.
+
+The server owns the clock. A mock exam's ``deadline`` is stored at start; an answer that
+arrives after ``deadline + GRACE`` is refused (:class:`TooLate`) and the attempt is finalized
+instead. Every write re-reads the attempt with ``select_for_update`` inside
+``transaction.atomic`` (row lock on PostgreSQL; BEGIN IMMEDIATE on SQLite), so a late
+autosave and a submit cannot interleave. Every service takes ``now`` for tests.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from studyapp.content.models import Deck, Item, Option, Topic
+from studyapp.srs.services import review_from_quiz
+
+from . import draw
+from .models import Attempt, AttemptQuestion, ExamProfile
+
+# Network grace after the deadline: an answer sent at 0:00:00 still counts if it arrives
+# within this window; anything later is refused.
+GRACE = timedelta(seconds=20)
+PRACTICE_MIN = 5
+PRACTICE_MAX = 65
+
+
+class QuizError(Exception):
+    """Bad input for a quiz action: the view answers ``status`` with ``message``."""
+
+    status = 400
+    message = _("Pedido inválido.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class QuestionNotFound(QuizError):
+    status = 404
+    message = _("Esta questão não faz parte da tentativa.")
+
+
+class AttemptClosed(QuizError):
+    message = _("Esta tentativa já foi finalizada; a resposta não foi registrada.")
+
+
+class TooLate(QuizError):
+    message = _(
+        "O tempo do simulado acabou: esta resposta chegou depois do prazo e não foi contada. "
+        "O simulado foi finalizado com as respostas salvas até o fim do tempo."
+    )
+
+
+class InvalidAnswer(QuizError):
+    pass
+
+
+class AlreadyChecked(QuizError):
+    message = _("Esta questão já foi corrigida; a resposta não pode mais ser alterada.")
+
+
+class NotEnoughQuestions(QuizError):
+    def __init__(self, *, available: int, wanted: int):
+        self.available = available
+        self.wanted = wanted
+        super().__init__(
+            ngettext(
+                "Só há %(available)d questão disponível para esta seleção (pedidas: %(wanted)d).",
+                "Só há %(available)d questões disponíveis para esta seleção (pedidas: %(wanted)d).",
+                available,
+            )
+            % {"available": available, "wanted": wanted}
+        )
+
+
+# --- the draw -----------------------------------------------------------------------------
+
+
+def _history_tiers(user) -> dict[int, int]:
+    """item id → WRONG or RIGHT from the user's last answer to it (unlisted = unseen)."""
+    rows = (
+        AttemptQuestion.objects.filter(attempt__user=user, answered_at__isnull=False)
+        .exclude(is_correct__isnull=True)
+        .order_by("answered_at", "id")
+        .values_list("item_id", "is_correct")
+    )
+    return {item_id: draw.RIGHT if correct else draw.WRONG for item_id, correct in rows}
+
+
+def _candidates(user, items, topic_weights: dict[int, int] | None = None) -> list[draw.Candidate]:
+    rows = list(items.values_list("id", "deck_id"))
+    decks = {
+        deck.pk: deck
+        for deck in Deck.objects.filter(pk__in={deck_id for _id, deck_id in rows}).prefetch_related(
+            "topics"
+        )
+    }
+    tiers = _history_tiers(user)
+    result = []
+    for item_id, deck_id in rows:
+        deck = decks[deck_id]
+        topic_ids = frozenset(topic.pk for topic in deck.topics.all())
+        weight = 1.0
+        if topic_weights:
+            weight = float(max((topic_weights.get(t, 0) for t in topic_ids), default=0))
+        domains = frozenset(d for d in deck.domains if isinstance(d, int) and 1 <= d <= 4)
+        result.append(
+            draw.Candidate(
+                item_id=item_id,
+                deck_id=deck_id,
+                topic_ids=topic_ids,
+                domains=domains,
+                tier=tiers.get(item_id, draw.UNSEEN),
+                weight=weight,
+            )
+        )
+    return result
+
+
+def _option_rows(queryset) -> list[draw.OptionRow]:
+    return [
+        draw.OptionRow(id=pk, item_id=item_id, is_correct=correct, text=text)
+        for pk, item_id, correct, text in queryset.values_list(
+            "id", "item_id", "is_correct", "text_md"
+        )
+    ]
+
+
+def _create_attempt(
+    *,
+    user,
+    kind: str,
+    title: str,
+    drawn: Sequence[draw.Drawn],
+    candidates: Sequence[draw.Candidate],
+    seed: int,
+    now: datetime,
+    profile: ExamProfile | None = None,
+    scope: dict | None = None,
+) -> Attempt:
+    by_item = {c.item_id: c for c in candidates}
+    item_ids = [d.item_id for d in drawn]
+    own: dict[int, list[draw.OptionRow]] = {item_id: [] for item_id in item_ids}
+    for row in _option_rows(
+        Option.objects.filter(item_id__in=item_ids).order_by("item_id", "position")
+    ):
+        own[row.item_id].append(row)
+    # Items with only correct answers need distractors from their deck, then their topics.
+    flashcards = [i for i in item_ids if own[i] and all(o.is_correct for o in own[i])]
+    neighbours: list[draw.OptionRow] = []
+    neighbour_deck: dict[int, int] = {}
+    if flashcards:
+        decks = {by_item[i].deck_id for i in flashcards}
+        topics = set().union(*(by_item[i].topic_ids for i in flashcards))
+        queryset = Option.objects.filter(
+            item__in=Item.objects.studiable().questions().filter(deck_id__in=decks)
+            | Item.objects.studiable().questions().filter(deck__topics__in=topics),
+            is_correct=True,
+        ).distinct()
+        for pk, item_id, correct, text, deck_id in queryset.values_list(
+            "id", "item_id", "is_correct", "text_md", "item__deck_id"
+        ):
+            neighbours.append(draw.OptionRow(id=pk, item_id=item_id, is_correct=correct, text=text))
+            neighbour_deck[pk] = deck_id
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            user=user,
+            kind=kind,
+            profile=profile,
+            title=title[:200],
+            scope=scope or {},
+            seed=seed,
+            started_at=now,
+            deadline=now + timedelta(minutes=profile.minutes) if profile else None,
+            pass_mark=profile.pass_mark if profile else None,
+            question_count=len(drawn),
+        )
+        rows = []
+        for position, chosen in enumerate(drawn, start=1):
+            groups: list[list[draw.OptionRow]] = []
+            if chosen.item_id in flashcards:
+                deck_id = by_item[chosen.item_id].deck_id
+                groups = [
+                    [o for o in neighbours if neighbour_deck[o.id] == deck_id],
+                    [o for o in neighbours if neighbour_deck[o.id] != deck_id],
+                ]
+            built = draw.build_options(
+                item_id=chosen.item_id, own=own[chosen.item_id], neighbour_groups=groups, seed=seed
+            )
+            rows.append(
+                AttemptQuestion(
+                    attempt=attempt,
+                    item_id=chosen.item_id,
+                    position=position,
+                    domain=chosen.domain,
+                    option_ids=built.option_ids,
+                    choose_count=built.choose_count,
+                )
+            )
+        AttemptQuestion.objects.bulk_create(rows)
+    return attempt
+
+
+def _new_seed() -> int:
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+def attempt_start_practice(
+    *,
+    user,
+    decks: Iterable[Deck] = (),
+    topics: Iterable[Topic] = (),
+    count: int,
+    item_ids: Iterable[int] | None = None,
+    title: str = "",
+    now: datetime | None = None,
+    seed: int | None = None,
+) -> Attempt:
+    """A practice quiz of ``count`` questions from ``decks`` and/or ``topics`` (all when both
+    are empty), or exactly the questions ``item_ids`` (still studiable) for "Refazer as erradas".
+
+    Raises :class:`NotEnoughQuestions` (with ``available``) when the selection is too small.
+    """
+    now = now or timezone.now()
+    seed = seed or _new_seed()
+    decks, topics = list(decks), list(topics)
+    items = Item.objects.studiable().questions()
+    if item_ids is not None:
+        items = items.filter(pk__in=list(item_ids))
+    elif decks or topics:
+        items = (items.filter(deck__in=decks) | items.filter(deck__topics__in=topics)).distinct()
+    candidates = _candidates(user, items)
+    if count > len(candidates) or not candidates:
+        raise NotEnoughQuestions(available=len(candidates), wanted=count)
+    drawn = draw.draw_simple(candidates, count, seed)
+    if not title:
+        title = ", ".join([deck.title for deck in decks] + [topic.name for topic in topics])
+    scope = {"decks": [d.slug for d in decks], "topics": [t.slug for t in topics]}
+    return _create_attempt(
+        user=user,
+        kind=Attempt.Kind.PRACTICE,
+        title=title,
+        drawn=drawn,
+        candidates=candidates,
+        seed=seed,
+        now=now,
+        scope=scope,
+    )
+
+
+def attempt_start_mock(
+    *, user, profile: ExamProfile, now: datetime | None = None, seed: int | None = None
+) -> Attempt:
+    """A timed mock exam drawn by the profile's domain and topic weights."""
+    now = now or timezone.now()
+    seed = seed or _new_seed()
+    topic_weights = {tw.topic_id: tw.weight for tw in profile.topic_weights.all()}
+    candidates = [
+        c
+        for c in _candidates(user, Item.objects.studiable().questions(), topic_weights or None)
+        if c.weight > 0
+    ]
+    if len(candidates) < profile.question_count:
+        raise NotEnoughQuestions(available=len(candidates), wanted=profile.question_count)
+    drawn = draw.draw_weighted(candidates, profile.question_count, seed, profile.domain_weights)
+    return _create_attempt(
+        user=user,
+        kind=Attempt.Kind.MOCK,
+        title=profile.name,
+        drawn=drawn,
+        candidates=candidates,
+        seed=seed,
+        now=now,
+        profile=profile,
+    )
+
+
+def retry_wrong_start(*, user, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """ "Refazer as erradas": a practice quiz with the questions missed in ``attempt``."""
+    missed = list(
+        attempt.questions.filter(is_correct=False)
+        .order_by("position")
+        .values_list("item_id", flat=True)
+    )
+    if not missed:
+        raise QuizError(_("Não há questões erradas para refazer nesta tentativa."))
+    return attempt_start_practice(
+        user=user, item_ids=missed, count=len(missed), title=attempt.title, now=now
+    )
+
+
+# --- answering ----------------------------------------------------------------------------
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """True once the deadline plus the network grace has passed (mock exams only)."""
+    return (
+        attempt.status == Attempt.Status.IN_PROGRESS
+        and attempt.deadline is not None
+        and now > attempt.deadline + GRACE
+    )
+
+
+def _locked_attempt(*, user, attempt_id: int) -> Attempt:
+    return Attempt.objects.select_for_update().get(pk=attempt_id, user=user)
+
+
+def _question(attempt: Attempt, position: int) -> AttemptQuestion:
+    try:
+        return AttemptQuestion.objects.select_for_update().get(attempt=attempt, position=position)
+    except AttemptQuestion.DoesNotExist as error:
+        raise QuestionNotFound() from error
+
+
+def _validated(question: AttemptQuestion, option_ids: Sequence[int]) -> list[int]:
+    chosen = set(option_ids)
+    unknown = chosen - set(question.option_ids)
+    if unknown:
+        raise InvalidAnswer(_("Opção inexistente nesta questão; nada foi alterado."))
+    if len(chosen) > question.choose_count:
+        raise InvalidAnswer(
+            ngettext(
+                "Escolha no máximo %(count)d opção; nada foi alterado.",
+                "Escolha no máximo %(count)d opções; nada foi alterado.",
+                question.choose_count,
+            )
+            % {"count": question.choose_count}
+        )
+    return [pk for pk in question.option_ids if pk in chosen]  # in display order
+
+
+def _correct_ids(item_ids: Iterable[int]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {}
+    for item_id, pk in Option.objects.filter(
+        item_id__in=list(item_ids), is_correct=True
+    ).values_list("item_id", "id"):
+        result.setdefault(item_id, set()).add(pk)
+    return result
+
+
+def _grade(question: AttemptQuestion, correct: set[int], now: datetime) -> None:
+    question.is_correct = draw.answer_is_correct(question.selected_ids, correct)
+    question.graded_at = now
+
+
+def answer_save(
+    *,
+    user,
+    attempt_id: int,
+    position: int,
+    option_ids: Sequence[int],
+    check: bool = False,
+    now: datetime | None = None,
+) -> AttemptQuestion:
+    """Save the selection for one question (autosave; idempotent: the same selection twice
+    writes once). ``check`` (practice only) grades it now, feeds spaced repetition and locks it.
+
+    Raises :class:`TooLate` after the deadline plus grace (the attempt is finalized and the
+    answer is not counted), :class:`AttemptClosed`, :class:`QuestionNotFound`,
+    :class:`InvalidAnswer` or :class:`AlreadyChecked`; nothing changes then.
+    """
+    now = now or timezone.now()
+    late = False
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        if is_overdue(attempt, now):
+            _finalize(attempt, now=now, status=Attempt.Status.EXPIRED)
+            late = True
+        else:
+            if attempt.is_finished:
+                raise AttemptClosed()
+            question = _question(attempt, position)
+            selected = _validated(question, option_ids)
+            if question.graded_at is not None:
+                if selected == question.selected_ids:
+                    return question  # the same answer again: nothing to do
+                raise AlreadyChecked()
+            if check and not selected:
+                raise InvalidAnswer(_("Escolha uma opção antes de verificar."))
+            if selected != question.selected_ids or check:
+                question.selected_ids = selected
+                question.answered_at = now if selected else None
+                fields = ["selected_ids", "answered_at"]
+                if check and attempt.kind == Attempt.Kind.PRACTICE:
+                    _grade(
+                        question, _correct_ids([question.item_id]).get(question.item_id, set()), now
+                    )
+                    fields += ["is_correct", "graded_at"]
+                question.save(update_fields=fields)
+                if question.graded_at is not None:
+                    review_from_quiz(
+                        user=user, item=question.item, correct=bool(question.is_correct), now=now
+                    )
+    if late:
+        raise TooLate()
+    return question
+
+
+def flag_set(
+    *, user, attempt_id: int, position: int, flagged: bool, now: datetime | None = None
+) -> AttemptQuestion:
+    """Mark or unmark a question for review (idempotent)."""
+    now = now or timezone.now()
+    late = False
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        if is_overdue(attempt, now):
+            _finalize(attempt, now=now, status=Attempt.Status.EXPIRED)
+            late = True
+        else:
+            if attempt.is_finished:
+                raise AttemptClosed()
+            question = _question(attempt, position)
+            if question.flagged != flagged:
+                question.flagged = flagged
+                question.save(update_fields=["flagged"])
+    if late:
+        raise TooLate()
+    return question
+
+
+# --- finishing ----------------------------------------------------------------------------
+
+
+def _finalize(attempt: Attempt, *, now: datetime, status: str) -> Attempt:
+    """Grade every ungraded question, feed spaced repetition, compute the score. Runs inside
+    the caller's transaction with the attempt row locked."""
+    questions = list(attempt.questions.select_related("item").order_by("position"))
+    pending = [q for q in questions if q.graded_at is None]
+    correct = _correct_ids(q.item_id for q in pending)
+    for question in pending:
+        _grade(question, correct.get(question.item_id, set()), now)
+    AttemptQuestion.objects.bulk_update(pending, ["is_correct", "graded_at"])
+    for question in pending:
+        if question.answered_at is not None:
+            review_from_quiz(
+                user=attempt.user, item=question.item, correct=bool(question.is_correct), now=now
+            )
+    total = len(questions)
+    right = sum(1 for q in questions if q.is_correct)
+    attempt.status = status
+    attempt.finished_at = min(now, attempt.deadline) if attempt.deadline else now
+    attempt.correct_count = right
+    attempt.scaled_score = draw.scaled_score(right, total)
+    attempt.passed = attempt.scaled_score >= attempt.pass_mark if attempt.pass_mark else None
+    attempt.save(update_fields=["status", "finished_at", "correct_count", "scaled_score", "passed"])
+    return attempt
+
+
+def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Finish the attempt ("Finalizar", or the timer at zero). After the grace period the
+    attempt is finalized as expired (same grading: answers saved in time count). Submitting
+    a finished attempt is a no-op, so a double click or a second tab is harmless."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        if attempt.is_finished:
+            return attempt
+        status = Attempt.Status.EXPIRED if is_overdue(attempt, now) else Attempt.Status.SUBMITTED
+        return _finalize(attempt, now=now, status=status)
+
+
+def attempt_expire_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Finalize ``attempt`` if its time (plus grace) is over; called whenever it is touched."""
+    now = now or timezone.now()
+    if not is_overdue(attempt, now):
+        return attempt
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("user").get(pk=attempt.pk)
+        if is_overdue(locked, now):
+            _finalize(locked, now=now, status=Attempt.Status.EXPIRED)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def attempts_expire_overdue(*, user=None, now: datetime | None = None) -> int:
+    """Finalize every overdue attempt (of ``user``, or everyone's). Returns how many."""
+    now = now or timezone.now()
+    overdue = Attempt.objects.in_progress().filter(deadline__lt=now - GRACE)
+    if user is not None:
+        overdue = overdue.filter(user=user)
+    count = 0
+    for attempt in overdue.select_related("user"):
+        attempt_expire_if_overdue(attempt=attempt, now=now)
+        count += 1
+    return count

@@ -1,0 +1,100 @@
+"""A short mock exam in Chromium: start, answer (autosave), reload (answers kept, timer
+continues), flag, move with the navigator, review summary, submit, see the breakdown."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from studyapp.quizzes.models import ExamProfile
+from tests.browser.conftest import check_a11y, login
+from tests.quizzes.conftest import deck_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def seconds(hms: str) -> int:
+    h, m, s = (int(part) for part in hms.split(":"))
+    return h * 3600 + m * 60 + s
+
+
+@pytest.fixture
+def short_exam(import_text):
+    report = import_text(
+        {
+            "content/pt-br/alpha.md": deck_text("alpha", "Alpha", "1", 6, multiple=(2,)),
+            "content/pt-br/flash.md": deck_text("flash", "Beta", "2", 4, flashcards=True),
+        }
+    )
+    assert report.ok, report.errors
+    return ExamProfile.objects.create(
+        slug="curto",
+        name="Curto",
+        question_count=5,
+        minutes=10,
+        pass_mark=720,
+        domain_1_weight=60,
+        domain_2_weight=40,
+        domain_3_weight=0,
+        domain_4_weight=0,
+        position=1,
+    )
+
+
+def test_take_a_short_mock_exam(page, user, short_exam):
+    login(page, "ana", "senha-de-teste-1")
+    page.goto("/quiz/")
+    check_a11y(page, "quiz-index")
+    page.get_by_role("button", name="Simulado Curto").click()
+
+    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
+    clock = page.locator("[data-clock]")
+    expect(clock).to_have_text(re.compile(r"^0:\d\d:\d\d$"))  # h:mm:ss
+    assert seconds(clock.inner_text()) <= 600
+    check_a11y(page, "quiz-question")
+
+    first = page.locator("#answer-form input[name=option]").first
+    chosen = first.get_attribute("value")
+    first.check()
+    expect(page.locator("#save-status")).to_contain_text("Resposta salva")
+    expect(page.locator("#nav-1")).to_have_class("nav-item answered")
+
+    page.get_by_role("button", name="Marcar para revisão").click()
+    expect(page.get_by_role("button", name="Marcar para revisão")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("#nav-1")).to_have_class("nav-item answered flagged")
+
+    page.wait_for_timeout(1500)  # let the countdown move before reloading
+    before = seconds(clock.inner_text())
+    page.reload()
+    expect(page.locator(f'#answer-form input[value="{chosen}"]')).to_be_checked()
+    expect(page.get_by_role("button", name="Marcar para revisão")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    after = seconds(page.locator("[data-clock]").inner_text())
+    assert after <= before < 600  # the timer continues from the stored deadline, no reset
+
+    page.locator("#nav-2 a").click()  # the navigator (htmx swap; the timer stays)
+    expect(page.get_by_role("heading", name="Questão 2 de 5")).to_be_visible()
+    assert "/q/2/" in page.url
+    page.locator("#answer-form input[name=option]").last.check()
+    expect(page.locator("#save-status")).to_contain_text("Resposta salva")
+
+    page.get_by_role("button", name="Revisar e finalizar").click()
+    expect(page.get_by_role("heading", name="3 sem resposta")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 marcada para revisão")).to_be_visible()
+    check_a11y(page, "quiz-summary")
+    page.get_by_role("button", name="Finalizar").click()
+
+    expect(page.get_by_role("heading", name="Resultado")).to_be_visible()
+    expect(page.get_by_role("heading", name="Por domínio do exame")).to_be_visible()
+    expect(page.get_by_role("heading", name="Por tópico")).to_be_visible()
+    expect(page.get_by_text("Desenvolvimento com serviços da AWS")).to_be_visible()
+    check_a11y(page, "quiz-result")
+
+    page.get_by_role("link", name="Revisar as respostas").click()
+    expect(page.locator(".review-item")).to_have_count(5)
+    page.get_by_role("link", name="Marcadas").click()
+    expect(page.locator(".review-item")).to_have_count(1)
+    check_a11y(page, "quiz-review")
