@@ -1,0 +1,301 @@
+"""Writes of the authoring area: save a deck's Markdown (a revision each time), revert,
+upload files. Every save goes through ``content_import`` (the same importer as the
+``import_content`` command), all or nothing, and marks the file as edited in the browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from studyapp.content.importer import ImportReport, Source, content_import
+from studyapp.content.models import Deck, SourceFile
+from studyapp.content.parser import ContentError, ParsedDeck, parse_text, slugify
+
+from .models import Revision
+
+# A stem no real deck uses: when a new deck's slug comes out as this, the text named no slug
+# (no ``deck:`` front matter, no ``{#id}`` on the title) and the title gives it one.
+PLACEHOLDER_STEM = "x-novo-deck-sem-slug"
+BASELINE_MESSAGE = "Versão importada de arquivo"
+
+
+@dataclass
+class SaveResult:
+    errors: list[ContentError] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    unchanged: bool = False
+    report: ImportReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Target:
+    """Where a text goes: its SourceFile path and the deck it parses to."""
+
+    path: str
+    parsed: ParsedDeck | None
+    errors: list[ContentError]
+
+
+def text_normalize(text: str) -> str:
+    """Browsers send CRLF from a textarea; files in content/ use LF and end with a newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    return text.rstrip() + "\n" if text.strip() else ""
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def language_folder(language: str) -> str:
+    return language.lower()
+
+
+def _line_of(text: str, prefix: str, default: int) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip().lower().startswith(prefix):
+            return number
+    return default
+
+
+def deck_target(
+    *, text: str, deck: Deck | None = None, display: str = "", stem: str = ""
+) -> Target:
+    """Parse ``text`` for ``deck`` (an existing deck) or as a new deck and pick its path.
+
+    A new deck goes to ``content/<language folder>/<slug>.md``; an existing deck keeps its
+    SourceFile path. Without ``deck:`` in the front matter a new deck's slug comes from
+    ``stem`` (an uploaded file's name, as import_content does) or else from the title.
+    Editing cannot change a deck's slug or language (that would be another deck): that is
+    reported as an error on the front matter line.
+    """
+    if deck is not None and deck.source_id:
+        path = deck.source.path
+    elif deck is not None:
+        path = f"content/{language_folder(deck.language)}/{deck.slug}.md"
+    else:
+        path = f"content/pt-br/{slugify(stem) or PLACEHOLDER_STEM}.md"
+    parsed, errors = parse_text(text, path, display_path=display or path)
+    if parsed is None:
+        return Target(path, None, errors)
+    shown = display or path
+    if deck is not None:
+        if parsed.slug != deck.slug or parsed.language.lower() != deck.language.lower():
+            line = _line_of(text, "deck:", parsed.title_line)
+            return Target(
+                path,
+                None,
+                [
+                    ContentError(
+                        shown,
+                        line,
+                        f"este editor é do deck '{deck.slug}' ({deck.language}); o texto define "
+                        f"'{parsed.slug}' ({parsed.language}). Para outro deck, use 'Novo deck'",
+                    )
+                ],
+            )
+        return Target(path, parsed, [])
+    slug = parsed.slug
+    if slug == slugify(PLACEHOLDER_STEM):
+        slug = slugify(parsed.title)[:80].strip("-") or "deck"
+    path = _free_path(slug, parsed.language)
+    parsed, errors = parse_text(text, path, display_path=display or path)
+    return Target(path, parsed, errors)
+
+
+def _free_path(slug: str, language: str) -> str:
+    """``content/<folder>/<slug>.md``, or the path the existing deck already uses."""
+    existing = (
+        Deck.objects.filter(slug=slug, language__iexact=language, source__isnull=False)
+        .select_related("source")
+        .first()
+    )
+    if existing is not None:
+        return existing.source.path
+    folder = language_folder(language)
+    path, counter = f"content/{folder}/{slug}.md", 2
+    while SourceFile.objects.filter(path=path).exists():
+        path, counter = f"content/{folder}/{slug}-{counter}.md", counter + 1
+    return path
+
+
+def _record_baseline(path: str, parsed: ParsedDeck) -> None:
+    """Keep the text as imported from a file as a revision, so it can be diffed and restored."""
+    record = SourceFile.objects.filter(path=path).first()
+    if record is None or not record.text:
+        return
+    latest = Revision.objects.for_deck(parsed.slug, parsed.language).first()
+    if latest is not None and latest.sha256 == record.sha256:
+        return
+    Revision.objects.create(
+        deck_slug=parsed.slug,
+        language=parsed.language,
+        path=path,
+        text=record.text,
+        sha256=record.sha256,
+        author=None,
+        created_at=record.imported_at,
+        message=BASELINE_MESSAGE,
+    )
+
+
+def _import(
+    *, author, items: list[tuple[str, str, ParsedDeck]], message: str, now: datetime
+) -> SaveResult:
+    """Import (path, text, parsed) triples in one go and record a revision for each."""
+    try:
+        return _import_atomic(author=author, items=items, message=message, now=now)
+    except (IntegrityError, ValidationError) as exc:
+        # A constraint the parser cannot see (e.g. two decks fighting over one file):
+        # a message for the instructor, never a 500. Nothing was written.
+        path = items[0][0] if items else ""
+        return SaveResult(errors=[ContentError(path, 1, f"não foi possível salvar: {exc}")])
+
+
+def _import_atomic(
+    *, author, items: list[tuple[str, str, ParsedDeck]], message: str, now: datetime
+) -> SaveResult:
+    with transaction.atomic():
+        for path, _text, parsed in items:
+            _record_baseline(path, parsed)
+        report = content_import(
+            sources=[Source(path=path, data=text.encode("utf-8")) for path, text, _p in items],
+            force=True,  # the browser is the author here: no conflict with itself
+            edited_in_browser=True,
+            now=now,
+        )
+        if not report.ok:
+            transaction.set_rollback(True)
+            return SaveResult(errors=list(report.errors), report=report)
+        revisions = [
+            Revision(
+                deck_slug=parsed.slug,
+                language=parsed.language,
+                path=path,
+                text=text,
+                sha256=sha256_text(text),
+                author=author,
+                created_at=now,
+                message=message[:300],
+            )
+            for path, text, parsed in items
+        ]
+        for revision in revisions:
+            revision.full_clean()
+        Revision.objects.bulk_create(revisions)
+    return SaveResult(revisions=revisions, report=report)
+
+
+def deck_save(
+    *,
+    author,
+    text: str,
+    deck: Deck | None = None,
+    message: str = "",
+    base_sha: str = "",
+    now: datetime | None = None,
+) -> SaveResult:
+    """Validate and import one deck's Markdown from the editor; a revision on success.
+
+    ``deck`` is the deck being edited (None for a new deck). ``base_sha`` is the sha256 of
+    the text the editor was opened with: if someone saved in between, nothing is written
+    (no lost update) and the error says so.
+    """
+    now = now or timezone.now()
+    text = text_normalize(text)
+    target = deck_target(text=text, deck=deck)
+    if target.errors or target.parsed is None:
+        return SaveResult(errors=target.errors)
+    parsed = target.parsed
+    if (
+        deck is None
+        and Deck.objects.active()
+        .filter(slug=parsed.slug, language__iexact=parsed.language)
+        .exists()
+    ):
+        line = _line_of(text, "deck:", parsed.title_line)
+        return SaveResult(
+            errors=[
+                ContentError(
+                    target.path,
+                    line,
+                    f"já existe um deck '{parsed.slug}' ({parsed.language}); "
+                    "edite-o pela lista de decks ou escolha outro slug (deck: ...)",
+                )
+            ]
+        )
+    record = SourceFile.objects.filter(path=target.path).first()
+    if deck is not None and record is not None and base_sha and base_sha != record.sha256:
+        return SaveResult(
+            errors=[
+                ContentError(
+                    target.path,
+                    1,
+                    "este deck foi salvo por outra pessoa (ou importado) depois que você abriu "
+                    "o editor; copie suas mudanças, recarregue a página e veja as revisões",
+                )
+            ]
+        )
+    if record is not None and record.sha256 == sha256_text(text):
+        return SaveResult(unchanged=True)
+    return _import(
+        author=author, items=[(target.path, text, parsed)], message=message.strip(), now=now
+    )
+
+
+def deck_revert(*, author, revision: Revision, now: datetime | None = None) -> SaveResult:
+    """Save an old revision's text again (a new revision: history only grows)."""
+    deck = Deck.objects.filter(slug=revision.deck_slug, language__iexact=revision.language).first()
+    stamp = timezone.localtime(revision.created_at).strftime("%d/%m/%Y %H:%M")
+    return deck_save(
+        author=author,
+        text=revision.text,
+        deck=deck,
+        message=f"Revertido para a revisão de {stamp}",
+        now=now,
+    )
+
+
+def files_upload(
+    *, author, files: list[tuple[str, bytes]], message: str = "", now: datetime | None = None
+) -> SaveResult:
+    """Import uploaded Markdown files (name, bytes) together: all of them or none.
+
+    A file whose deck exists updates it (at its current path); a new deck goes to
+    ``content/<language folder>/<slug>.md``.
+    """
+    now = now or timezone.now()
+    items: list[tuple[str, str, ParsedDeck]] = []
+    errors: list[ContentError] = []
+    for name, data in files:
+        try:
+            text = text_normalize(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            errors.append(ContentError(name, line, "arquivo não está em UTF-8"))
+            continue
+        target = deck_target(text=text, display=name, stem=PurePath(name).stem)
+        if target.errors or target.parsed is None:
+            errors.extend(target.errors)
+            continue
+        items.append((target.path, text, target.parsed))
+    if errors:
+        return SaveResult(errors=errors)
+    if not items:
+        return SaveResult(errors=[ContentError("", 1, "nenhum arquivo enviado")])
+    return _import(
+        author=author,
+        items=items,
+        message=message or "Enviado como arquivo: " + ", ".join(name for name, _ in files),
+        now=now,
+    )
