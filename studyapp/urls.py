@@ -4,6 +4,7 @@ from django.urls import include, path
 from studyapp import views
 from studyapp.accounts import views as accounts_views
 from studyapp.content import views as content_views
+from studyapp.progress import views as progress_views
 
 urlpatterns = [
     path("", content_views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("study/", include("studyapp.srs.urls")),
     path("quiz/", include("studyapp.quizzes.urls")),
     path("progress/", include("studyapp.progress.urls")),
+    path("instructor/turma/", progress_views.class_view, name="class_view"),
     path("instructor/", include("studyapp.authoring.urls")),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "progress"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/<slug:what>.<slug:fmt>", views.export, name="export"),
+]

@@ -1,0 +1,314 @@
+"""Server-rendered SVG charts (no JavaScript). Colours come from CSS classes in
+static/css/progress.css (CSS variables, so dark mode works); no inline styles, the CSP
+forbids them. Every chart has a <title>/<desc>; templates add a data table beside it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _svg(*, chart_id: str, title: str, desc: str, width: int, height: int, body) -> SafeString:
+    return format_html(
+        '<svg class="chart" id="{id}" viewBox="0 0 {w} {h}" role="img" '
+        'aria-labelledby="{id}-title {id}-desc" preserveAspectRatio="xMinYMin meet">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
+        id=chart_id,
+        w=width,
+        h=height,
+        title=title,
+        desc=desc,
+        body=body,
+    )
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    bars: list[tuple[str, int]],
+    label_every: int = 1,
+    css: str = "bar",
+    bar_classes: list[str] | None = None,
+) -> SafeString:
+    """Vertical bars with the value above each bar and a label under every n-th bar."""
+    width, height, top, bottom, left = 600, 220, 18, 28, 4
+    plot = height - top - bottom
+    n = max(1, len(bars))
+    slot = (width - left) / n
+    peak = max((value for _label, value in bars), default=0) or 1
+    parts = []
+    for i, (label, value) in enumerate(bars):
+        h = round(plot * value / peak, 1)
+        x = round(left + i * slot + slot * 0.12, 1)
+        w = round(slot * 0.76, 1)
+        y = round(top + plot - h, 1)
+        klass = bar_classes[i] if bar_classes else css
+        parts.append(
+            format_html(
+                '<rect class="{}" x="{}" y="{}" width="{}" height="{}">'
+                "<title>{}: {}</title></rect>",
+                klass,
+                x,
+                y,
+                w,
+                max(h, 0.5 if value else 0),
+                label,
+                value,
+            )
+        )
+        if value and (n <= 12 or value == peak):
+            parts.append(
+                format_html(
+                    '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    round(x + w / 2, 1),
+                    y - 4,
+                    value,
+                )
+            )
+        if i % label_every == 0:
+            parts.append(
+                format_html(
+                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    round(x + w / 2, 1),
+                    height - 8,
+                    label,
+                )
+            )
+    parts.append(
+        format_html(
+            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+            left,
+            top + plot,
+            width,
+            top + plot,
+        )
+    )
+    return _svg(
+        chart_id=chart_id,
+        title=title,
+        desc=desc,
+        width=width,
+        height=height,
+        body=mark_safe("".join(parts)),  # noqa: S308 - every part built by format_html
+    )
+
+
+def heat_level(count: int, peak: int) -> int:
+    """0 (no reviews) to 4 (the busiest days), relative to the busiest day."""
+    if count <= 0:
+        return 0
+    if peak <= 0:
+        return 1
+    return min(4, 1 + int(4 * (count - 1) / peak))
+
+
+def heatmap(*, chart_id: str, title: str, desc: str, days: list[tuple[date, int]]) -> SafeString:
+    """GitHub-style calendar: one column per week (Monday first), one square per day."""
+    cell, gap, top, left = 11, 2, 14, 2
+    if not days:
+        days = []
+    first = days[0][0] if days else date.today()
+    start = first - timedelta(days=first.weekday())
+    weeks = ((days[-1][0] - start).days // 7 + 1) if days else 1
+    width = left + weeks * (cell + gap)
+    height = top + 7 * (cell + gap)
+    peak = max((count for _day, count in days), default=0)
+    parts = []
+    last_month = None
+    for day, count in days:
+        week = (day - start).days // 7
+        x = left + week * (cell + gap)
+        y = top + day.weekday() * (cell + gap)
+        if day.month != last_month and day.day <= 7:
+            parts.append(
+                format_html(
+                    '<text class="chart-label" x="{}" y="10">{}</text>',
+                    x,
+                    date_format(day, "M"),
+                )
+            )
+        last_month = day.month
+        parts.append(
+            format_html(
+                '<rect class="heat heat-{}" x="{}" y="{}" width="{}" height="{}" rx="2">'
+                "<title>{}: {}</title></rect>",
+                heat_level(count, peak),
+                x,
+                y,
+                cell,
+                cell,
+                date_format(day, "SHORT_DATE_FORMAT"),
+                count,
+            )
+        )
+    return _svg(
+        chart_id=chart_id,
+        title=title,
+        desc=desc,
+        width=width,
+        height=height,
+        body=mark_safe("".join(parts)),  # noqa: S308
+    )
+
+
+def score_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    points: list[tuple[str, int | None, int | None]],
+    pass_mark: int = 720,
+    pass_label: str = "720",  # noqa: S107 - a chart label, not a password
+) -> SafeString:
+    """Mock exam scores (dots joined by a line) on the 100–1000 scale, with the pass line
+    and, where known, the predicted score (hollow squares)."""
+    width, height, top, bottom, left, right = 600, 220, 12, 28, 40, 12
+    plot_h = height - top - bottom
+    plot_w = width - left - right
+    n = max(1, len(points))
+
+    def y_of(score):
+        return round(top + plot_h * (1000 - score) / 900, 1)
+
+    def x_of(i):
+        return round(left + (plot_w * (i + 0.5) / n), 1)
+
+    parts = [
+        format_html(
+            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
+            '<line class="gridline" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+            left - 4,
+            y_of(score) + 4,
+            score,
+            left,
+            y_of(score),
+            width - right,
+            y_of(score),
+        )
+        for score in (100, 400, 700, 1000)
+    ]
+    parts.append(
+        format_html(
+            '<line class="pass-line" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="chart-label pass-label" x="{}" y="{}" text-anchor="end">{}</text>',
+            left,
+            y_of(pass_mark),
+            width - right,
+            y_of(pass_mark),
+            width - right,
+            y_of(pass_mark) - 4,
+            pass_label,
+        )
+    )
+    actual = [(x_of(i), y_of(s)) for i, (_label, s, _p) in enumerate(points) if s is not None]
+    if len(actual) > 1:
+        parts.append(
+            format_html(
+                '<polyline class="score-line" points="{}"/>',
+                " ".join(f"{x},{y}" for x, y in actual),
+            )
+        )
+    for i, (label, score, predicted) in enumerate(points):
+        x = x_of(i)
+        if predicted is not None:
+            parts.append(
+                format_html(
+                    '<rect class="predicted-dot" x="{}" y="{}" width="8" height="8"/>',
+                    x - 4,
+                    y_of(predicted) - 4,
+                )
+            )
+        if score is not None:
+            klass = "score-dot pass" if score >= pass_mark else "score-dot fail"
+            parts.append(
+                format_html(
+                    '<circle class="{}" cx="{}" cy="{}" r="5"><title>{}: {}</title></circle>',
+                    klass,
+                    x,
+                    y_of(score),
+                    label,
+                    score,
+                )
+            )
+        if n <= 10 or i % max(1, n // 10) == 0:
+            parts.append(
+                format_html(
+                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x,
+                    height - 8,
+                    label,
+                )
+            )
+    return _svg(
+        chart_id=chart_id,
+        title=title,
+        desc=desc,
+        width=width,
+        height=height,
+        body=format_html_join("", "{}", ((p,) for p in parts)),
+    )
+
+
+def dashboard_charts(dashboard) -> dict[str, SafeString]:
+    """The dashboard's SVG charts, with translated titles and descriptions."""
+    from django.utils.translation import gettext as _
+
+    forecast = dashboard.cards.forecast
+    activity = dashboard.activity
+    button_labels = [_("De novo"), _("Difícil"), _("Bom"), _("Fácil")]
+    mocks = dashboard.mocks
+    return {
+        "forecast": bar_chart(
+            chart_id="chart-forecast",
+            title=_("Revisões previstas nos próximos 30 dias"),
+            desc=_("%(total)d revisões nos próximos 30 dias; %(today)d hoje.")
+            % {"total": sum(n for _d, n in forecast), "today": dashboard.cards.due_today},
+            bars=[(date_format(day, "d/m"), n) for day, n in forecast],
+            label_every=5,
+        ),
+        "heatmap": heatmap(
+            chart_id="chart-heatmap",
+            title=_("Revisões por dia nos últimos 365 dias"),
+            desc=_(
+                "%(days)d dias com estudo, %(total)d revisões; sequência atual de %(streak)d dias."
+            )
+            % {
+                "days": activity.days_studied,
+                "total": activity.total_reviews,
+                "streak": activity.streak,
+            },
+            days=activity.days,
+        ),
+        "buttons": bar_chart(
+            chart_id="chart-buttons",
+            title=_("Botões de resposta nos últimos 30 dias"),
+            desc=", ".join(
+                f"{label}: {activity.buttons[i + 1]}" for i, label in enumerate(button_labels)
+            ),
+            bars=[(label, activity.buttons[i + 1]) for i, label in enumerate(button_labels)],
+            bar_classes=["bar rating-1", "bar rating-2", "bar rating-3", "bar rating-4"],
+        ),
+        "mocks": score_chart(
+            chart_id="chart-mocks",
+            title=_("Notas dos simulados"),
+            desc=_("%(count)d simulados; linha de aprovação em %(mark)d.")
+            % {"count": len(mocks), "mark": dashboard.pass_mark},
+            points=[
+                (
+                    date_format(row.attempt.started_at.astimezone(dashboard.tz), "d/m"),
+                    row.attempt.score,
+                    row.prediction.predicted_score if row.prediction else None,
+                )
+                for row in mocks
+            ],
+            pass_mark=dashboard.pass_mark,
+            pass_label=_("aprovação %(mark)d") % {"mark": dashboard.pass_mark},
+        )
+        if mocks
+        else "",
+    }

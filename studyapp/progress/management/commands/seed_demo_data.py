@@ -1,0 +1,314 @@
+"""Synthetic study history for demos, tests and the benchmark.
+
+    python manage.py seed_demo_data --users 1000 --reviews 1000000
+
+Creates ``--users`` students (password ``demo-password``), simulates each one's study days
+with the real FSRS scheduler (forgetting drawn from each card's retrievability), and writes
+study cards, review logs and the daily roll-ups with ``bulk_create`` in batches.
+Mock exams are added when the quizzes app provides models (see ``--mocks``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import time
+import zoneinfo
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from studyapp.content.models import Item
+from studyapp.progress.models import DailyReviewStats
+from studyapp.progress.readiness import retrievability
+from studyapp.progress.selectors import study_day
+from studyapp.progress.services import RATING_FIELDS, _retention_field
+from studyapp.srs import scheduler
+from studyapp.srs.models import DEFAULT_TIMEZONE, ReviewLog, StudyCard, StudySettings
+
+PASSWORD = "demo-password"  # noqa: S105 - demo accounts only
+
+
+class Command(BaseCommand):
+    help = "Build realistic synthetic study history (users, cards, review logs, roll-ups)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=20)
+        parser.add_argument("--reviews", type=int, default=2000, help="total review logs")
+        parser.add_argument("--days", type=int, default=365, help="history length")
+        parser.add_argument("--prefix", default="aluno", help="username prefix")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--mocks", type=int, default=2, help="mock exams per user (max)")
+        parser.add_argument("--batch-users", type=int, default=50)
+
+    def handle(self, *args, **options):
+        if options["users"] < 1 or options["reviews"] < 0 or options["days"] < 1:
+            raise CommandError("--users must be ≥ 1, --reviews ≥ 0 and --days ≥ 1.")
+        started = time.perf_counter()
+        result = seed_demo_data(
+            users=options["users"],
+            reviews=options["reviews"],
+            days=options["days"],
+            prefix=options["prefix"],
+            seed=options["seed"],
+            mocks=options["mocks"],
+            batch_users=options["batch_users"],
+            log=self.stdout.write,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result['users']} users, {result['cards']} cards, {result['reviews']} reviews, "
+                f"{result['rollups']} roll-up rows, {result['mocks']} mock exams "
+                f"in {time.perf_counter() - started:.1f}s"
+            )
+        )
+
+
+def _ensure_content() -> list[tuple[int, int]]:
+    items = list(Item.objects.studiable().order_by("deck_id", "pk").values_list("pk", "deck_id"))
+    if not items:
+        from studyapp.content.importer import content_import
+
+        content_import(paths=[settings.CONTENT_DIR])
+        items = list(
+            Item.objects.studiable().order_by("deck_id", "pk").values_list("pk", "deck_id")
+        )
+    if not items:
+        raise CommandError("No content to study: import some decks first (import_content).")
+    return items
+
+
+def _create_users(*, count: int, prefix: str) -> list:
+    User = get_user_model()
+    taken = set(User.objects.filter(username__startswith=prefix).values_list("username", flat=True))
+    password = make_password(PASSWORD)
+    names, i = [], 1
+    while len(names) < count:
+        name = f"{prefix}{i:04d}"
+        if name not in taken:
+            names.append(name)
+        i += 1
+    User.objects.bulk_create(
+        [User(username=name, password=password) for name in names], batch_size=500
+    )
+    users = list(User.objects.filter(username__in=names).order_by("pk"))
+    StudySettings.objects.bulk_create(
+        [StudySettings(user=user) for user in users], batch_size=500, ignore_conflicts=True
+    )
+    return users
+
+
+def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
+    """Simulate one learner. Returns (cards, logs, rollups) as plain objects."""
+    ability = rng.uniform(0.85, 1.05)
+    span = rng.randint(min(days, 30), days)
+    study_prob = rng.uniform(0.55, 0.95)
+    new_per_day = rng.choice((5, 10, 15, 20))
+    order = list(items)
+    rng.shuffle(order)
+    order.sort(key=lambda item: item[1])  # deck by deck, shuffled within
+    today_local = (now.astimezone(tz) - timedelta(hours=4)).date()
+    first_day = today_local - timedelta(days=span)
+
+    memory: dict[int, scheduler.Memory] = {}
+    card_pk: dict[int, int] = {}
+    heap: list[tuple[datetime, int]] = []
+    logs: list[ReviewLog] = []
+    rollups: dict = defaultdict(lambda: defaultdict(int))
+    seen_today: set[int] = set()
+    introduced = 0
+    remaining = budget
+
+    for offset in range(span + 1):
+        if remaining <= 0:
+            break
+        day = first_day + timedelta(days=offset)
+        is_today = day == today_local
+        if not is_today and rng.random() > study_prob:
+            continue
+        days_left = max(1.0, (span - offset + 1) * study_prob)
+        daily = max(1, round(remaining / days_left * rng.uniform(0.6, 1.4)))
+        hour = rng.randint(7, 22)
+        moment = datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(
+            hours=hour, minutes=rng.randint(0, 59)
+        )
+        moment = moment.astimezone(now.tzinfo)
+        if moment >= now:
+            moment = now - timedelta(minutes=30)
+        if study_day(moment, tz) != day:
+            continue
+        seen_today.clear()
+        new_today = 0
+        done = 0
+        while done < daily and remaining > 0:
+            while heap and memory[heap[0][1]].due != heap[0][0]:
+                heapq.heappop(heap)  # stale entry
+            if heap and heap[0][0] <= moment:
+                _due, item_id = heapq.heappop(heap)
+            elif new_today < new_per_day and introduced < len(order):
+                item_id = order[introduced][0]
+                introduced += 1
+                new_today += 1
+                card_pk[item_id] = next_card_pk + len(card_pk)
+                memory[item_id] = scheduler.Memory(due=moment)
+            elif heap and heap[0][0] <= moment + timedelta(minutes=12):
+                moment = heap[0][0]
+                continue
+            else:
+                break
+            before = memory[item_id]
+            if before.state == scheduler.NEW:
+                chance = 0.7 * ability
+            elif before.state in (scheduler.LEARNING, scheduler.RELEARNING):
+                chance = 0.85 * ability
+            else:
+                chance = retrievability(before.stability, before.last_review, moment) * ability
+            if rng.random() < min(0.99, chance):
+                rating = rng.choices((2, 3, 4), weights=(15, 72, 13))[0]
+            else:
+                rating = 1
+            outcome = scheduler.review(before, rating, now=moment, seed=card_pk[item_id])
+            after = outcome.memory
+            memory[item_id] = after
+            heapq.heappush(heap, (after.due, item_id))
+            duration = int(rng.lognormvariate(8.8, 0.6))
+            logs.append(
+                ReviewLog(
+                    user_id=user_id,
+                    card_id=card_pk[item_id],
+                    rating=rating,
+                    reviewed_at=moment,
+                    duration_ms=duration,
+                    state_before=before.state,
+                    step_before=before.step,
+                    stability_before=before.stability,
+                    difficulty_before=before.difficulty,
+                    due_before=before.due,
+                    last_review_before=before.last_review,
+                    reps_before=before.reps,
+                    lapses_before=before.lapses,
+                    state_after=after.state,
+                    step_after=after.step,
+                    stability_after=after.stability,
+                    difficulty_after=after.difficulty,
+                    due_after=after.due,
+                    interval_after=outcome.interval,
+                )
+            )
+            counter = rollups[day]
+            counter["reviews"] += 1
+            counter[RATING_FIELDS[rating]] += 1
+            counter["duration_ms"] += duration
+            column = _retention_field(
+                state_before=before.state,
+                rescheduled=True,
+                due_before=before.due,
+                last_review_before=before.last_review,
+                rating=rating,
+            )
+            if column and item_id not in seen_today:
+                counter[column] += 1
+            seen_today.add(item_id)
+            moment += timedelta(milliseconds=duration + rng.randint(500, 3000))
+            if moment >= now:
+                remaining = 0
+                break
+            done += 1
+            remaining -= 1
+
+    cards = [
+        StudyCard(
+            pk=card_pk[item_id],
+            user_id=user_id,
+            item_id=item_id,
+            state=m.state,
+            step=m.step,
+            stability=m.stability,
+            difficulty=m.difficulty,
+            due=m.due,
+            last_review=m.last_review,
+            reps=m.reps,
+            lapses=m.lapses,
+        )
+        for item_id, m in memory.items()
+    ]
+    # The rest of the content exists as new cards (as the study page would create them).
+    for item_id, _deck_id in order[introduced:]:
+        cards.append(
+            StudyCard(pk=next_card_pk + len(cards), user_id=user_id, item_id=item_id, due=now)
+        )
+    stats = [
+        DailyReviewStats(user_id=user_id, day=day, **counter) for day, counter in rollups.items()
+    ]
+    return cards, logs, stats
+
+
+def seed_demo_data(
+    *,
+    users: int,
+    reviews: int,
+    days: int = 365,
+    prefix: str = "aluno",
+    seed: int = 42,
+    mocks: int = 2,
+    batch_users: int = 50,
+    now: datetime | None = None,
+    log=None,
+) -> dict:
+    """Create ``users`` students with about ``reviews`` review logs in total."""
+    now = now or timezone.now()
+    rng = random.Random(seed)
+    items = _ensure_content()
+    people = _create_users(count=users, prefix=prefix)
+    tz = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
+    # Uneven effort, as in a real class: a few students do most of the reviews.
+    weights = [rng.lognormvariate(0, 0.6) for _ in people]
+    total_weight = sum(weights)
+    budgets = [round(reviews * w / total_weight) for w in weights]
+    totals = {"users": len(people), "cards": 0, "reviews": 0, "rollups": 0, "mocks": 0}
+    next_pk = (StudyCard.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    for start in range(0, len(people), batch_users):
+        chunk = people[start : start + batch_users]
+        all_cards, all_logs, all_stats = [], [], []
+        for person, budget in zip(chunk, budgets[start : start + batch_users], strict=True):
+            cards, logs, stats = _simulate_user(
+                rng=random.Random(f"{seed}:{person.pk}"),
+                user_id=person.pk,
+                items=items,
+                budget=budget,
+                days=days,
+                now=now,
+                tz=tz,
+                next_card_pk=next_pk,
+            )
+            next_pk += len(cards)
+            all_cards += cards
+            all_logs += logs
+            all_stats += stats
+        with transaction.atomic():
+            StudyCard.objects.bulk_create(all_cards, batch_size=1000)
+            ReviewLog.objects.bulk_create(all_logs, batch_size=1000)
+            DailyReviewStats.objects.bulk_create(all_stats, batch_size=1000)
+        totals["cards"] += len(all_cards)
+        totals["reviews"] += len(all_logs)
+        totals["rollups"] += len(all_stats)
+        if log and (start // batch_users) % 5 == 0:
+            log(f"  {start + len(chunk)}/{len(people)} users, {totals['reviews']} reviews")
+    totals["mocks"] = _seed_mocks(people=people, per_user=mocks, rng=rng, now=now)
+    return totals
+
+
+def _seed_mocks(*, people, per_user: int, rng, now) -> int:
+    """Mock exams for the demo users, when the quizzes app has models (else 0)."""
+    from studyapp.progress import quizdata
+
+    if per_user <= 0 or not quizdata.available():
+        return 0
+    return quizdata.seed_mocks(people=people, per_user=per_user, rng=rng, now=now)

@@ -1,0 +1,496 @@
+"""Reads for the progress dashboard and the instructor class view.
+
+The dashboard runs a fixed number of queries whatever the history size: card states come
+from the user's study cards (bounded by the content, not by history), everything about past
+reviews from ``DailyReviewStats`` (one row per study day, last 365 days), quiz accuracy from
+one grouped aggregate.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from studyapp.content.models import Deck, Item
+from studyapp.srs.models import DEFAULT_TIMEZONE, State, StudyCard, StudySettings
+
+from . import quizdata
+from .models import DailyReviewStats, Prediction
+from .readiness import (
+    GroupEstimate,
+    GroupEvidence,
+    estimate,
+    exam_forecast,
+    retrievability,
+)
+
+DAY_OFFSET = timedelta(hours=4)  # the study day starts at 04:00 local time (as the queue's)
+FORECAST_DAYS = 30
+HEATMAP_DAYS = 365
+RETENTION_DAYS = 30
+DOMAIN_NAMES = {
+    1: "Desenvolvimento com serviços da AWS",
+    2: "Segurança",
+    3: "Implantação",
+    4: "Solução de problemas e otimização",
+}
+
+
+def user_timezone(*, user) -> zoneinfo.ZoneInfo:
+    name = StudySettings.objects.filter(user=user).values_list("timezone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def study_day(moment: datetime, tz) -> date:
+    """The study day a moment belongs to (days start at 04:00 in ``tz``)."""
+    return (moment.astimezone(tz) - DAY_OFFSET).date()
+
+
+@dataclass
+class Retention:
+    passed: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.total if self.total else None
+
+
+@dataclass
+class Activity:
+    """Review history from the daily roll-ups."""
+
+    today: date
+    days: list[tuple[date, int]]  # last HEATMAP_DAYS study days, oldest first
+    streak: int
+    young: Retention
+    mature: Retention
+    buttons: dict[int, int]
+    reviews_7_days: int
+    minutes_30_days: float
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            self.young.passed + self.mature.passed, self.young.failed + self.mature.failed
+        )
+
+    @property
+    def days_studied(self) -> int:
+        return sum(1 for _day, count in self.days if count)
+
+    @property
+    def total_reviews(self) -> int:
+        return sum(count for _day, count in self.days)
+
+    @property
+    def months(self) -> list[tuple[date, int, int]]:
+        """(first day of month, reviews, days studied) for the heatmap's text alternative."""
+        totals: dict[date, list[int]] = {}
+        for day, count in self.days:
+            month = totals.setdefault(day.replace(day=1), [0, 0])
+            month[0] += count
+            month[1] += 1 if count else 0
+        return [(month, reviews, studied) for month, (reviews, studied) in totals.items()]
+
+
+def activity_from_rows(rows, *, today: date) -> Activity:
+    """Build :class:`Activity` from roll-up rows (objects with DailyReviewStats' fields)."""
+    by_day = {row.day: row for row in rows}
+    start = today - timedelta(days=HEATMAP_DAYS - 1)
+    days = [
+        (start + timedelta(days=i), getattr(by_day.get(start + timedelta(days=i)), "reviews", 0))
+        for i in range(HEATMAP_DAYS)
+    ]
+    # Streak: consecutive days with reviews ending today (or yesterday, if today is not
+    # studied yet: the streak is not lost until the day is over).
+    streak = 0
+    cursor = today if by_day.get(today) and by_day[today].reviews else today - timedelta(days=1)
+    while (row := by_day.get(cursor)) is not None and row.reviews:
+        streak += 1
+        cursor -= timedelta(days=1)
+    young, mature = Retention(), Retention()
+    buttons = {1: 0, 2: 0, 3: 0, 4: 0}
+    reviews_7 = 0
+    duration_ms = 0
+    retention_start = today - timedelta(days=RETENTION_DAYS - 1)
+    for row in rows:
+        if row.day < retention_start or row.day > today:
+            continue
+        young.passed += row.young_pass
+        young.failed += row.young_fail
+        mature.passed += row.mature_pass
+        mature.failed += row.mature_fail
+        buttons[1] += row.again
+        buttons[2] += row.hard
+        buttons[3] += row.good
+        buttons[4] += row.easy
+        duration_ms += row.duration_ms
+        if row.day > today - timedelta(days=7):
+            reviews_7 += row.reviews
+    return Activity(
+        today=today,
+        days=days,
+        streak=streak,
+        young=young,
+        mature=mature,
+        buttons=buttons,
+        reviews_7_days=reviews_7,
+        minutes_30_days=duration_ms / 60000,
+    )
+
+
+def activity_get(*, user, today: date) -> Activity:
+    rows = list(
+        DailyReviewStats.objects.filter(
+            user=user, day__gt=today - timedelta(days=HEATMAP_DAYS), day__lte=today
+        )
+    )
+    return activity_from_rows(rows, today=today)
+
+
+@dataclass
+class DeckInfo:
+    id: int
+    slug: str
+    title: str
+    domains: list[int]
+    topics: list[tuple[int, str, str]] = field(default_factory=list)  # (id, slug, name)
+    items: int = 0
+
+
+def content_map() -> dict[int, DeckInfo]:
+    """Source decks with their topics and studiable item counts (3 queries)."""
+    decks = {
+        row["id"]: DeckInfo(
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            domains=[int(d) for d in (row["domains"] or []) if str(d).isdigit()],
+        )
+        for row in Deck.objects.sources().values("id", "slug", "title", "domains")
+    }
+    links = Deck.topics.through.objects.filter(deck_id__in=decks).values_list(
+        "deck_id", "topic_id", "topic__slug", "topic__name"
+    )
+    for deck_id, topic_id, slug, name in links:
+        decks[deck_id].topics.append((topic_id, slug, name))
+    counts = (
+        Item.objects.studiable()
+        .filter(deck_id__in=decks)
+        .values("deck_id")
+        .annotate(n=Count("pk"))
+        .values_list("deck_id", "n")
+    )
+    for deck_id, n in counts:
+        decks[deck_id].items = n
+    return decks
+
+
+@dataclass
+class CardSummary:
+    due_now: int
+    due_today: int
+    forecast: list[tuple[date, int]]
+    states: dict[str, int]
+    deck_evidence: dict[int, GroupEvidence]
+
+
+def _card_rows(*, user_ids):
+    return StudyCard.objects.filter(
+        user_id__in=user_ids,
+        item__retired_at__isnull=True,
+        item__deck__retired_at__isnull=True,
+        item__translation_of__isnull=True,
+    ).values_list(
+        "user_id",
+        "item__deck_id",
+        "state",
+        "stability",
+        "last_review",
+        "due",
+        "suspended",
+        "buried_until",
+    )
+
+
+def summarize_cards(rows, *, now: datetime, tz, today: date) -> CardSummary:
+    """Due counts, 30-day forecast, states and per-deck retrievability from card rows."""
+    forecast = [0] * FORECAST_DAYS
+    states = {"new": 0, "learning": 0, "review": 0, "suspended": 0}
+    evidence: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
+    due_now = 0
+    for _user_id, deck_id, state, stability, last_review, due, suspended, buried in rows:
+        r = retrievability(stability, last_review, now)
+        deck = evidence[deck_id]
+        deck.retrievability_sum += r
+        if last_review is not None:
+            deck.studied += 1
+        if suspended:
+            states["suspended"] += 1
+            continue
+        if state == State.NEW:
+            states["new"] += 1
+            continue
+        states["review" if state == State.REVIEW else "learning"] += 1
+        if buried is not None and buried > now:
+            due = max(due, buried)
+        if due <= now:
+            due_now += 1
+        offset = (study_day(due, tz) - today).days
+        if offset < FORECAST_DAYS:
+            forecast[max(0, offset)] += 1
+    return CardSummary(
+        due_now=due_now,
+        due_today=forecast[0],
+        forecast=[(today + timedelta(days=i), n) for i, n in enumerate(forecast)],
+        states=states,
+        deck_evidence=evidence,
+    )
+
+
+@dataclass
+class Readiness:
+    decks: list[GroupEstimate]
+    topics: list[GroupEstimate]
+    domains: list[GroupEstimate]
+    forecast: object  # readiness.ExamForecast
+    study_next: list[GroupEstimate]
+
+
+def readiness_from(
+    *, decks: dict[int, DeckInfo], deck_evidence, quiz_accuracy, profile
+) -> Readiness:
+    """Per deck, topic and domain estimates and the exam forecast (no queries)."""
+    per_deck: dict[int, GroupEvidence] = {}
+    for deck in decks.values():
+        ev = GroupEvidence(items=deck.items)
+        card_ev = deck_evidence.get(deck.id)
+        if card_ev:
+            ev.retrievability_sum = card_ev.retrievability_sum
+            ev.studied = card_ev.studied
+        ev.answered, ev.correct = quiz_accuracy.get(deck.id, (0, 0))
+        per_deck[deck.id] = ev
+
+    deck_estimates = [
+        estimate(deck.id, deck.title, per_deck[deck.id], slug=deck.slug)
+        for deck in sorted(decks.values(), key=lambda d: d.title)
+    ]
+
+    topic_ev: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
+    topic_meta: dict[int, dict] = {}
+    for deck in decks.values():
+        for topic_id, slug, name in deck.topics:
+            topic_ev[topic_id].add(per_deck[deck.id])
+            meta = topic_meta.setdefault(topic_id, {"name": name, "slug": slug, "decks": []})
+            meta["decks"].append(deck)
+    topic_estimates = []
+    for topic_id, meta in sorted(topic_meta.items(), key=lambda kv: kv[1]["name"]):
+        # Study/quiz links go to the topic's largest deck.
+        deck = max(meta["decks"], key=lambda d: (d.items, -d.id))
+        topic_estimates.append(
+            estimate(
+                topic_id,
+                meta["name"],
+                topic_ev[topic_id],
+                slug=meta["slug"],
+                deck_slug=deck.slug,
+                deck_title=deck.title,
+            )
+        )
+
+    weights = profile.weights()
+    domain_estimates = []
+    for number, weight in sorted(weights.items()):
+        ev = GroupEvidence()
+        for deck in decks.values():
+            if number in deck.domains:
+                ev.add(per_deck[deck.id])
+        domain = estimate(number, gettext(DOMAIN_NAMES.get(number, str(number))), ev)
+        domain.weight = weight
+        domain_estimates.append(domain)
+
+    forecast = exam_forecast(
+        domain_estimates, pass_mark=profile.pass_mark, question_count=profile.question_count
+    )
+    study_next = sorted(
+        (t for t in topic_estimates if t.items), key=lambda t: (t.probability, t.label)
+    )[:3]
+    return Readiness(
+        decks=deck_estimates,
+        topics=topic_estimates,
+        domains=domain_estimates,
+        forecast=forecast,
+        study_next=study_next,
+    )
+
+
+@dataclass
+class MockRow:
+    attempt: quizdata.MockResult
+    prediction: Prediction | None
+
+    @property
+    def error(self) -> int | None:
+        if self.prediction is None or self.attempt.score is None:
+            return None
+        return self.attempt.score - self.prediction.predicted_score
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    tz: object
+    today: date
+    cards: CardSummary
+    activity: Activity
+    readiness: Readiness
+    mocks: list[MockRow]
+    pass_mark: int
+
+    @property
+    def missing_predictions(self) -> list[quizdata.MockResult]:
+        return [row.attempt for row in self.mocks if row.prediction is None]
+
+
+def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
+    """The snapshot to compare with each attempt: taken at start, else at finish, else lazy."""
+    order = {Prediction.Moment.START: 0, Prediction.Moment.FINISH: 1, Prediction.Moment.LAZY: 2}
+    best: dict[int, Prediction] = {}
+    if not attempt_ids:
+        return best
+    for prediction in Prediction.objects.filter(user=user, attempt_id__in=attempt_ids):
+        current = best.get(prediction.attempt_id)
+        if current is None or order.get(prediction.moment, 3) < order.get(current.moment, 3):
+            best[prediction.attempt_id] = prediction
+    return best
+
+
+def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None) -> tuple:
+    """(CardSummary, Readiness) for one user now."""
+    tz = tz or user_timezone(user=user)
+    decks = decks if decks is not None else content_map()
+    profile = profile or quizdata.exam_profile()
+    cards = summarize_cards(
+        _card_rows(user_ids=[user.pk]), now=now, tz=tz, today=study_day(now, tz)
+    )
+    readiness = readiness_from(
+        decks=decks,
+        deck_evidence=cards.deck_evidence,
+        quiz_accuracy=quizdata.accuracy_by_deck(user=user),
+        profile=profile,
+    )
+    return cards, readiness
+
+
+def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
+    """Everything the student dashboard shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    tz = user_timezone(user=user)
+    today = study_day(now, tz)
+    profile = quizdata.exam_profile()
+    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+    activity = activity_get(user=user, today=today)
+    mocks = quizdata.mock_history(user=user)
+    predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])
+    return Dashboard(
+        now=now,
+        tz=tz,
+        today=today,
+        cards=cards,
+        activity=activity,
+        readiness=readiness,
+        mocks=[MockRow(m, predictions.get(m.id)) for m in mocks],
+        pass_mark=profile.pass_mark,
+    )
+
+
+# --- Instructor class view -------------------------------------------------------------
+
+
+@dataclass
+class StudentRow:
+    user: object
+    reviews_7_days: int
+    retention: Retention
+    last_mock: int | None
+    forecast: object
+
+
+def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
+    """One row per student of ``users`` (a page of them): a fixed number of queries."""
+    now = now or timezone.now()
+    users = list(users)
+    ids = [u.pk for u in users]
+    tz = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
+    tzs = dict(StudySettings.objects.filter(user_id__in=ids).values_list("user_id", "timezone"))
+    today = study_day(now, tz)
+    stats = (
+        DailyReviewStats.objects.filter(
+            user_id__in=ids, day__gt=today - timedelta(days=RETENTION_DAYS)
+        )
+        .values("user_id")
+        .annotate(
+            young_pass=Sum("young_pass"),
+            young_fail=Sum("young_fail"),
+            mature_pass=Sum("mature_pass"),
+            mature_fail=Sum("mature_fail"),
+        )
+    )
+    retention = {
+        row["user_id"]: Retention(
+            row["young_pass"] + row["mature_pass"], row["young_fail"] + row["mature_fail"]
+        )
+        for row in stats
+    }
+    recent = dict(
+        DailyReviewStats.objects.filter(user_id__in=ids, day__gt=today - timedelta(days=7))
+        .values("user_id")
+        .annotate(n=Sum("reviews"))
+        .values_list("user_id", "n")
+    )
+    decks = content_map()
+    profile = quizdata.exam_profile()
+    rows_by_user = defaultdict(list)
+    for row in _card_rows(user_ids=ids):
+        rows_by_user[row[0]].append(row)
+    accuracy = quizdata.accuracy_by_users(user_ids=ids)
+    last_mock = quizdata.last_mock_scores(user_ids=ids)
+    result = []
+    for user in users:
+        try:
+            user_tz = zoneinfo.ZoneInfo(tzs.get(user.pk) or DEFAULT_TIMEZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            user_tz = tz
+        cards = summarize_cards(
+            rows_by_user[user.pk], now=now, tz=user_tz, today=study_day(now, user_tz)
+        )
+        readiness = readiness_from(
+            decks=decks,
+            deck_evidence=cards.deck_evidence,
+            quiz_accuracy=accuracy.get(user.pk, {}),
+            profile=profile,
+        )
+        result.append(
+            StudentRow(
+                user=user,
+                reviews_7_days=recent.get(user.pk, 0),
+                retention=retention.get(user.pk, Retention()),
+                last_mock=last_mock.get(user.pk),
+                forecast=readiness.forecast,
+            )
+        )
+    return result

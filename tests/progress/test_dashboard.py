@@ -1,0 +1,272 @@
+"""The student dashboard: hand-computed forecast, mastery and readiness; fixed query count;
+mock exams with predictions; exports; and who may see what."""
+
+import json
+import math
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from studyapp.progress.models import Prediction
+from studyapp.progress.selectors import dashboard_get
+from studyapp.progress.services import prediction_snapshot
+
+from .conftest import NOW, make_card, make_log, make_mock
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cards(user, utc_settings, tiny_content):
+    """A1: R=0.9 (10 days at stability 10), due tomorrow. A2: new. B1: R=0.9, due 2 h ago.
+    B2: R=1 (reviewed now), due in 20 days."""
+    return {
+        "a1": make_card(
+            user,
+            tiny_content["alpha1"],
+            stability=10,
+            last_review=NOW - timedelta(days=10),
+            due=NOW + timedelta(days=1),
+        ),
+        "a2": make_card(user, tiny_content["alpha2"], state="new", due=NOW),
+        "b1": make_card(
+            user,
+            tiny_content["beta1"],
+            stability=5,
+            last_review=NOW - timedelta(days=5),
+            due=NOW - timedelta(hours=2),
+        ),
+        "b2": make_card(
+            user, tiny_content["beta2"], stability=20, last_review=NOW, due=NOW + timedelta(days=20)
+        ),
+    }
+
+
+def test_due_counts_forecast_and_states(user, cards):
+    d = dashboard_get(user=user, now=NOW)
+    assert d.cards.due_now == 1
+    assert d.cards.due_today == 1
+    forecast = [n for _day, n in d.cards.forecast]
+    assert len(forecast) == 30
+    assert forecast[0] == 1 and forecast[1] == 1 and forecast[20] == 1
+    assert sum(forecast) == 3
+    assert d.cards.states == {"new": 1, "learning": 0, "review": 3, "suspended": 0}
+
+
+def test_suspended_and_buried_cards(user, cards):
+    cards["b1"].suspended = True
+    cards["b1"].save()
+    cards["a1"].due = NOW - timedelta(hours=1)
+    cards["a1"].buried_until = NOW + timedelta(hours=20)  # back tomorrow
+    cards["a1"].save()
+    d = dashboard_get(user=user, now=NOW)
+    assert d.cards.states["suspended"] == 1
+    assert d.cards.due_now == 0
+    assert [n for _day, n in d.cards.forecast][:2] == [0, 1]
+
+
+def test_mastery_is_mean_retrievability_with_unstudied_items_at_zero(user, cards):
+    d = dashboard_get(user=user, now=NOW)
+    decks = {g.extra["slug"]: g for g in d.readiness.decks}
+    assert decks["alpha"].mastery == pytest.approx((0.9 + 0) / 2)
+    assert decks["beta"].mastery == pytest.approx((0.9 + 1.0) / 2)
+    assert (decks["alpha"].studied, decks["alpha"].items) == (1, 2)
+    topics = {g.label: g for g in d.readiness.topics}
+    assert topics["Alpha"].mastery == pytest.approx(0.45)
+
+
+def test_readiness_per_domain_and_predicted_score(user, cards):
+    d = dashboard_get(user=user, now=NOW)
+    f = d.readiness.forecast
+    domains = {g.key: g for g in d.readiness.domains}
+    assert domains[1].probability == pytest.approx(0.25 + 0.75 * 0.45)  # alpha: 0.5875
+    assert domains[2].probability == pytest.approx(0.25 + 0.75 * 0.95)  # beta: 0.9625
+    assert domains[3].probability == domains[4].probability == pytest.approx(0.25)  # no content
+    fraction = 0.32 * 0.5875 + 0.26 * 0.9625 + 0.24 * 0.25 + 0.18 * 0.25
+    assert f.fraction == pytest.approx(fraction)
+    assert f.score == 589
+    sd = math.sqrt(
+        sum(
+            (w * math.sqrt(p * (1 - p) / 11)) ** 2 + w * p * (1 - p) / 65
+            for p, w in [(0.5875, 0.32), (0.9625, 0.26), (0.25, 0.24), (0.25, 0.18)]
+        )
+    )
+    assert f.sd == pytest.approx(sd)
+    assert f.pass_probability == pytest.approx(
+        0.5 * (1 + math.erf((fraction - 620 / 900) / sd / math.sqrt(2)))
+    )
+    # Weakest topic first, with a study link to its deck.
+    assert [t.label for t in d.readiness.study_next] == ["Alpha", "Beta"]
+    assert d.readiness.study_next[0].extra["deck_slug"] == "alpha"
+
+
+def test_quiz_answers_move_the_topic_estimate(user, cards, tiny_content):
+    from studyapp.quizzes.models import Attempt, AttemptQuestion
+
+    for i in range(5):  # 10 answers on Alpha, 5 right
+        attempt = Attempt.objects.create(
+            user=user,
+            kind="practice",
+            title="P",
+            seed=i,
+            status="submitted",
+            started_at=NOW - timedelta(days=1),
+            finished_at=NOW - timedelta(days=1),
+        )
+        for position, key in enumerate(("alpha1", "alpha2"), start=1):
+            AttemptQuestion.objects.create(
+                attempt=attempt,
+                item=tiny_content[key],
+                position=position,
+                is_correct=(key == "alpha1"),
+            )
+    d = dashboard_get(user=user, now=NOW)
+    alpha = next(t for t in d.readiness.topics if t.label == "Alpha")
+    assert (alpha.answered, alpha.correct) == (10, 5)
+    assert alpha.probability == pytest.approx((10 * 0.5875 + 5) / 20)
+
+
+def test_dashboard_page_shows_every_part(user_client, user, cards, tiny_content):
+    make_log(cards["b1"], rating=3, at=NOW - timedelta(hours=1))
+    for days, score in [(20, 610), (5, 760)]:
+        attempt = make_mock(user, score=score, started_at=NOW - timedelta(days=days))
+        prediction_snapshot(user=user, attempt=attempt, now=attempt.started_at)
+    response = user_client.get(reverse("progress:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for part in [
+        'id="chart-forecast"',
+        'id="chart-heatmap"',
+        'id="chart-buttons"',
+        'id="chart-mocks"',
+        "Cartões por estado",
+        "Retenção real",
+        "Domínio por deck",
+        "Prontidão para o exame",
+        "Chance de aprovação",
+        "O que estudar agora",
+        reverse("srs:study_deck", args=["alpha"]),
+        reverse("quizzes:index") + "?deck=alpha",
+        "Previsão",
+        "Diferença",
+        reverse("progress:export", args=["reviews", "csv"]),
+        "pass-line",
+    ]:
+        assert part in html, part
+    assert "style=" not in html  # the CSP forbids inline styles
+
+
+def _grow_history(user, card, count):
+    for i in range(count):
+        make_log(card, rating=3 if i % 4 else 1, at=NOW - timedelta(days=i % 300, hours=1))
+
+
+def test_dashboard_query_count_does_not_grow_with_history(
+    user_client, user, cards, django_assert_num_queries
+):
+    for days in (30, 10):
+        attempt = make_mock(user, score=700, started_at=NOW - timedelta(days=days))
+        prediction_snapshot(user=user, attempt=attempt)
+    _grow_history(user, cards["b1"], 5)
+    url = reverse("progress:dashboard")
+    user_client.get(url)  # the first request after login also saves the session
+    with django_assert_num_queries(13):
+        assert user_client.get(url).status_code == 200
+    _grow_history(user, cards["b2"], 400)
+    with django_assert_num_queries(13):
+        assert user_client.get(url).status_code == 200
+
+
+def test_old_mock_exams_get_a_prediction_once(user_client, user, cards):
+    make_log(cards["b1"], rating=3, at=NOW - timedelta(days=40))
+    first = make_mock(user, score=600, started_at=NOW - timedelta(days=30))
+    second = make_mock(user, score=650, started_at=NOW - timedelta(days=3))
+    user_client.get(reverse("progress:dashboard"))
+    lazy = Prediction.objects.filter(user=user, moment="lazy")
+    assert sorted(lazy.values_list("attempt_id", flat=True)) == [first.pk, second.pk]
+    user_client.get(reverse("progress:dashboard"))
+    assert lazy.count() == 2
+
+
+def test_prediction_snapshot_stores_the_current_forecast(user, cards):
+    attempt = make_mock(user, score=700, started_at=NOW)
+    prediction = prediction_snapshot(user=user, attempt=attempt, moment="start", now=NOW)
+    forecast = dashboard_get(user=user, now=NOW).readiness.forecast
+    assert prediction.attempt_id == attempt.pk
+    assert prediction.predicted_score == forecast.score
+    assert prediction.score_low <= prediction.predicted_score <= prediction.score_high
+    assert set(prediction.domains) == {"1", "2", "3", "4"}
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+def test_export_contains_only_the_users_own_reviews(
+    user_client, user, other_user, cards, tiny_content
+):
+    make_log(cards["b1"], rating=3, at=NOW - timedelta(hours=1))
+    theirs = make_card(other_user, tiny_content["alpha1"], stability=3, last_review=NOW)
+    make_log(theirs, rating=1, at=NOW - timedelta(hours=2), record=False)
+    response = user_client.get(reverse("progress:export", args=["reviews", "json"]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = json.loads(b"".join(response.streaming_content))
+    assert len(rows) == 1 and rows[0]["rating"] == 3 and rows[0]["deck"] == "beta"
+    csv_text = b"".join(
+        user_client.get(reverse("progress:export", args=["reviews", "csv"])).streaming_content
+    ).decode()
+    assert csv_text.splitlines()[0].startswith("reviewed_at,deck,item")
+    assert len(csv_text.splitlines()) == 2
+
+
+def test_export_attempts_as_csv_and_json(user_client, user, tiny_content):
+    make_mock(user, score=800, started_at=NOW, items=[tiny_content["alpha1"]], correct=[True])
+    rows = json.loads(
+        b"".join(
+            user_client.get(reverse("progress:export", args=["attempts", "json"])).streaming_content
+        )
+    )
+    assert rows[0]["scaled_score"] == 800 and rows[0]["is_correct"] is True
+    response = user_client.get(reverse("progress:export", args=["attempts", "csv"]))
+    assert b"800" in b"".join(response.streaming_content)
+
+
+def test_unknown_export_is_404(user_client):
+    assert user_client.get("/progress/export/passwords.csv").status_code == 404
+    assert user_client.get("/progress/export/reviews.xml").status_code == 404
+
+
+# --- Access ---------------------------------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    for url in [
+        reverse("progress:dashboard"),
+        reverse("class_view"),
+        reverse("progress:export", args=["reviews", "csv"]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_students_see_only_their_own_dashboard(user_client, user, other_user, tiny_content):
+    theirs = make_card(
+        other_user,
+        tiny_content["alpha1"],
+        stability=3,
+        last_review=NOW,
+        due=NOW - timedelta(hours=1),
+    )
+    make_log(theirs, rating=3, at=NOW - timedelta(hours=2))
+    d = dashboard_get(user=user)
+    assert d.cards.due_now == 0 and d.activity.total_reviews == 0
+
+
+def test_class_view_is_for_instructors_only(user_client):
+    assert user_client.get(reverse("class_view")).status_code == 403
+
+
+def test_a_new_student_without_history_gets_the_dashboard(user_client):
+    response = user_client.get(reverse("progress:dashboard"))
+    assert response.status_code == 200
+    assert "Nenhum simulado concluído ainda." in response.content.decode()
