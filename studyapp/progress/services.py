@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -66,15 +66,22 @@ def _changes(*, log: ReviewLog, tz) -> dict[str, int]:
 
 
 def rollup_record(*, log: ReviewLog, tz=None) -> None:
-    """Count a new review log in its day's roll-up (call right after creating the log)."""
+    """Count a new review log in its day's roll-up (call right after creating the log).
+
+    One UPDATE in the usual case; the day's first review inserts the row (a concurrent
+    insert of the same day falls back to the UPDATE)."""
     tz = tz or user_timezone(user=log.user_id)
     changes = _changes(log=log, tz=tz)
     day = study_day(log.reviewed_at, tz)
-    with transaction.atomic():
-        stats, _created = DailyReviewStats.objects.get_or_create(user_id=log.user_id, day=day)
-        DailyReviewStats.objects.filter(pk=stats.pk).update(
-            **{name: F(name) + amount for name, amount in changes.items()}
-        )
+    increments = {name: F(name) + amount for name, amount in changes.items()}
+    rows = DailyReviewStats.objects.filter(user_id=log.user_id, day=day)
+    if rows.update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            DailyReviewStats.objects.create(user_id=log.user_id, day=day, **changes)
+    except IntegrityError:
+        rows.update(**increments)
 
 
 def rollup_unrecord(*, log: ReviewLog, tz=None) -> None:

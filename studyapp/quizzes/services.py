@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from studyapp.content.models import Deck, Item, Option, Topic
+from studyapp.progress.services import prediction_snapshot
 from studyapp.srs.services import review_from_quiz
 
 from . import draw
@@ -271,7 +272,7 @@ def attempt_start_mock(
     if len(candidates) < profile.question_count:
         raise NotEnoughQuestions(available=len(candidates), wanted=profile.question_count)
     drawn = draw.draw_weighted(candidates, profile.question_count, seed, profile.domain_weights)
-    return _create_attempt(
+    attempt = _create_attempt(
         user=user,
         kind=Attempt.Kind.MOCK,
         title=profile.name,
@@ -281,6 +282,9 @@ def attempt_start_mock(
         now=now,
         profile=profile,
     )
+    # Kept to compare the forecast with the actual score once the exam is finished.
+    prediction_snapshot(user=user, attempt=attempt, now=now)
+    return attempt
 
 
 def retry_wrong_start(*, user, attempt: Attempt, now: datetime | None = None) -> Attempt:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Item
+from studyapp.progress.services import rollup_record, rollup_unrecord
 
 from . import scheduler
 from .models import ReviewLog, State, StudyCard, StudySettings, new_token
@@ -171,6 +172,7 @@ def _apply_review(
         due_after=after.due,
         interval_after=outcome.interval,
     )
+    rollup_record(log=log, tz=settings.tzinfo)
     card.state = after.state
     card.step = after.step
     card.stability = after.stability
@@ -267,6 +269,7 @@ def review_undo(*, user, now: datetime | None = None) -> StudyCard:
         card.buried_until = None
         card.token = new_token()
         card.save()
+        rollup_unrecord(log=log, tz=study_settings_get(user=user).tzinfo)
         log.delete()
         return card
 
@@ -338,7 +341,8 @@ def review_from_quiz(*, user, item, correct: bool, now=None) -> None:
         elif card.due <= now and not card.suspended:
             rating = 3
         else:
-            _log_without_rescheduling(card=card, now=now)
+            log = _log_without_rescheduling(card=card, now=now)
+            rollup_record(log=log, tz=settings.tzinfo)
             return
         _apply_review(
             card=card,
