@@ -1,16 +1,25 @@
 """Forms that start quizzes. Answers are validated by the services (they know the question)."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Deck, Item, Topic
+from studyapp.content.selectors import localized
 
 from .models import ExamProfile
 from .services import PRACTICE_MAX, PRACTICE_MIN
 
 
+class LocalizedDeckField(forms.ModelMultipleChoiceField):
+    """Deck choices titled in the reader's language where a translation exists."""
+
+    def label_from_instance(self, obj):
+        return localized(obj, get_language()).title
+
+
 class PracticeForm(forms.Form):
-    decks = forms.ModelMultipleChoiceField(
+    decks = LocalizedDeckField(
         label=_("Decks"),
         queryset=Deck.objects.none(),
         to_field_name="slug",
@@ -39,6 +48,7 @@ class PracticeForm(forms.Form):
             .filter(items__kind=Item.Kind.QUESTION, items__retired_at__isnull=True)
             .distinct()
             .order_by("title")
+            .prefetch_related("translations")
         )
         self.fields["decks"].queryset = decks
         self.fields["topics"].queryset = (
