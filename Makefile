@@ -32,6 +32,9 @@ serve: install ## production-style: gunicorn, debug off (needs DJANGO_SECRET_KEY
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn studyapp.wsgi:application -c studyapp/gunicorn_conf.py
 
+bench: install ## server time + query count of the hot pages at 1k and 1M review logs (bench/README.md)
+	$(BIN)/python bench/run.py
+
 test-fast: install ## the suite without browser tests
 	$(BIN)/python -m pytest -m "not browser"
 

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
+from .bulk import insert_rows
 from .readiness import DVA_C02_DOMAINS
 
 
@@ -245,6 +246,21 @@ def question_stats(*, limit: int = 200) -> list[dict]:
     return result
 
 
+ANSWER_COLUMNS = (
+    "attempt_id",
+    "item_id",
+    "position",
+    "domain",
+    "option_ids",
+    "choose_count",
+    "selected_ids",
+    "flagged",
+    "answered_at",
+    "graded_at",
+    "is_correct",
+)
+
+
 def seed_mocks(*, people, per_user: int, rng, now) -> int:
     """Synthetic finished mock exams (used by seed_demo_data): for each user up to
     ``per_user`` attempts in the last 60 days, each question right with a per-user skill."""
@@ -298,16 +314,19 @@ def seed_mocks(*, people, per_user: int, rng, now) -> int:
             choices = options.get(item_id, [])
             pick = [o for o, c in choices if c == ok] or [o for o, _c in choices]
             answers.append(
-                AttemptQuestion(
-                    attempt=attempt,
-                    item_id=item_id,
-                    position=position,
-                    option_ids=[o for o, _c in choices],
-                    selected_ids=pick[:1],
-                    answered_at=attempt.finished_at,
-                    graded_at=attempt.finished_at,
-                    is_correct=ok,
+                (
+                    attempt.pk,
+                    item_id,
+                    position,
+                    None,
+                    [o for o, _c in choices],
+                    1,
+                    pick[:1],
+                    False,
+                    attempt.finished_at,
+                    attempt.finished_at,
+                    ok,
                 )
             )
-    AttemptQuestion.objects.bulk_create(answers, batch_size=1000)
+    insert_rows(AttemptQuestion, ANSWER_COLUMNS, answers)
     return len(attempts)
