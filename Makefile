@@ -38,6 +38,9 @@ bench: install ## server time + query count of the hot pages at 1k and 1M review
 test-fast: install ## the suite without browser tests
 	$(BIN)/python -m pytest -m "not browser"
 
+loadtest: install ## locust: 100 users for 60 s against gunicorn + PostgreSQL (docs/deploy.md)
+	$(BIN)/python loadtests/run.py
+
 messages: install ## regenerate and compile the translation catalogs (needs gettext)
 	$(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --no-location
 	$(BIN)/python manage.py compilemessages

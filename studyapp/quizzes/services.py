@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from studyapp.content.models import Deck, Item, Option, Topic
 from studyapp.progress.services import prediction_snapshot
-from studyapp.srs.services import review_from_quiz
+from studyapp.srs.services import cards_lock_for_quiz, review_from_quiz
 
 from . import draw
 from .models import Attempt, AttemptQuestion, ExamProfile
@@ -443,6 +443,8 @@ def _finalize(attempt: Attempt, *, now: datetime, status: str) -> Attempt:
     for question in pending:
         _grade(question, correct.get(question.item_id, set()), now)
     AttemptQuestion.objects.bulk_update(pending, ["is_correct", "graded_at"])
+    answered = [question.item for question in pending if question.answered_at is not None]
+    cards_lock_for_quiz(user=attempt.user, items=answered)
     for question in pending:
         if question.answered_at is not None:
             review_from_quiz(

@@ -310,6 +310,18 @@ def card_bury(
         return card
 
 
+def cards_lock_for_quiz(*, user, items) -> None:
+    """Row-lock the user's cards for ``items`` (translations count for their source) at once,
+    in id order. Call before several :func:`review_from_quiz` in one transaction: each of
+    those locks a card and then adds to the day's roll-up row, so locking the cards one by
+    one could hold the roll-up while a study answer in another tab holds the next card and
+    waits for the roll-up: a deadlock (PostgreSQL aborts one). No-op on SQLite (BEGIN
+    IMMEDIATE already serializes writers)."""
+    item_ids = {getattr(item, "translation_of_id", None) or item.pk for item in items}
+    locked = StudyCard.objects.select_for_update().filter(user=user, item_id__in=item_ids)
+    list(locked.order_by("id").values_list("id", flat=True))
+
+
 def review_from_quiz(*, user, item, correct: bool, now=None) -> None:
     """A quiz answer counts as a review of the item's study card: wrong → Again (relearning);
     right → Good if the card was due, else logged without rescheduling.
@@ -392,6 +404,7 @@ __all__ = [
     "card_suspend",
     "card_unsuspend",
     "cards_ensure",
+    "cards_lock_for_quiz",
     "review_from_quiz",
     "review_record",
     "review_undo",

@@ -12,13 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import close_old_connections, connection
 
 from studyapp.content.importer import content_import
 from studyapp.content.models import Deck
 from studyapp.quizzes.models import AttemptQuestion
-from studyapp.quizzes.services import attempt_start_practice
+from studyapp.quizzes.services import answer_save, attempt_start_practice, attempt_submit
+from studyapp.srs import services as srs_services
 from studyapp.srs.models import ReviewLog, StudyCard
-from studyapp.srs.services import cards_ensure
+from studyapp.srs.services import cards_ensure, review_record
 from tests.conftest import SEED
 from tests.scale.conftest import PASSWORD, requires_postgres
 from tests.scale.live import Client
@@ -189,3 +191,70 @@ def test_two_app_servers_lose_and_duplicate_nothing(start_server, learners):
         f"as already answered), {USERS * 5 * AUTOSAVES} autosaves, 2 servers × 2 workers × 2 "
         "threads"
     )
+
+
+def test_a_study_answer_and_a_quiz_submit_of_the_same_learner_do_not_deadlock(
+    live_database_url, monkeypatch
+):
+    """Submitting a quiz reviews several cards, each time adding to the day's roll-up row;
+    a study answer in another tab locks its card, then that row. Were the submit to lock
+    its cards one by one, it could hold the roll-up while waiting for the answer's card, and
+    the answer hold that card while waiting for the roll-up (PostgreSQL aborts one: a 503).
+    Here the answer holds its card and waits until the submit has updated the roll-up once
+    (or 2 s, when the submit is rightly waiting for that card first)."""
+    assert content_import(paths=[SEED]).ok
+    user = get_user_model().objects.create(username="duas-abas")
+    deck = Deck.objects.get(slug="ecr", language="pt-BR")
+    cards_ensure(user=user)
+    attempt = attempt_start_practice(user=user, decks=[deck], count=5)
+    questions = list(attempt.questions.order_by("position"))
+    for question in questions:
+        answer_save(
+            user=user,
+            attempt_id=attempt.pk,
+            position=question.position,
+            option_ids=question.option_ids[:1],
+        )
+    contested = StudyCard.objects.get(user=user, item_id=questions[-1].item_id)
+    answer_holds_card = threading.Event()
+    submit_touched_rollup = threading.Event()
+    real_rollup = srs_services.rollup_record
+    answering = threading.local()
+
+    def rollup_record(**kwargs):
+        if getattr(answering, "active", False):
+            answer_holds_card.set()
+            submit_touched_rollup.wait(timeout=2)
+            return real_rollup(**kwargs)
+        real_rollup(**kwargs)
+        submit_touched_rollup.set()
+
+    monkeypatch.setattr(srs_services, "rollup_record", rollup_record)
+    errors = []
+
+    def study():
+        answering.active = True
+        try:
+            review_record(user=user, card_id=contested.pk, token=contested.token, rating=3)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def submit():
+        answer_holds_card.wait(timeout=5)
+        try:
+            attempt_submit(user=user, attempt_id=attempt.pk)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=study), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ReviewLog.objects.filter(card=contested).count() == 2

@@ -1,0 +1,242 @@
+"""`make loadtest`: locust, headless, against gunicorn + PostgreSQL on loopback.
+
+1. (Re)creates the database ``studyapp_load`` (``LOADTEST_DATABASE_URL``), migrates it,
+   imports ``content/``, creates 100 users ``carga000``… with a session and their study
+   cards each, and analyzes the tables (planner statistics, as in service).
+2. Starts gunicorn with debug off (``studyapp/gunicorn_conf.py``: (2 × cores) + 1 workers).
+3. Runs ``locust --headless -u 100 -r 20 -t 60s``: 70 users studying, 30 in mock exams
+   (``loadtests/locustfile.py``), then prints req/s and p50/p95/p99 per endpoint.
+4. Fails (exit 1) on any failed request, on any traceback in gunicorn's log, or when the
+   reviews stored differ from the answers that got a success response.
+
+Output (CSV, HTML report, gunicorn logs) goes to ``var/loadtest/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import requests
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OUT = BASE_DIR / "var" / "loadtest"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/studyapp_load"
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    """Debug off and the production settings, over plain HTTP on loopback."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="studyapp.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
+        DATABASE_URL=database_url,
+    )
+    return env
+
+
+def recreate_database(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(users: int) -> list[str]:
+    """Migrate, import content/, build static files, create the users; their session keys."""
+    import django
+
+    django.setup()
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.core.management import call_command
+    from django.db import connections
+
+    from studyapp.content.importer import content_import
+    from studyapp.srs.services import cards_ensure
+
+    call_command("migrate", verbosity=0)
+    report = content_import(paths=[settings.CONTENT_DIR])
+    assert report.ok, report.errors
+    print(f"content: {report.questions} questions, {report.concept_cards} concept cards")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = []
+    for n in range(users):
+        user = get_user_model()(username=f"carga{n:03d}")
+        user.set_unusable_password()
+        user.save()
+        # A logged-in session, as a login would leave it (100 PBKDF2 checks at once would
+        # measure the password hasher, not the app).
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+        cards_ensure(user=user)  # mid-term: everyone has their study cards already
+    # Planner statistics, as a database in service has them (autovacuum analyzes only after
+    # its first nap): without them the study queue query takes ~40 ms instead of ~1 ms.
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")
+    connections.close_all()
+    return keys
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [
+            str(BIN / "gunicorn"),
+            "studyapp.wsgi:application",
+            "-c",
+            "studyapp/gunicorn_conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(OUT / "access.log"),
+            "--error-logfile",
+            str(OUT / "gunicorn.log"),
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
+                return process
+        except requests.RequestException:  # not listening yet, or workers still booting
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start; see var/loadtest/gunicorn.log")
+
+
+def print_table(result: dict) -> None:
+    """req/s and latency percentiles (ms) per endpoint, as locust measured them."""
+    print(f"\n{'endpoint':<22} {'requests':>8} {'fails':>5} {'req/s':>6} ", end="")
+    print(f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for name, row in [*result["endpoints"].items(), ("TOTAL", result["total"])]:
+        print(
+            f"{name:<22} {row['requests']:>8} {row['failures']:>5} {row['rps']:>6.1f} "
+            f"{row['p50']:>7.0f} {row['p95']:>7.0f} {row['p99']:>7.0f} {row['max']:>7.0f}"
+        )
+
+
+def stored_study_reviews() -> int:
+    from studyapp.srs.models import ReviewLog
+
+    return ReviewLog.objects.filter(source=ReviewLog.Source.STUDY).count()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--spawn-rate", type=int, default=20)
+    parser.add_argument("--time", default="60s")
+    args = parser.parse_args()
+
+    database_url = os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE_URL)
+    env = production_env(database_url)
+    os.environ.clear()
+    os.environ.update(env)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*"):
+        old.unlink()
+
+    print(f"database: {database_url} (recreated)")
+    recreate_database(database_url)
+    sessions = prepare(args.users)
+    port = free_port()
+    server = start_gunicorn(env, port)
+    result_file = OUT / "result.json"
+    try:
+        locust = subprocess.run(  # noqa: S603 (fixed arguments)
+            [
+                str(BIN / "locust"),
+                "-f",
+                "loadtests/locustfile.py",
+                "--headless",
+                "--only-summary",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                args.time,
+                "--stop-timeout",
+                "20",  # users finish the request in flight: each answer is counted or not sent
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(OUT / "locust"),
+                "--html",
+                str(OUT / "report.html"),
+            ],
+            cwd=BASE_DIR,
+            env={
+                **env,
+                "LOADTEST_SESSIONS": json.dumps(sessions),
+                "LOADTEST_RESULT": str(result_file),
+            },
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    result = json.loads(result_file.read_text())
+    print_table(result)
+    requests_sent, failures = result["total"]["requests"], result["total"]["failures"]
+    answers_ok = result["answers_ok"]
+    stored = stored_study_reviews()
+    tracebacks = (OUT / "gunicorn.log").read_text(errors="replace").count("Traceback")
+    print(f"\nstudy answers with a success response: {answers_ok}; reviews stored: {stored}")
+    print(f"requests: {requests_sent}, failed: {failures}, tracebacks logged: {tracebacks}")
+    problems = []
+    if not requests_sent:
+        problems.append("no request was sent")
+    if locust.returncode != 0 or failures:
+        problems.append(f"{failures} failed requests (locust exit {locust.returncode})")
+    if stored != answers_ok:
+        problems.append(f"reviews stored ({stored}) != acknowledged answers ({answers_ok})")
+    if tracebacks:
+        problems.append("gunicorn logged tracebacks: see var/loadtest/gunicorn.log")
+    if problems:
+        print("LOAD TEST FAILED: " + "; ".join(problems))
+        return 1
+    print("load test passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
