@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 
 from .models import Deck, Item, Option, Reference, Section
 
@@ -43,22 +44,27 @@ def localized(deck: Deck, language: str) -> Deck:
 
 
 def deck_page(slug: str, language: str) -> tuple[Deck, Deck]:
-    """(source deck, deck to display) with sections, items, options and references loaded."""
+    """(source deck, deck to display); the displayed deck's sections (with items, options
+    and references) and deck references load lazily, only when the template's cached
+    deck body (keyed by the deck's ``updated_at``, which every import bumps) is missing."""
     source = get_object_or_404(
         Deck.objects.sources().prefetch_related("topics", "translations"), slug=slug
     )
     shown = localized(source, language)
+    shown.section_list = SimpleLazyObject(lambda: _sections(shown))
+    shown.deck_references = SimpleLazyObject(
+        lambda: list(Reference.objects.filter(deck=shown, item__isnull=True).order_by("position"))
+    )
+    return source, shown
+
+
+def _sections(deck: Deck) -> list[Section]:
     items = Item.objects.filter(retired_at__isnull=True).prefetch_related(
         Prefetch("options", queryset=Option.objects.order_by("position")),
         Prefetch("references", queryset=Reference.objects.order_by("position")),
     )
-    sections = list(
-        Section.objects.filter(deck=shown, retired_at__isnull=True)
+    return list(
+        Section.objects.filter(deck=deck, retired_at__isnull=True)
         .order_by("position")
         .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
     )
-    shown.section_list = sections
-    shown.deck_references = list(
-        Reference.objects.filter(deck=shown, item__isnull=True).order_by("position")
-    )
-    return source, shown

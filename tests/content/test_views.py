@@ -33,6 +33,26 @@ def test_deck_page_shows_cards_questions_answers_and_references(
     assert "<h2" in html and "🔐 Segurança" in html
 
 
+def test_deck_page_body_is_rendered_once_per_import(
+    client, seed_deck, django_assert_num_queries
+):
+    """The deck body is cached by the deck's updated_at: later views run 3 queries (deck,
+    topics, translations) and show the same page; a re-import shows the new text."""
+    url = reverse("deck_detail", args=["ecr"])
+
+    def article():
+        html = client.get(url).content.decode()
+        return html[html.index("<article") : html.index("</article>")]
+
+    first = article()
+    with django_assert_num_queries(3):
+        assert article() == first
+    seed_deck.items.filter(kind="concept").update(text_html="<p>Texto novo</p>")
+    assert "Texto novo" not in client.get(url).content.decode()
+    seed_deck.save()  # what every import does
+    assert "Texto novo" in client.get(url).content.decode()
+
+
 def test_unknown_deck_is_404(client, seed_deck):
     assert client.get("/decks/nao-existe/").status_code == 404
 
