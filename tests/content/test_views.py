@@ -33,9 +33,7 @@ def test_deck_page_shows_cards_questions_answers_and_references(
     assert "<h2" in html and "🔐 Segurança" in html
 
 
-def test_deck_page_body_is_rendered_once_per_import(
-    client, seed_deck, django_assert_num_queries
-):
+def test_deck_page_body_is_rendered_once_per_import(client, seed_deck, django_assert_num_queries):
     """The deck body is cached by the deck's updated_at: later views run 3 queries (deck,
     topics, translations) and show the same page; a re-import shows the new text."""
     url = reverse("deck_detail", args=["ecr"])
