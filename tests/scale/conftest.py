@@ -23,7 +23,7 @@ def is_postgres() -> bool:
 
 requires_postgres = pytest.mark.skipif(
     not is_postgres(),
-    reason="needs several app servers on one PostgreSQL database: "
+    reason="needs PostgreSQL (app servers sharing one database, row locks): "
     "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/studyapp",
 )
 

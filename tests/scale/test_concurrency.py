@@ -117,7 +117,7 @@ def test_two_app_servers_lose_and_duplicate_nothing(start_server, learners):
 
     # 1. Same card, same token, many tabs on both servers: one review per token.
     for _round in range(ROUNDS):
-        barrier = threading.Barrier(USERS)
+        barrier = threading.Barrier(USERS, timeout=60)
         with ThreadPoolExecutor(USERS) as pool:
             futures = [
                 pool.submit(
