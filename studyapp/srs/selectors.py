@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from studyapp.content.models import Deck, Item, Option, Reference
 
@@ -113,10 +114,6 @@ def _studiable_cards(*, user, scope: Scope, now: datetime) -> QuerySet[StudyCard
     return cards
 
 
-def _first_id(cards: QuerySet[StudyCard], *order) -> Subquery:
-    return Subquery(cards.order_by(*order).values("id")[:1])
-
-
 def next_card(
     *, user, scope: Scope, now: datetime, day: DayCounts, card_id: int | None = None
 ) -> StudyCard | None:
@@ -137,16 +134,45 @@ def next_card(
     if scope.ahead:
         states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
         return cards.filter(state__in=states).select_related(*related).order_by("due", "id").first()
-    tiers = [_first_id(cards.filter(state__in=LEARNING_STATES, due__lte=now), "due", "id")]
+    tiers = [(LEARNING_STATES, now)]
     if day.reviews_left:
-        tiers.append(_first_id(cards.filter(state=State.REVIEW, due__lte=now), "due", "id"))
+        tiers.append(((State.REVIEW,), now))
     if day.new_left:
-        tiers.append(_first_id(cards.filter(state=State.NEW, due__lte=now), "due", "id"))
-    tiers.append(
-        _first_id(cards.filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD), "due", "id")
+        tiers.append(((State.NEW,), now))
+    tiers.append((LEARNING_STATES, now + LEARN_AHEAD))
+    chosen = StudyCard.objects.filter(pk=_tiers_sql(user=user, scope=scope, now=now, tiers=tiers))
+    return next(iter(chosen.select_related(*related)[:1]), None)
+
+
+def _tiers_sql(*, user, scope: Scope, now: datetime, tiers) -> RawSQL:
+    """COALESCE of one ``LIMIT 1`` subquery per tier: the same SQL ``_studiable_cards``
+    gives, written out because building four such subqueries with the ORM took ~4 ms per
+    request (the query itself runs in well under 1 ms)."""
+    card, item, deck = (
+        connection.ops.quote_name(model._meta.db_table) for model in (StudyCard, Item, Deck)
     )
-    chosen = StudyCard.objects.filter(pk=Coalesce(*tiers)).select_related(*related)
-    return next(iter(chosen[:1]), None)
+    at = connection.ops.adapt_datetimefield_value
+    where = (
+        "c.user_id = %s AND c.suspended = %s AND i.retired_at IS NULL AND d.retired_at IS NULL"
+        " AND (c.buried_until IS NULL OR c.buried_until <= %s)"
+    )
+    base = [user.pk, False, at(now)]
+    if scope.deck is not None:
+        where += " AND i.deck_id = %s"
+        base.append(scope.deck.pk)
+    elif scope.deck_ids:
+        where += f" AND i.deck_id IN ({', '.join(['%s'] * len(scope.deck_ids))})"
+        base.extend(scope.deck_ids)
+    subqueries, params = [], []
+    for states, until in tiers:
+        placeholders = ", ".join(["%s"] * len(states))
+        subqueries.append(
+            f"(SELECT c.id FROM {card} c INNER JOIN {item} i ON i.id = c.item_id"  # noqa: S608
+            f" INNER JOIN {deck} d ON d.id = i.deck_id WHERE {where}"
+            f" AND c.state IN ({placeholders}) AND c.due <= %s ORDER BY c.due, c.id LIMIT 1)"
+        )
+        params += [*base, *(str(state) for state in states), at(until)]
+    return RawSQL(f"COALESCE({', '.join(subqueries)})", params)  # noqa: S611 - no user text
 
 
 def queue_counts(*, user, scope: Scope, now: datetime, day: DayCounts) -> QueueCounts:
