@@ -12,6 +12,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -153,12 +154,29 @@ def activity_from_rows(rows, *, today: date) -> Activity:
     )
 
 
+class RollupRow(NamedTuple):
+    """A DailyReviewStats row as plain values (365 model instances cost ~1.5 ms)."""
+
+    day: date
+    reviews: int
+    again: int
+    hard: int
+    good: int
+    easy: int
+    young_pass: int
+    young_fail: int
+    mature_pass: int
+    mature_fail: int
+    duration_ms: int
+
+
 def activity_get(*, user, today: date) -> Activity:
-    rows = list(
-        DailyReviewStats.objects.filter(
+    rows = [
+        RollupRow(*values)
+        for values in DailyReviewStats.objects.filter(
             user=user, day__gt=today - timedelta(days=HEATMAP_DAYS), day__lte=today
-        )
-    )
+        ).values_list(*RollupRow._fields)
+    ]
     return activity_from_rows(rows, today=today)
 
 
