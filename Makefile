@@ -41,9 +41,18 @@ test-fast: install ## the suite without browser tests
 loadtest: install ## locust: 100 users for 60 s against gunicorn + PostgreSQL (docs/deploy.md)
 	$(BIN)/python loadtests/run.py
 
-messages: install ## regenerate and compile the translation catalogs (needs gettext)
-	$(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --no-location
-	$(BIN)/python manage.py compilemessages
+# Folders with no interface strings; tests/i18n/test_catalogs.py reads this list. A pattern
+# matches a folder's name at any depth, so content/ (only .md, never scanned) is not listed:
+# "content" would also skip studyapp/content and templates/content.
+PT_PO := locale/pt_BR/LC_MESSAGES/django.po
+MESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=loadtests --ignore=tests --ignore=var --ignore=staticfiles --ignore=test-artifacts
+
+messages: install ## regenerate and compile the translation catalogs (needs gettext; docs/i18n.md)
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --no-location $(MESSAGES_IGNORE)
+	@# Portuguese is the source language: every msgstr is its msgid (plurals too).
+	msgfilter --keep-header -i $(PT_PO) sed -e d | msgen - | msgattrib --clear-fuzzy --clear-previous -o $(PT_PO).tmp - && mv $(PT_PO).tmp $(PT_PO)
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --locale pt_BR --locale en $(MESSAGES_IGNORE)
+	@msgfmt --statistics -o /dev/null locale/en/LC_MESSAGES/django.po  # translate what is missing or fuzzy
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

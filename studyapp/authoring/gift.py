@@ -1,4 +1,4 @@
-"""Convert Moodle GIFT questions into our deck Markdown (pure functions, no Django).
+"""Convert Moodle GIFT questions into our deck Markdown (pure functions, no database).
 
 The result is Markdown for the instructor to review in the editor before saving; nothing
 is imported here. Question types our format has no place for (short answer, numerical,
@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
 
 # Escaped special characters are swapped for private-use code points while parsing.
 ESCAPES = {
@@ -154,9 +156,9 @@ def _parse_question(line: int, block: str) -> GiftQuestion | GiftProblem | None:
     open_at = text.find("{")
     close_at = text.rfind("}")
     if open_at == -1:
-        return GiftProblem(line, "descrição sem respostas (tipo 'description') não suportada")
+        return GiftProblem(line, _("descrição sem respostas (tipo 'description') não suportada"))
     if close_at < open_at:
-        return GiftProblem(line, "'{' sem o '}' de fechamento")
+        return GiftProblem(line, _("'{' sem o '}' de fechamento"))
     before, body, after = text[:open_at], text[open_at + 1 : close_at], text[close_at + 1 :]
     question_text = before.strip()
     if after.strip():
@@ -168,9 +170,13 @@ def _parse_question(line: int, block: str) -> GiftQuestion | GiftProblem | None:
     label = f"'{_one_line(_unescape(title or question_text))[:60]}'"
 
     if not stripped:
-        return GiftProblem(line, f"dissertação (essay) não suportada: {label}")
+        return GiftProblem(
+            line, _("dissertação (essay) não suportada: %(question)s") % {"question": label}
+        )
     if stripped.startswith("#"):
-        return GiftProblem(line, f"pergunta numérica não suportada: {label}")
+        return GiftProblem(
+            line, _("pergunta numérica não suportada: %(question)s") % {"question": label}
+        )
 
     first, *feedbacks = stripped.split("#")
     word = first.strip().upper()
@@ -187,13 +193,17 @@ def _parse_question(line: int, block: str) -> GiftQuestion | GiftProblem | None:
 
     parts = _split_answers(stripped)
     if not parts or stripped[0] not in "=~":
-        return GiftProblem(line, f"respostas em formato não reconhecido: {label}")
+        return GiftProblem(
+            line, _("respostas em formato não reconhecido: %(question)s") % {"question": label}
+        )
     answers: list[GiftAnswer] = []
     weighted = False
     for marker, raw in parts:
         raw = raw.strip()
         if marker == "=" and "->" in raw:
-            return GiftProblem(line, f"associação (matching) não suportada: {label}")
+            return GiftProblem(
+                line, _("associação (matching) não suportada: %(question)s") % {"question": label}
+            )
         weight = None
         weight_match = WEIGHT.match(raw)
         if weight_match:
@@ -204,11 +214,14 @@ def _parse_question(line: int, block: str) -> GiftQuestion | GiftProblem | None:
         correct = weight > 0 if weight is not None else marker == "="
         answers.append(GiftAnswer(_one_line(answer_text), correct, feedback.strip()))
     if all(marker == "=" for marker, _raw in parts):
-        return GiftProblem(line, f"resposta curta (short answer) não suportada: {label}")
+        return GiftProblem(
+            line,
+            _("resposta curta (short answer) não suportada: %(question)s") % {"question": label},
+        )
     if not any(answer.correct for answer in answers):
-        return GiftProblem(line, f"nenhuma resposta correta: {label}")
+        return GiftProblem(line, _("nenhuma resposta correta: %(question)s") % {"question": label})
     if any(not answer.text for answer in answers):
-        return GiftProblem(line, f"resposta vazia: {label}")
+        return GiftProblem(line, _("resposta vazia: %(question)s") % {"question": label})
     multiple = weighted and sum(answer.correct for answer in answers) > 1
     return GiftQuestion(line, title, question_text, answers, general, multiple)
 

@@ -12,7 +12,8 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_noop
 
 from studyapp.content.importer import ImportReport, Source, content_import
 from studyapp.content.models import Deck, SourceFile
@@ -23,7 +24,7 @@ from .models import Revision
 # A stem no real deck uses: when a new deck's slug comes out as this, the text named no slug
 # (no ``deck:`` front matter, no ``{#id}`` on the title) and the title gives it one.
 PLACEHOLDER_STEM = "x-novo-deck-sem-slug"
-BASELINE_MESSAGE = "Versão importada de arquivo"
+BASELINE_MESSAGE = gettext_noop("Versão importada de arquivo")
 
 
 @dataclass
@@ -99,8 +100,16 @@ def deck_target(
                     ContentError(
                         shown,
                         line,
-                        f"este editor é do deck '{deck.slug}' ({deck.language}); o texto define "
-                        f"'{parsed.slug}' ({parsed.language}). Para outro deck, use 'Novo deck'",
+                        gettext(
+                            "este editor é do deck '%(deck)s' (%(language)s); o texto define "
+                            "'%(other)s' (%(other_language)s). Para outro deck, use 'Novo deck'"
+                        )
+                        % {
+                            "deck": deck.slug,
+                            "language": deck.language,
+                            "other": parsed.slug,
+                            "other_language": parsed.language,
+                        },
                     )
                 ],
             )
@@ -145,7 +154,7 @@ def _record_baseline(path: str, parsed: ParsedDeck) -> None:
         sha256=record.sha256,
         author=None,
         created_at=record.imported_at,
-        message=BASELINE_MESSAGE,
+        message=gettext(BASELINE_MESSAGE),
     )
 
 
@@ -159,7 +168,13 @@ def _import(
         # A constraint the parser cannot see (e.g. two decks fighting over one file):
         # a message for the instructor, never a 500. Nothing was written.
         path = items[0][0] if items else ""
-        return SaveResult(errors=[ContentError(path, 1, f"não foi possível salvar: {exc}")])
+        return SaveResult(
+            errors=[
+                ContentError(
+                    path, 1, gettext("não foi possível salvar: %(error)s") % {"error": exc}
+                )
+            ]
+        )
 
 
 def _import_atomic(
@@ -229,8 +244,11 @@ def deck_save(
                 ContentError(
                     target.path,
                     line,
-                    f"já existe um deck '{parsed.slug}' ({parsed.language}); "
-                    "edite-o pela lista de decks ou escolha outro slug (deck: ...)",
+                    gettext(
+                        "já existe um deck '%(deck)s' (%(language)s); "
+                        "edite-o pela lista de decks ou escolha outro slug (deck: ...)"
+                    )
+                    % {"deck": parsed.slug, "language": parsed.language},
                 )
             ]
         )
@@ -241,8 +259,11 @@ def deck_save(
                 ContentError(
                     target.path,
                     1,
-                    "este deck foi salvo por outra pessoa (ou importado) depois que você abriu "
-                    "o editor; copie suas mudanças, recarregue a página e veja as revisões",
+                    gettext(
+                        "este deck foi salvo por outra pessoa (ou importado) depois que você "
+                        "abriu o editor; copie suas mudanças, recarregue a página e veja as "
+                        "revisões"
+                    ),
                 )
             ]
         )
@@ -256,12 +277,12 @@ def deck_save(
 def deck_revert(*, author, revision: Revision, now: datetime | None = None) -> SaveResult:
     """Save an old revision's text again (a new revision: history only grows)."""
     deck = Deck.objects.filter(slug=revision.deck_slug, language__iexact=revision.language).first()
-    stamp = timezone.localtime(revision.created_at).strftime("%d/%m/%Y %H:%M")
+    stamp = formats.date_format(timezone.localtime(revision.created_at), "SHORT_DATETIME_FORMAT")
     return deck_save(
         author=author,
         text=revision.text,
         deck=deck,
-        message=f"Revertido para a revisão de {stamp}",
+        message=gettext("Revertido para a revisão de %(date)s") % {"date": stamp},
         now=now,
     )
 
@@ -282,7 +303,7 @@ def files_upload(
             text = text_normalize(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            errors.append(ContentError(name, line, "arquivo não está em UTF-8"))
+            errors.append(ContentError(name, line, gettext("arquivo não está em UTF-8")))
             continue
         target = deck_target(text=text, display=name, stem=PurePath(name).stem)
         if target.errors or target.parsed is None:
@@ -292,10 +313,11 @@ def files_upload(
     if errors:
         return SaveResult(errors=errors)
     if not items:
-        return SaveResult(errors=[ContentError("", 1, "nenhum arquivo enviado")])
+        return SaveResult(errors=[ContentError("", 1, gettext("nenhum arquivo enviado"))])
     return _import(
         author=author,
         items=items,
-        message=message or "Enviado como arquivo: " + ", ".join(name for name, _ in files),
+        message=message
+        or gettext("Enviado como arquivo: %(files)s") % {"files": ", ".join(n for n, _ in files)},
         now=now,
     )

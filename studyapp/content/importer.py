@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Deck, Item, Option, Reference, Section, SourceFile, Topic
 from .parser import (
@@ -96,7 +97,7 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[Source], list[str]]:
         elif path.is_file():
             files = [path]
         else:
-            raise UsageError(f"caminho não encontrado: {raw}")
+            raise UsageError(gettext("caminho não encontrado: %(path)s") % {"path": raw})
         sources.extend(Source(path=source_key(file), data=file.read_bytes()) for file in files)
     return sources, folders
 
@@ -167,7 +168,8 @@ def _cross_file_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentE
                 ContentError(
                     source.path,
                     deck.title_line,
-                    f"deck '{deck.slug}' ({deck.language}) já definido em {seen[key]}",
+                    gettext("deck '%(deck)s' (%(language)s) já definido em %(path)s")
+                    % {"deck": deck.slug, "language": deck.language, "path": seen[key]},
                 )
             )
         seen[key] = source.path
@@ -190,8 +192,10 @@ def _conflicts(
                 ContentError(
                     record.path,
                     1,
-                    "conflito: este deck foi editado no navegador depois da última importação; "
-                    "baixe-o na área do instrutor ou use --force para sobrescrever",
+                    gettext(
+                        "conflito: este deck foi editado no navegador depois da última "
+                        "importação; baixe-o na área do instrutor ou use --force para sobrescrever"
+                    ),
                 )
             )
         elif source is None and any(record.path.startswith(folder) for folder in folders):
@@ -199,8 +203,10 @@ def _conflicts(
                 ContentError(
                     record.path,
                     1,
-                    "conflito: deck criado no navegador e ausente da pasta; "
-                    "baixe-o na área do instrutor ou use --force para aposentá-lo",
+                    gettext(
+                        "conflito: deck criado no navegador e ausente da pasta; "
+                        "baixe-o na área do instrutor ou use --force para aposentá-lo"
+                    ),
                 )
             )
     return errors
@@ -245,7 +251,8 @@ def _import_deck(
                 ContentError(
                     source.path,
                     parsed.title_line,
-                    f"translation-of: deck de origem '{parsed.translation_of}' não existe",
+                    gettext("translation-of: deck de origem '%(deck)s' não existe")
+                    % {"deck": parsed.translation_of},
                 )
             ]
 
@@ -502,8 +509,15 @@ def _sync_translation(
             ContentError(
                 path,
                 parsed.title_line,
-                f"tradução não corresponde à origem '{source_deck.slug}': "
-                f"{len(pairs)} seções de conteúdo, a origem tem {len(source_sections)}",
+                gettext(
+                    "tradução não corresponde à origem '%(deck)s': "
+                    "%(count)d seções de conteúdo, a origem tem %(source_count)d"
+                )
+                % {
+                    "deck": source_deck.slug,
+                    "count": len(pairs),
+                    "source_count": len(source_sections),
+                },
             )
         ]
     errors: list[ContentError] = []
@@ -518,9 +532,16 @@ def _sync_translation(
                 ContentError(
                     path,
                     parsed_section.line,
-                    f"seção '{parsed_section.title}' não corresponde a "
-                    f"'{source_section.title}' da origem: {len(parsed_section.items)} itens, "
-                    f"a origem tem {len(originals)}",
+                    gettext(
+                        "seção '%(section)s' não corresponde a '%(source)s' da origem: "
+                        "%(count)d itens, a origem tem %(source_count)d"
+                    )
+                    % {
+                        "section": parsed_section.title,
+                        "source": source_section.title,
+                        "count": len(parsed_section.items),
+                        "source_count": len(originals),
+                    },
                 )
             )
             continue
@@ -534,8 +555,8 @@ def _sync_translation(
                     ContentError(
                         path,
                         parsed_item.line,
-                        "item não corresponde a nenhum item da origem "
-                        f"(id '{parsed_item.pinned_id or ordered.key}')",
+                        gettext("item não corresponde a nenhum item da origem (id '%(id)s')")
+                        % {"id": parsed_item.pinned_id or ordered.key},
                     )
                 )
                 continue
@@ -547,8 +568,16 @@ def _sync_translation(
                     ContentError(
                         path,
                         parsed_item.line,
-                        f"opções não correspondem à origem: {len(parsed_item.correct_options)}"
-                        f" ✅ de {len(parsed_item.options)}, a origem tem {correct} ✅ de {total}",
+                        gettext(
+                            "opções não correspondem à origem: %(correct)d ✅ de %(total)d, "
+                            "a origem tem %(source_correct)d ✅ de %(source_total)d"
+                        )
+                        % {
+                            "correct": len(parsed_item.correct_options),
+                            "total": len(parsed_item.options),
+                            "source_correct": correct,
+                            "source_total": total,
+                        },
                     )
                 )
                 continue

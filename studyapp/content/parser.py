@@ -1,8 +1,8 @@
-"""Parse a study-content Markdown file into a deck structure (pure functions, no Django).
+"""Parse a study-content Markdown file into a deck structure (pure functions, no database).
 
 The format is the contract in ``docs/content-format.md``. Every parsed node keeps the
 1-based source line it came from, and every problem is a :class:`ContentError` that
-prints as ``file:line: message``.
+prints as ``file:line: message`` (messages go through gettext: the reader's language).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -221,12 +223,12 @@ def parse_file(
     """Decode and parse one file's bytes; ``display_path`` is what errors cite."""
     shown = display_path or path
     if len(data) > MAX_FILE_BYTES:
-        return None, [ContentError(shown, 1, "arquivo maior que 1 MiB")]
+        return None, [ContentError(shown, 1, _("arquivo maior que 1 MiB"))]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [ContentError(shown, line, "arquivo não está em UTF-8")]
+        return None, [ContentError(shown, line, _("arquivo não está em UTF-8"))]
     return parse_text(text, path, display_path=shown)
 
 
@@ -271,7 +273,7 @@ class _Parser:
     # -- driver -------------------------------------------------------------------------
     def run(self) -> tuple[ParsedDeck | None, list[ContentError]]:
         if not "".join(self.lines).strip():
-            return None, [ContentError(self.shown, 1, "arquivo vazio")]
+            return None, [ContentError(self.shown, 1, _("arquivo vazio"))]
         start = self.read_front_matter()
         for index in range(start, len(self.lines)):
             self.read_line(index + 1, self.lines[index])
@@ -293,13 +295,12 @@ class _Parser:
             if not sep or key not in FRONT_MATTER_KEYS:
                 self.error(
                     index + 1,
-                    f"linha de front matter inválida: {raw.strip()!r} (chaves aceitas: "
-                    + ", ".join(sorted(FRONT_MATTER_KEYS))
-                    + ")",
+                    _("linha de front matter inválida: %(line)r (chaves aceitas: %(keys)s)")
+                    % {"line": raw.strip(), "keys": ", ".join(sorted(FRONT_MATTER_KEYS))},
                 )
                 continue
             self.meta[key] = (value.strip(), index + 1)
-        self.error(1, "front matter sem o '---' de fechamento")
+        self.error(1, _("front matter sem o '---' de fechamento"))
         return len(self.lines)
 
     def read_line(self, number: int, raw: str) -> None:
@@ -332,7 +333,7 @@ class _Parser:
         text, pinned = split_pinned_id(text)
         if level == 1:
             if self.title is not None:
-                self.error(number, "segundo título '#' no arquivo: um arquivo é um deck")
+                self.error(number, _("segundo título '#' no arquivo: um arquivo é um deck"))
                 return
             self.title, self.title_line, self.deck_id = text, number, pinned
             return
@@ -347,19 +348,21 @@ class _Parser:
         question = QUESTION_HEADING.match(text)
         if level == 3 and question:
             if self.section is None:
-                self.error(number, "pergunta fora de uma seção '##'")
+                self.error(number, _("pergunta fora de uma seção '##'"))
                 return
             prompt = question.group("text").strip()
             if not prompt:
-                self.error(number, "pergunta sem texto depois de 'Q:'")
+                self.error(number, _("pergunta sem texto depois de 'Q:'"))
             self.item = ParsedItem(kind="question", line=number, prompt=prompt, pinned_id=pinned)
             self.continuing = "item_text"
             return
         if self.section is not None and self.section.kind == "questions":
             self.error(
                 number,
-                "cabeçalho dentro da seção de perguntas que não abre uma pergunta "
-                "(use '### Q: ...')",
+                _(
+                    "cabeçalho dentro da seção de perguntas que não abre uma pergunta "
+                    "(use '### Q: ...')"
+                ),
             )
             return
         # A ### (or deeper) heading inside a concept section gives context to its cards.
@@ -372,20 +375,23 @@ class _Parser:
             if self.section is not None and self.section.kind == "references":
                 self.read_reference_line(number, text)
                 return
-            self.error(number, "linha '🔗' fora de uma pergunta")
+            self.error(number, _("linha '🔗' fora de uma pergunta"))
             return
         if item is None or item.kind != "question":
-            self.error(number, f"linha '{marker}' fora de uma pergunta ('### Q: ...')")
+            self.error(
+                number,
+                _("linha '%(marker)s' fora de uma pergunta ('### Q: ...')") % {"marker": marker},
+            )
             return
         self.flush_buffer()
         if marker in "✅❌":
             if not text:
-                self.error(number, f"opção '{marker}' vazia")
+                self.error(number, _("opção '%(marker)s' vazia") % {"marker": marker})
             item.options.append(ParsedOption(text=text, correct=marker == "✅", line=number))
             self.continuing = "option"
         elif marker == "💡":
             if item.explanation_line is not None:
-                self.error(number, "segunda explicação '💡' na mesma pergunta")
+                self.error(number, _("segunda explicação '💡' na mesma pergunta"))
                 return
             item.explanation_line = number
             self.buffer = [text]
@@ -405,7 +411,7 @@ class _Parser:
             option = item.options[-1]
             option.text = f"{option.text} {line.strip()}".strip()
         elif line.strip():
-            self.error(number, "texto solto depois das opções; use '💡' para a explicação")
+            self.error(number, _("texto solto depois das opções; use '💡' para a explicação"))
 
     def flush_buffer(self) -> None:
         item = self.item
@@ -461,12 +467,14 @@ class _Parser:
         link = LINK.match(text.strip())
         bare = BARE_URL.match(text.strip()) if not link else None
         if not link and not bare:
-            self.error(number, f"referência sem link no formato [título](url): {text!r}")
+            self.error(
+                number, _("referência sem link no formato [título](url): %(text)r") % {"text": text}
+            )
             return None
         url = (link or bare).group("url")
         title = link.group("title").strip() if link else url
         if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
-            self.error(number, f"link de referência precisa ser http(s): {url!r}")
+            self.error(number, _("link de referência precisa ser http(s): %(url)r") % {"url": url})
             return None
         return ParsedReference(title=title, url=url, line=number)
 
@@ -486,7 +494,7 @@ class _Parser:
         else:
             self.flush_buffer()
             if not item.correct_options:
-                self.error(item.line, "pergunta sem resposta correta ('✅')")
+                self.error(item.line, _("pergunta sem resposta correta ('✅')"))
         if self.section is not None:
             self.section.items.append(item)
         self.item = None
@@ -505,12 +513,15 @@ class _Parser:
         meta = {key: value for key, (value, _line) in self.meta.items()}
         title = meta.get("title") or self.title
         if not title:
-            self.error(1, "deck sem título: falta a linha '# Título'")
+            self.error(1, _("deck sem título: falta a linha '# Título'"))
         stem = PurePosixPath(self.path.replace("\\", "/")).stem
         slug = meta.get("deck") or self.deck_id or slugify(stem)
         if slug != slugify(slug):
             line = self.meta.get("deck", ("", 1))[1]
-            self.error(line, f"slug de deck inválido: {slug!r} (use minúsculas, dígitos e -)")
+            self.error(
+                line,
+                _("slug de deck inválido: %(slug)r (use minúsculas, dígitos e -)") % {"slug": slug},
+            )
         language = meta.get("language") or _language_from_path(self.path) or "pt-BR"
         topics = [t.strip() for t in meta.get("topics", "").split(",") if t.strip()] or [slug]
         domains: list[int] = []
@@ -518,7 +529,10 @@ class _Parser:
             if not part:
                 continue
             if not part.isdigit() or not 1 <= int(part) <= 9:
-                self.error(self.meta["domains"][1], f"domínio inválido: {part!r} (use 1, 2, 3...)")
+                self.error(
+                    self.meta["domains"][1],
+                    _("domínio inválido: %(domain)r (use 1, 2, 3...)") % {"domain": part},
+                )
                 continue
             domains.append(int(part))
         self.check_unique_ids()
@@ -543,10 +557,14 @@ class _Parser:
         for section in self.sections:
             for item in section.items:
                 key = item.pinned_id or identity_text(item)
-                label = f"id '{item.pinned_id}'" if item.pinned_id else "texto"
+                label = _("id '%(id)s'") % {"id": item.pinned_id} if item.pinned_id else _("texto")
                 scoped = key if item.pinned_id else f"{section.key}\n{key}"
                 if scoped in seen:
-                    self.error(item.line, f"item duplicado: mesmo {label} da linha {seen[scoped]}")
+                    self.error(
+                        item.line,
+                        _("item duplicado: mesmo %(what)s da linha %(line)d")
+                        % {"what": label, "line": seen[scoped]},
+                    )
                 else:
                     seen[scoped] = item.line
         section_keys: dict[str, int] = {}
@@ -554,7 +572,8 @@ class _Parser:
             if section.key in section_keys:
                 self.error(
                     section.line,
-                    f"seção duplicada: mesmo id da linha {section_keys[section.key]}",
+                    _("seção duplicada: mesmo id da linha %(line)d")
+                    % {"line": section_keys[section.key]},
                 )
             section_keys[section.key] = section.line
 

@@ -266,7 +266,7 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
             title=_("Revisões previstas nos próximos 30 dias"),
             desc=_("%(total)d revisões nos próximos 30 dias; %(today)d hoje.")
             % {"total": sum(n for _d, n in forecast), "today": dashboard.cards.due_today},
-            bars=[(date_format(day, "d/m"), n) for day, n in forecast],
+            bars=[(date_format(day, _("d/m")), n) for day, n in forecast],
             label_every=5,
         ),
         "heatmap": heatmap(
@@ -298,7 +298,7 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
             % {"count": len(mocks), "mark": dashboard.pass_mark},
             points=[
                 (
-                    date_format(row.attempt.started_at.astimezone(dashboard.tz), "d/m"),
+                    date_format(row.attempt.started_at.astimezone(dashboard.tz), _("d/m")),
                     row.attempt.score,
                     row.prediction.predicted_score if row.prediction else None,
                 )

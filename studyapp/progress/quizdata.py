@@ -216,7 +216,12 @@ def question_stats(*, limit: int = 200) -> list[dict]:
         )
     )
     items = Item.objects.in_bulk(item_ids)
-    decks = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "deck__slug"))
+    decks = {
+        pk: (slug, language.lower())
+        for pk, slug, language in Item.objects.filter(pk__in=item_ids).values_list(
+            "pk", "deck__slug", "deck__language"
+        )
+    }
     result = []
     for row in totals:
         item = items.get(row["item_id"])
@@ -232,7 +237,8 @@ def question_stats(*, limit: int = 200) -> list[dict]:
         result.append(
             {
                 "item_id": row["item_id"],
-                "deck": decks.get(row["item_id"], ""),
+                "deck": decks.get(row["item_id"], ("", ""))[0],
+                "language": decks.get(row["item_id"], ("", ""))[1],  # the prompt's (source)
                 "prompt": str(item) if item else "",
                 "answered": row["answered"],
                 "accuracy": row["correct"] / row["answered"] if row["answered"] else None,
@@ -295,7 +301,7 @@ def seed_mocks(*, people, per_user: int, rng, now) -> int:
                 user=person,
                 kind="mock",
                 profile=profile_row,
-                title="Simulado DVA-C02",
+                title=profile_row.name if profile_row else "DVA-C02",  # as a real mock
                 seed=rng.randint(1, 2**31),
                 status="submitted",
                 started_at=started,

@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 from django.db.models import Count, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from studyapp.content.models import Deck, Item
+from studyapp.content.selectors import language_matches
 from studyapp.srs.models import DEFAULT_TIMEZONE, State, StudyCard, StudySettings
 
 from . import quizdata
@@ -36,10 +37,10 @@ FORECAST_DAYS = 30
 HEATMAP_DAYS = 365
 RETENTION_DAYS = 30
 DOMAIN_NAMES = {
-    1: "Desenvolvimento com serviços da AWS",
-    2: "Segurança",
-    3: "Implantação",
-    4: "Solução de problemas e otimização",
+    1: gettext_noop("Desenvolvimento com serviços da AWS"),
+    2: gettext_noop("Segurança"),
+    3: gettext_noop("Implantação"),
+    4: gettext_noop("Solução de problemas e otimização"),
 }
 
 
@@ -191,15 +192,26 @@ class DeckInfo:
 
 
 def content_map() -> dict[int, DeckInfo]:
-    """Source decks with their topics and studiable item counts (3 queries)."""
+    """Source decks with their topics and studiable item counts (3 queries), titled in the
+    current language where a translation exists (progress stays on the source deck)."""
+    language = get_language()
+    rows = list(
+        Deck.objects.active().values("id", "slug", "title", "domains", "language", "translation_of")
+    )
+    titles = {
+        row["translation_of"]: row["title"]
+        for row in rows
+        if row["translation_of"] and language_matches(row["language"], language)
+    }
     decks = {
         row["id"]: DeckInfo(
             id=row["id"],
             slug=row["slug"],
-            title=row["title"],
+            title=titles.get(row["id"], row["title"]),
             domains=[int(d) for d in (row["domains"] or []) if str(d).isdigit()],
         )
-        for row in Deck.objects.sources().values("id", "slug", "title", "domains")
+        for row in rows
+        if row["translation_of"] is None
     }
     links = Deck.topics.through.objects.filter(deck_id__in=decks).values_list(
         "deck_id", "topic_id", "topic__slug", "topic__name"

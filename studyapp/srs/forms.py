@@ -2,9 +2,11 @@ import zoneinfo
 from functools import lru_cache
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Deck
+from studyapp.content.selectors import localized
 
 from .models import StudySettings
 
@@ -71,3 +73,11 @@ class StudySettingsForm(forms.ModelForm):
             ),
             "maximum_interval": _("O maior intervalo entre duas revisões, em dias."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Decks are chosen by their source (progress belongs to it), titled in the
+        # reader's language where a translation exists.
+        decks = self.fields["decks"]
+        decks.queryset = decks.queryset.prefetch_related("translations")
+        decks.label_from_instance = lambda deck: localized(deck, get_language()).title

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import fsrs
 import fsrs.scheduler as fsrs_scheduler
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
@@ -151,8 +152,31 @@ def format_interval(interval: timedelta) -> str:
         months = round(days / 30)
         return ngettext("%(n)d mês", "%(n)d meses", months) % {"n": months}
     years = round(days / 365, 1)
-    label = f"{years:g}"
+    # Localized decimal: "1,5 anos" in Portuguese, "1.5 years" in English.
+    label = number_format(years, decimal_pos=0 if years.is_integer() else 1)
     return ngettext("%(n)s ano", "%(n)s anos", 2 if years != 1 else 1) % {"n": label}
+
+
+def format_due_in(interval: timedelta) -> str:
+    """A due time as a phrase: ``em 3 dias`` / ``in 3 days``, ``em 2 horas``, ``em 5 meses``."""
+    seconds = max(0.0, interval.total_seconds())
+    if seconds < 60:
+        return gettext("em menos de um minuto")
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return ngettext("em %(n)d minuto", "em %(n)d minutos", minutes) % {"n": minutes}
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return ngettext("em %(n)d hora", "em %(n)d horas", hours) % {"n": hours}
+    days = round(seconds / 86400)
+    if days < 60:
+        return ngettext("em %(n)d dia", "em %(n)d dias", days) % {"n": days}
+    if days < 365:
+        months = round(days / 30)
+        return ngettext("em %(n)d mês", "em %(n)d meses", months) % {"n": months}
+    years = round(days / 365, 1)
+    label = number_format(years, decimal_pos=0 if years.is_integer() else 1)
+    return ngettext("em %(n)s ano", "em %(n)s anos", 2 if years != 1 else 1) % {"n": label}
 
 
 def with_due(memory: Memory, due: datetime) -> Memory:

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studyapp.content.models import Deck
+from studyapp.content.selectors import localized
 
 from . import selectors, services
 from .forms import AnswerForm, CardActionForm, ScopeForm, StudySettingsForm
 from .models import Rating, StudyCard, StudySettings
-from .scheduler import format_interval
+from .scheduler import format_due_in, format_interval
 
 TEMPLATE = "srs/study.html"
 
@@ -81,6 +82,7 @@ def _session_context(
         "ratings": ratings,
         "reveal": reveal,
         "next_due": next_due,
+        "next_due_in": format_due_in(next_due - now) if next_due else "",
         "undo": undo,
         "notice": notice,
         "error": error,
@@ -119,6 +121,9 @@ def study(request, slug=None):
         card_id=int(card_id) if card_id and card_id.isdigit() else None,
         reveal=request.GET.get("reveal") == "1",
     )
+    # The page heading names the deck in the reader's language (cards stay on the source).
+    language = getattr(request, "LANGUAGE_CODE", None)
+    context["deck_title"] = localized(scope.deck, language).title if scope.deck else ""
     return _render_session(request, context)
 
 

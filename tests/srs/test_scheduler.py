@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyapp.srs import scheduler
-from studyapp.srs.scheduler import Memory, format_interval, preview, review
+from studyapp.srs.scheduler import Memory, format_due_in, format_interval, preview, review
 
 NOW = datetime(2025, 3, 12, 15, 0, tzinfo=UTC)
 
@@ -159,8 +160,43 @@ def test_study_day_starts_at_4am_local(tz, local, expected_start):
         (timedelta(days=1), "1 d"),
         (timedelta(days=3), "3 d"),
         (timedelta(days=150), "5 meses"),
-        (timedelta(days=550), "1.5 anos"),
+        (timedelta(days=550), "1,5 anos"),
+        (timedelta(days=730), "2 anos"),
     ],
 )
 def test_interval_labels(interval, label):
     assert format_interval(interval) == label
+
+
+@pytest.mark.parametrize(
+    ("interval", "label"),
+    [
+        (timedelta(minutes=10), "<10 min"),
+        (timedelta(days=3), "3 d"),
+        (timedelta(days=150), "5 mo"),
+        (timedelta(days=365), "1 year"),
+        (timedelta(days=550), "1.5 years"),
+    ],
+)
+def test_interval_labels_in_english(interval, label):
+    with translation.override("en"):
+        assert format_interval(interval) == label
+
+
+@pytest.mark.parametrize(
+    ("language", "interval", "phrase"),
+    [
+        ("pt-br", timedelta(seconds=20), "em menos de um minuto"),
+        ("pt-br", timedelta(minutes=1), "em 1 minuto"),
+        ("pt-br", timedelta(hours=5), "em 5 horas"),
+        ("pt-br", timedelta(days=3), "em 3 dias"),
+        ("pt-br", timedelta(days=550), "em 1,5 anos"),
+        ("en", timedelta(days=1), "in 1 day"),
+        ("en", timedelta(days=3), "in 3 days"),
+        ("en", timedelta(days=150), "in 5 months"),
+        ("en", timedelta(days=550), "in 1.5 years"),
+    ],
+)
+def test_due_in_phrases_are_localized(language, interval, phrase):
+    with translation.override(language):
+        assert format_due_in(interval) == phrase
