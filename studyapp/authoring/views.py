@@ -201,7 +201,7 @@ def revision_detail(request, language, slug, pk):
     deck = selectors.deck_for_edit(slug, language)
     revision = selectors.revision_for_deck(deck, pk)
     against = request.GET.get("against", "")
-    if against.isdigit():
+    if against.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         other = selectors.revision_for_deck(deck, int(against))
     else:
         other = selectors.previous_revision(revision)

@@ -528,7 +528,7 @@ class _Parser:
         for part in (p.strip() for p in meta.get("domains", "").split(",")):
             if not part:
                 continue
-            if not part.isdigit() or not 1 <= int(part) <= 9:
+            if not part.isdecimal() or not 1 <= int(part) <= 9:  # "²".isdigit()
                 self.error(
                     self.meta["domains"][1],
                     _("domínio inválido: %(domain)r (use 1, 2, 3...)") % {"domain": part},

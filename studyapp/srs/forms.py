@@ -17,6 +17,25 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in names]
 
 
+class DeckChoiceField(forms.ModelMultipleChoiceField):
+    """Deck ids; one too large for a database integer is an unknown choice, not a 500
+    (SQLite raises OverflowError on such a value in the ``pk__in`` query)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_large = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                too_large = False  # not a number: the base class says so
+            if too_large:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class ScopeForm(forms.Form):
     """Where a study action came from, so the session continues in the same place."""
 
@@ -43,7 +62,7 @@ class CardActionForm(ScopeForm):
 
 class StudySettingsForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Fuso horário"), choices=timezone_choices)
-    decks = forms.ModelMultipleChoiceField(
+    decks = DeckChoiceField(
         label=_("Decks para estudar"),
         queryset=Deck.objects.sources(),
         required=False,

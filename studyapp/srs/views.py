@@ -118,7 +118,7 @@ def study(request, slug=None):
         settings=settings,
         scope=scope,
         now=now,
-        card_id=int(card_id) if card_id and card_id.isdigit() else None,
+        card_id=int(card_id) if card_id and card_id.isdecimal() else None,
         reveal=request.GET.get("reveal") == "1",
     )
     # The page heading names the deck in the reader's language (cards stay on the source).
