@@ -5,6 +5,7 @@ language (it outlives renames and retirements)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -36,8 +37,8 @@ class Revision(models.Model):
         indexes = [
             models.Index(fields=["deck_slug", "language", "-created_at"], name="revision_deck"),
         ]
-        verbose_name = _("revisão")
-        verbose_name_plural = _("revisões")
+        verbose_name = pgettext_lazy("deck history", "revisão")
+        verbose_name_plural = pgettext_lazy("deck history", "revisões")
 
     def __str__(self) -> str:
         return f"{self.deck_slug} ({self.language}) {self.created_at:%Y-%m-%d %H:%M}"

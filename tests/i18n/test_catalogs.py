@@ -137,10 +137,17 @@ def test_compiled_catalog_matches_its_po(language):
         compiled = gettext_module.GNUTranslations(mo)
     stale = []
     for entry in po_entries(po):
+        context, msgid = entry.get("msgctxt"), entry["msgid"]
         if "msgid_plural" in entry:
-            got = [compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2)]
+            plural = entry["msgid_plural"]
+            got = [
+                compiled.npgettext(context, msgid, plural, n)
+                if context
+                else compiled.ngettext(msgid, plural, n)
+                for n in (1, 2)
+            ]
         else:
-            got = [compiled.gettext(entry["msgid"])]
+            got = [compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)]
         if got != entry["msgstr"]:
             stale.append(entry["msgid"])
     assert not stale, f"{language}: .mo out of date (run make messages): {stale[:10]}"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 VOID |= {"track", "wbr"}
-TEXT_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt", "value"}
+TEXT_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
 # Unmistakably Portuguese: accented letters English never uses, and common short words.
 PORTUGUESE = re.compile(r"[ãõçâêô]|\b(não|você|está|são|para|também|uma|das|dos|pela|pelo)\b")
 
@@ -36,10 +36,10 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         lang = (attrs.get("lang") or self.lang).lower()
-        hidden_input = tag == "input" and attrs.get("type") == "hidden"
+        shown_value = tag == "input" and attrs.get("type") in {"submit", "button"}
         for name, value in attrs.items():
             text_attribute = name in TEXT_ATTRIBUTES or name.startswith("data-msg")
-            if value and text_attribute and not hidden_input:
+            if value and (text_attribute or (name == "value" and shown_value)):
                 self.found.append((" ".join(value.split()), lang))
         if tag not in VOID:
             self.stack.append((tag, lang))
