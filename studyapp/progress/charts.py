@@ -255,6 +255,14 @@ def score_chart(
 def dashboard_charts(dashboard) -> dict[str, SafeString]:
     """The dashboard's SVG charts, with translated titles and descriptions."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    def _reviews_phrase(count):
+        return ngettext(
+            "%(count)d revisão nos próximos 30 dias",
+            "%(count)d revisões nos próximos 30 dias",
+            count,
+        ) % {"count": count}
 
     forecast = dashboard.cards.forecast
     activity = dashboard.activity
@@ -264,21 +272,33 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
         "forecast": bar_chart(
             chart_id="chart-forecast",
             title=_("Revisões previstas nos próximos 30 dias"),
-            desc=_("%(total)d revisões nos próximos 30 dias; %(today)d hoje.")
-            % {"total": sum(n for _d, n in forecast), "today": dashboard.cards.due_today},
+            desc=_("%(reviews)s; %(today)d hoje.")
+            % {
+                "reviews": _reviews_phrase(sum(n for _d, n in forecast)),
+                "today": dashboard.cards.due_today,
+            },
             bars=[(date_format(day, _("d/m")), n) for day, n in forecast],
             label_every=5,
         ),
         "heatmap": heatmap(
             chart_id="chart-heatmap",
             title=_("Revisões por dia nos últimos 365 dias"),
-            desc=_(
-                "%(days)d dias com estudo, %(total)d revisões; sequência atual de %(streak)d dias."
-            )
+            desc=_("%(days)s, %(reviews)s; %(streak)s.")
             % {
-                "days": activity.days_studied,
-                "total": activity.total_reviews,
-                "streak": activity.streak,
+                "days": ngettext(
+                    "%(count)d dia com estudo", "%(count)d dias com estudo", activity.days_studied
+                )
+                % {"count": activity.days_studied},
+                "reviews": ngettext(
+                    "%(count)d revisão", "%(count)d revisões", activity.total_reviews
+                )
+                % {"count": activity.total_reviews},
+                "streak": ngettext(
+                    "sequência atual de %(count)d dia",
+                    "sequência atual de %(count)d dias",
+                    activity.streak,
+                )
+                % {"count": activity.streak},
             },
             days=activity.days,
         ),
@@ -294,7 +314,11 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
         "mocks": score_chart(
             chart_id="chart-mocks",
             title=_("Notas dos simulados"),
-            desc=_("%(count)d simulados; linha de aprovação em %(mark)d.")
+            desc=ngettext(
+                "%(count)d simulado; linha de aprovação em %(mark)d.",
+                "%(count)d simulados; linha de aprovação em %(mark)d.",
+                len(mocks),
+            )
             % {"count": len(mocks), "mark": dashboard.pass_mark},
             points=[
                 (
