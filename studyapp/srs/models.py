@@ -171,3 +171,34 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_rating_display()} · {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class CardAction(models.Model):
+    """A bury or suspend done while studying, kept so Undo can revert it. The review log
+    holds answers only (it feeds statistics); only the latest few actions per user are kept.
+    """
+
+    class Kind(models.TextChoices):
+        BURY = "bury", _("Esconder até amanhã")
+        SUSPEND = "suspend", _("Suspender")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_actions"
+    )
+    card = models.ForeignKey(StudyCard, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    suspended_before = models.BooleanField()
+    buried_until_before = models.DateTimeField(null=True, blank=True)
+    # The id of the user's latest study log when the action was taken (0: none). Undo
+    # reverts this action before any log with an id up to it, and after any later one:
+    # ids only grow, whereas two timestamps can be equal.
+    latest_log_id_before = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("ação de estudo")
+        verbose_name_plural = _("ações de estudo")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.card_id}"

@@ -1,4 +1,4 @@
-"""Writes for spaced repetition: answering, undo, suspend/bury, quiz answers as reviews.
+"""Writes for spaced repetition: answering, suspend/bury, undo, quiz answers as reviews.
 
 Every write on a card runs in ``transaction.atomic`` and re-reads the card with
 ``select_for_update`` (a row lock on PostgreSQL; on SQLite the project opens every
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,10 @@ from studyapp.content.models import Item
 from studyapp.progress.services import rollup_record, rollup_unrecord
 
 from . import scheduler
-from .models import ReviewLog, State, StudyCard, StudySettings, new_token
+from .models import CardAction, ReviewLog, State, StudyCard, StudySettings, new_token
+
+# Bury/suspend actions kept per user for Undo (older ones are deleted as new ones come).
+CARD_ACTIONS_KEPT = 20
 
 
 class StudyError(Exception):
@@ -55,6 +59,14 @@ class ReviewResult:
     card: StudyCard
     log: ReviewLog
     leech: bool
+
+
+@dataclass
+class UndoResult:
+    """What :func:`action_undo` reverted: ``kind`` is ``"answer"``, ``"bury"`` or ``"suspend"``."""
+
+    card: StudyCard
+    kind: str
 
 
 def study_settings_get(*, user) -> StudySettings:
@@ -239,47 +251,105 @@ def review_record(
         )
 
 
+def _last_study_log(*, user) -> ReviewLog | None:
+    return (
+        ReviewLog.objects.filter(user=user, source=ReviewLog.Source.STUDY)
+        .order_by("-reviewed_at", "-id")
+        .first()
+    )
+
+
+def _log_undo(*, user, log: ReviewLog) -> StudyCard:
+    card = _locked_card(user=user, card_id=log.card_id)
+    latest = card.logs.order_by("-reviewed_at", "-id").values_list("id", flat=True).first()
+    if latest != log.id:
+        raise NothingToUndo(_("A última resposta já não pode ser desfeita."))
+    card.state = log.state_before
+    card.step = log.step_before
+    card.stability = log.stability_before
+    card.difficulty = log.difficulty_before
+    card.due = log.due_before
+    card.last_review = log.last_review_before
+    card.reps = log.reps_before
+    card.lapses = log.lapses_before
+    # The card was answerable when answered: neither suspended (a leech suspension
+    # made by that answer is undone too) nor buried.
+    card.suspended = False
+    card.buried_until = None
+    card.token = new_token()
+    card.save()
+    rollup_unrecord(log=log, tz=study_settings_get(user=user).tzinfo)
+    log.delete()
+    return card
+
+
 def review_undo(*, user, now: datetime | None = None) -> StudyCard:
     """Undo the user's last study answer: the card gets back exactly its previous
     scheduling state and the log entry is deleted. Only the card's latest log can be undone.
     """
     with transaction.atomic():
-        log = (
-            ReviewLog.objects.filter(user=user, source=ReviewLog.Source.STUDY)
-            .order_by("-reviewed_at", "-id")
-            .first()
-        )
+        log = _last_study_log(user=user)
         if log is None:
             raise NothingToUndo()
-        card = _locked_card(user=user, card_id=log.card_id)
-        latest = card.logs.order_by("-reviewed_at", "-id").values_list("id", flat=True).first()
-        if latest != log.id:
-            raise NothingToUndo(_("A última resposta já não pode ser desfeita."))
-        card.state = log.state_before
-        card.step = log.step_before
-        card.stability = log.stability_before
-        card.difficulty = log.difficulty_before
-        card.due = log.due_before
-        card.last_review = log.last_review_before
-        card.reps = log.reps_before
-        card.lapses = log.lapses_before
-        # The card was answerable when answered: neither suspended (a leech suspension
-        # made by that answer is undone too) nor buried.
-        card.suspended = False
-        card.buried_until = None
-        card.token = new_token()
-        card.save()
-        rollup_unrecord(log=log, tz=study_settings_get(user=user).tzinfo)
-        log.delete()
-        return card
+        return _log_undo(user=user, log=log)
 
 
-def card_suspend(*, user, card_id: int, token: str) -> StudyCard:
-    """Take the card out of study until the learner unsuspends it."""
+def action_undo(*, user, now: datetime | None = None) -> UndoResult:
+    """Undo the user's most recent study action, whichever it was: an answer (as
+    :func:`review_undo`) or a bury or suspend (the card gets back its ``suspended`` and
+    ``buried_until`` and the :class:`CardAction` is deleted). Raises NothingToUndo."""
+    with transaction.atomic():
+        log = _last_study_log(user=user)
+        # Locked so that two undo requests at once revert it once (PostgreSQL; on SQLite
+        # BEGIN IMMEDIATE already serializes them).
+        action = CardAction.objects.select_for_update().filter(user=user).order_by("-id").first()
+        if action is not None and (log is None or log.id <= action.latest_log_id_before):
+            card = _locked_card(user=user, card_id=action.card_id)
+            card.suspended = action.suspended_before
+            card.buried_until = action.buried_until_before
+            card.token = new_token()
+            card.save(update_fields=["suspended", "buried_until", "token"])
+            action.delete()
+            return UndoResult(card=card, kind=action.kind)
+        if log is None:
+            raise NothingToUndo()
+        return UndoResult(card=_log_undo(user=user, log=log), kind="answer")
+
+
+def _action_record(*, card: StudyCard, kind: str, now: datetime) -> None:
+    """Remember the card's ``suspended``/``buried_until`` before a bury or suspend, for
+    Undo, and forget the user's actions beyond the latest :data:`CARD_ACTIONS_KEPT`."""
+    latest_log_id = (
+        ReviewLog.objects.filter(user_id=card.user_id, source=ReviewLog.Source.STUDY)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    action = CardAction(
+        user_id=card.user_id,
+        card=card,
+        kind=kind,
+        suspended_before=card.suspended,
+        buried_until_before=card.buried_until,
+        latest_log_id_before=latest_log_id or 0,
+        created_at=now,
+    )
+    action.full_clean(exclude=["user", "card"])
+    action.save()
+    kept = CardAction.objects.filter(user_id=card.user_id).order_by("-id").values("id")
+    CardAction.objects.filter(
+        user_id=card.user_id, id__lt=Subquery(kept[CARD_ACTIONS_KEPT - 1 : CARD_ACTIONS_KEPT])
+    ).delete()
+
+
+def card_suspend(*, user, card_id: int, token: str, now: datetime | None = None) -> StudyCard:
+    """Take the card out of study until the learner unsuspends it (Undo can revert it)."""
+    now = now or timezone.now()
     with transaction.atomic():
         card = _locked_card(user=user, card_id=card_id)
         if card.token != token:
             raise TokenUsed()
+        _action_record(card=card, kind=CardAction.Kind.SUSPEND, now=now)
         card.suspended = True
         card.token = new_token()
         card.save(update_fields=["suspended", "token"])
@@ -298,12 +368,14 @@ def card_unsuspend(*, user, card_id: int) -> StudyCard:
 def card_bury(
     *, user, card_id: int, token: str, settings: StudySettings, now: datetime | None = None
 ) -> StudyCard:
-    """Hide the card until the next study day (04:00 in the learner's time zone)."""
+    """Hide the card until the next study day (04:00 in the learner's time zone); Undo can
+    revert it."""
     now = now or timezone.now()
     with transaction.atomic():
         card = _locked_card(user=user, card_id=card_id)
         if card.token != token:
             raise TokenUsed()
+        _action_record(card=card, kind=CardAction.Kind.BURY, now=now)
         card.buried_until = scheduler.next_day_start(now, settings.tzinfo)
         card.token = new_token()
         card.save(update_fields=["buried_until", "token"])
@@ -399,6 +471,8 @@ __all__ = [
     "State",
     "StudyError",
     "TokenUsed",
+    "UndoResult",
+    "action_undo",
     "card_bury",
     "card_preview",
     "card_suspend",

@@ -178,25 +178,30 @@ def answer(request, card_id: int):
 @require_POST
 @login_required
 def undo(request):
-    """Undo the last answer: that card comes back, exactly as it was, to be answered again."""
+    """Undo the last study action (an answer, a bury or a suspend): that card comes back,
+    exactly as it was."""
     now = timezone.now()
     settings = services.study_settings_get(user=request.user)
     scope = _posted_scope(request, ScopeForm(request.POST), settings)
     try:
-        card = services.review_undo(user=request.user, now=now)
+        undone = services.action_undo(user=request.user, now=now)
     except services.StudyError as error:
         return _bad_request(
             request, settings=settings, scope=scope, now=now, message=str(error.message)
         )
     if not request.htmx:
-        return HttpResponseRedirect(_study_url(scope, card=card.pk))
+        return HttpResponseRedirect(_study_url(scope, card=undone.card.pk))
     context = _session_context(
         request,
         settings=settings,
         scope=scope,
         now=now,
-        card_id=card.pk,
-        notice=_("Resposta desfeita."),
+        card_id=undone.card.pk,
+        notice={
+            "answer": _("Resposta desfeita."),
+            "bury": _("Desfeito: o cartão não está mais escondido."),
+            "suspend": _("Desfeito: o cartão não está mais suspenso."),
+        }[undone.kind],
     )
     return _render_session(request, context)
 
@@ -222,7 +227,7 @@ def _card_action(request, card_id: int, action, done_message: str):
         messages.info(request, done_message)
         return HttpResponseRedirect(_study_url(scope))
     context = _session_context(
-        request, settings=settings, scope=scope, now=now, notice=done_message
+        request, settings=settings, scope=scope, now=now, undo=True, notice=done_message
     )
     return _render_session(request, context)
 
@@ -235,7 +240,7 @@ def suspend(request, card_id: int):
         request,
         card_id,
         lambda settings, token, now: services.card_suspend(
-            user=request.user, card_id=card_id, token=token
+            user=request.user, card_id=card_id, token=token, now=now
         ),
         _("Cartão suspenso. Reative-o nas configurações de estudo."),
     )

@@ -1,8 +1,9 @@
-"""A learner studies the ECR deck with the keyboard only; htmx swaps, the page never reloads."""
+"""A learner studies the ECR deck with the keyboard only (answers, and undo of an answer
+or a bury); htmx swaps, the page never reloads."""
 
 import pytest
 
-from studyapp.srs.models import ReviewLog, StudyCard
+from studyapp.srs.models import CardAction, ReviewLog, StudyCard
 from tests.browser.conftest import check_a11y, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +49,31 @@ def test_study_five_cards_with_the_keyboard_and_undo_one(page, user, seed_deck):
     assert page.evaluate("window.__marker") == 1  # never reloaded
     durations = list(ReviewLog.objects.filter(user=user).values_list("duration_ms", flat=True))
     assert all(duration is not None for duration in durations)
+
+
+def test_bury_then_z_brings_the_same_card_back(page, user, seed_deck):
+    login(page, "ana", "senha-de-teste-1")
+    page.goto("/study/ecr/")
+    page.evaluate("window.__marker = 1")
+    first = shown_card_id(page)
+
+    page.get_by_role("button", name="Esconder até amanhã").click()
+    page.wait_for_function(
+        "id => document.querySelector('#study-card')?.dataset.card !== id", arg=first
+    )
+    page.get_by_text("Cartão escondido até amanhã").wait_for()
+    page.wait_for_function("() => document.activeElement?.matches('[data-reveal]')")
+    assert StudyCard.objects.get(pk=first).buried_until is not None
+
+    page.keyboard.press("z")
+    page.wait_for_function(
+        "id => document.querySelector('#study-card')?.dataset.card === id", arg=first
+    )
+    page.get_by_text("o cartão não está mais escondido").wait_for()
+    check_a11y(page, "study-after-undo-bury")
+    assert StudyCard.objects.get(pk=first).buried_until is None
+    assert not CardAction.objects.exists() and not ReviewLog.objects.exists()
+    assert page.evaluate("window.__marker") == 1  # never reloaded
 
 
 def test_study_works_without_javascript(browser, live_server, user, seed_deck):

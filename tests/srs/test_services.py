@@ -1,4 +1,5 @@
-"""Study services: answering, limits, undo, leeches, tokens, concurrency, quiz reviews."""
+"""Study services: answering, limits, undo (answers, buries, suspends), leeches, tokens,
+concurrency, quiz reviews."""
 
 import threading
 import time
@@ -8,12 +9,14 @@ import pytest
 from django.db import OperationalError, close_old_connections
 
 from studyapp.srs import selectors, services
-from studyapp.srs.models import ReviewLog, StudyCard
+from studyapp.srs.models import CardAction, ReviewLog, StudyCard
 from studyapp.srs.services import (
+    CARD_ACTIONS_KEPT,
     CardUnavailable,
     InvalidRating,
     NothingToUndo,
     TokenUsed,
+    action_undo,
     card_preview,
     review_record,
     review_undo,
@@ -176,6 +179,123 @@ def test_undo_restores_the_card_exactly_and_deletes_the_log(user, cards, now):
     assert not ReviewLog.objects.filter(card=card).exists()
     with pytest.raises(NothingToUndo):
         review_undo(user=user, now=now)
+
+
+def card_values(card):
+    """The card's row without the token (every undo rotates it)."""
+    values = StudyCard.objects.values().get(pk=card.pk)
+    del values["token"]
+    return values
+
+
+def bury(user, card, settings, now):
+    card.refresh_from_db()
+    return services.card_bury(
+        user=user, card_id=card.pk, token=card.token, settings=settings, now=now
+    )
+
+
+def suspend(user, card, now):
+    card.refresh_from_db()
+    return services.card_suspend(user=user, card_id=card.pk, token=card.token, now=now)
+
+
+def test_undo_after_bury_puts_the_card_back_in_the_queue_exactly(user, cards, settings_, now):
+    card = make_review_card(cards[3], now)
+    before = card_values(card)
+    bury(user, card, settings_, now)
+    assert first_card(user, settings_, now) != card
+    assert selectors.has_undo(user=user)
+
+    undone = action_undo(user=user, now=now)
+    assert (undone.kind, undone.card.pk) == ("bury", card.pk)
+    assert card_values(card) == before
+    assert first_card(user, settings_, now) == card
+    assert not CardAction.objects.exists()
+    assert not selectors.has_undo(user=user)
+    with pytest.raises(NothingToUndo):
+        action_undo(user=user, now=now)
+
+
+def test_undo_after_suspend_reactivates_the_card_exactly(user, cards, settings_, now):
+    card = cards[0]
+    before = card_values(card)
+    suspend(user, card, now)
+    assert first_card(user, settings_, now) == cards[1]
+
+    undone = action_undo(user=user, now=now)
+    assert (undone.kind, undone.card.pk) == ("suspend", card.pk)
+    assert card_values(card) == before
+    assert first_card(user, settings_, now) == card
+
+
+def test_undo_takes_back_actions_in_reverse_order_of_answers_and_buries(
+    user, cards, settings_, now
+):
+    # Same clock for everything: the order comes from ids, not timestamps.
+    answered, buried = cards[0], cards[1]
+    answered_before, buried_before = card_values(answered), card_values(buried)
+    answer(user, answered, 3, now)
+    bury(user, buried, settings_, now)
+
+    assert action_undo(user=user, now=now).kind == "bury"
+    assert card_values(buried) == buried_before
+    assert ReviewLog.objects.filter(card=answered).exists()  # the answer is still there
+
+    assert action_undo(user=user, now=now).kind == "answer"
+    assert card_values(answered) == answered_before
+    assert not ReviewLog.objects.exists()
+    with pytest.raises(NothingToUndo):
+        action_undo(user=user, now=now)
+
+
+def test_an_answer_after_a_bury_is_undone_first(user, cards, settings_, now):
+    buried, answered = cards[0], cards[1]
+    buried_before = card_values(buried)
+    bury(user, buried, settings_, now)
+    suspend(user, cards[2], now)
+    answer(user, answered, 3, now)
+
+    assert [action_undo(user=user, now=now).kind for _ in range(3)] == [
+        "answer",
+        "suspend",
+        "bury",
+    ]
+    assert card_values(buried) == buried_before
+    assert not StudyCard.objects.filter(user=user, suspended=True).exists()
+
+
+def test_another_users_actions_are_never_undone_by_me(user, other_user, cards, settings_, now):
+    services.cards_ensure(user=other_user, now=now)
+    theirs = StudyCard.objects.filter(user=other_user).order_by("id")
+    their_settings = services.study_settings_get(user=other_user)
+    bury(other_user, theirs[0], their_settings, now)
+    suspend(other_user, theirs[1], now)
+    assert not selectors.has_undo(user=user)
+    with pytest.raises(NothingToUndo):
+        action_undo(user=user, now=now)
+
+    answer(user, cards[0], 3, now)
+    bury(other_user, theirs[2], their_settings, now)  # later, but not mine
+    assert action_undo(user=user, now=now).kind == "answer"
+    assert CardAction.objects.filter(user=other_user).count() == 3
+    assert StudyCard.objects.get(pk=theirs[1].pk).suspended
+
+
+def test_only_the_latest_actions_are_kept(user, cards, settings_, now, monkeypatch):
+    assert CARD_ACTIONS_KEPT >= 5
+    monkeypatch.setattr(services, "CARD_ACTIONS_KEPT", 5)
+    for card in cards[:8]:
+        bury(user, card, settings_, now)
+    kept = CardAction.objects.filter(user=user).values_list("card_id", flat=True)
+    assert sorted(kept) == [card.pk for card in cards[3:8]]
+
+
+def test_reviews_log_stays_answers_only(user, cards, settings_, now):
+    bury(user, cards[0], settings_, now)
+    suspend(user, cards[1], now)
+    assert not ReviewLog.objects.exists()
+    assert selectors.day_counts(user=user, settings=settings_, now=now).new_done == 0
 
 
 def test_leech_is_suspended_after_eight_lapses(user, cards, settings_, now):

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from studyapp.srs.models import ReviewLog, StudyCard
+from studyapp.srs import selectors
+from studyapp.srs.models import CardAction, ReviewLog, StudyCard
 from studyapp.srs.services import cards_ensure
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,62 @@ def test_undo_without_javascript_redirects_to_the_card(user_client, user, seed_d
 
 def test_undo_with_nothing_to_undo_is_400(user_client, seed_deck):
     assert user_client.post(reverse("srs:undo")).status_code == 400
+
+
+def test_undo_after_bury_with_htmx_shows_the_card_again(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    response = user_client.post(
+        reverse("srs:bury", args=[card.pk]), {"token": card.token, "scope": "ecr"}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert f'data-card="{card.pk}"' not in html
+    assert "data-undo" in html  # the bury can be undone
+    response = user_client.post(reverse("srs:undo"), {"scope": "ecr"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert f'data-card="{card.pk}"' in html
+    assert "não está mais escondido" in html
+    card.refresh_from_db()
+    assert card.buried_until is None
+    assert not CardAction.objects.exists() and not ReviewLog.objects.exists()
+
+
+def test_undo_after_suspend_without_javascript_redirects_to_the_card(user_client, user, seed_deck):
+    user_client.get(reverse("srs:study"))
+    card = shown_card(user)
+    user_client.post(reverse("srs:suspend", args=[card.pk]), {"token": card.token, "scope": ""})
+    assert "data-undo" in user_client.get(reverse("srs:study")).content.decode()
+    response = user_client.post(reverse("srs:undo"), {"scope": ""})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("srs:study") + f"?card={card.pk}"
+    card.refresh_from_db()
+    assert not card.suspended
+    html = user_client.get(response["Location"]).content.decode()
+    assert f'data-card="{card.pk}"' in html
+
+
+def test_undo_never_reverts_another_users_bury(client, user, other_user, seed_deck):
+    cards_ensure(user=user)
+    card = shown_card(user)
+    client.force_login(user)
+    client.post(reverse("srs:bury", args=[card.pk]), {"token": card.token})
+    client.force_login(other_user)
+    response = client.post(reverse("srs:undo"))
+    assert response.status_code == 400
+    assert "Não há resposta para desfazer" in response.content.decode()
+    card.refresh_from_db()
+    assert card.buried_until is not None
+
+
+def test_has_undo_reads_both_tables_in_one_query(user, seed_deck, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert selectors.has_undo(user=user) is False
+    cards_ensure(user=user)
+    card = shown_card(user)
+    CardAction.objects.create(user=user, card=card, kind="bury", suspended_before=False)
+    with django_assert_num_queries(1):
+        assert selectors.has_undo(user=user) is True
 
 
 def test_leech_tells_the_user(user_client, user, seed_deck):
