@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, connection
 
 from studyapp.srs import selectors, services
 from studyapp.srs.models import CardAction, ReviewLog, StudyCard
@@ -352,7 +352,9 @@ def test_concurrent_answers_record_one_review(user, seed_deck, now):
                     continue
                 return
         finally:
-            close_old_connections()
+            # Each thread has its own connection: close it, or the test database cannot be
+            # dropped at the end of the session (PostgreSQL: "being accessed by other users").
+            connection.close()
 
     threads = [threading.Thread(target=post) for _ in range(4)]
     for thread in threads:
