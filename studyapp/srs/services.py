@@ -9,6 +9,7 @@ posting the same answer records one review and gets :class:`TokenUsed` otherwise
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,17 +107,30 @@ def cards_ensure(*, user, now: datetime | None = None) -> int:
     return len(cards)
 
 
+# The card's scheduling fields (same names on StudyCard); the review log keeps all of them
+# as ``*_before`` and the first five as ``*_after``.
+MEMORY_FIELDS = tuple(field.name for field in dataclasses.fields(scheduler.Memory))
+LOGGED_AFTER = ("state", "step", "stability", "difficulty", "due")
+
+
 def _memory(card: StudyCard) -> scheduler.Memory:
-    return scheduler.Memory(
-        state=card.state,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-        reps=card.reps,
-        lapses=card.lapses,
-    )
+    return scheduler.Memory(**{name: getattr(card, name) for name in MEMORY_FIELDS})
+
+
+def _memory_before(log: ReviewLog) -> scheduler.Memory:
+    return scheduler.Memory(**{name: getattr(log, f"{name}_before") for name in MEMORY_FIELDS})
+
+
+def _memory_set(card: StudyCard, memory: scheduler.Memory) -> None:
+    for name in MEMORY_FIELDS:
+        setattr(card, name, getattr(memory, name))
+
+
+def _log_fields(before: scheduler.Memory, after: scheduler.Memory) -> dict:
+    """The review log's ``*_before`` and ``*_after`` columns."""
+    fields = {f"{name}_before": getattr(before, name) for name in MEMORY_FIELDS}
+    fields.update({f"{name}_after": getattr(after, name) for name in LOGGED_AFTER})
+    return fields
 
 
 def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> dict:
@@ -169,47 +183,15 @@ def _apply_review(
         rating=rating,
         reviewed_at=now,
         duration_ms=duration_ms,
-        state_before=before.state,
-        step_before=before.step,
-        stability_before=before.stability,
-        difficulty_before=before.difficulty,
-        due_before=before.due,
-        last_review_before=before.last_review,
-        reps_before=before.reps,
-        lapses_before=before.lapses,
-        state_after=after.state,
-        step_after=after.step,
-        stability_after=after.stability,
-        difficulty_after=after.difficulty,
-        due_after=after.due,
+        **_log_fields(before, after),
         interval_after=outcome.interval,
     )
     rollup_record(log=log, tz=settings.tzinfo)
-    card.state = after.state
-    card.step = after.step
-    card.stability = after.stability
-    card.difficulty = after.difficulty
-    card.due = after.due
-    card.last_review = after.last_review
-    card.reps = after.reps
-    card.lapses = after.lapses
+    _memory_set(card, after)
     card.token = new_token()
     if outcome.leech:
         card.suspended = True
-    card.save(
-        update_fields=[
-            "state",
-            "step",
-            "stability",
-            "difficulty",
-            "due",
-            "last_review",
-            "reps",
-            "lapses",
-            "token",
-            "suspended",
-        ]
-    )
+    card.save(update_fields=[*MEMORY_FIELDS, "token", "suspended"])
     return ReviewResult(card=card, log=log, leech=outcome.leech)
 
 
@@ -264,14 +246,7 @@ def _log_undo(*, user, log: ReviewLog) -> StudyCard:
     latest = card.logs.order_by("-reviewed_at", "-id").values_list("id", flat=True).first()
     if latest != log.id:
         raise NothingToUndo(_("A última resposta já não pode ser desfeita."))
-    card.state = log.state_before
-    card.step = log.step_before
-    card.stability = log.stability_before
-    card.difficulty = log.difficulty_before
-    card.due = log.due_before
-    card.last_review = log.last_review_before
-    card.reps = log.reps_before
-    card.lapses = log.lapses_before
+    _memory_set(card, _memory_before(log))
     # The card was answerable when answered: neither suspended (a leech suspension
     # made by that answer is undone too) nor buried.
     card.suspended = False
@@ -439,6 +414,7 @@ def review_from_quiz(*, user, item, correct: bool, now=None) -> None:
 
 
 def _log_without_rescheduling(*, card: StudyCard, now: datetime) -> ReviewLog:
+    memory = _memory(card)
     return ReviewLog.objects.create(
         user_id=card.user_id,
         card=card,
@@ -446,19 +422,7 @@ def _log_without_rescheduling(*, card: StudyCard, now: datetime) -> ReviewLog:
         rating=3,
         reviewed_at=now,
         rescheduled=False,
-        state_before=card.state,
-        step_before=card.step,
-        stability_before=card.stability,
-        difficulty_before=card.difficulty,
-        due_before=card.due,
-        last_review_before=card.last_review,
-        reps_before=card.reps,
-        lapses_before=card.lapses,
-        state_after=card.state,
-        step_after=card.step,
-        stability_after=card.stability,
-        difficulty_after=card.difficulty,
-        due_after=card.due,
+        **_log_fields(memory, memory),
         interval_after=None,
     )
 
