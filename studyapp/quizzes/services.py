@@ -355,6 +355,19 @@ def _grade(question: AttemptQuestion, correct: set[int], now: datetime) -> None:
     question.graded_at = now
 
 
+def _writable_attempt(*, user, attempt_id: int, now: datetime) -> Attempt | None:
+    """The user's attempt, locked for a change (call inside a transaction); raises
+    :class:`AttemptClosed` when finished. ``None`` when it was overdue: it has just been
+    finalized, and the caller raises :class:`TooLate` once that is committed."""
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    if is_overdue(attempt, now):
+        _finalize(attempt, now=now, status=Attempt.Status.EXPIRED)
+        return None
+    if attempt.is_finished:
+        raise AttemptClosed()
+    return attempt
+
+
 def answer_save(
     *,
     user,
@@ -372,15 +385,9 @@ def answer_save(
     :class:`InvalidAnswer` or :class:`AlreadyChecked`; nothing changes then.
     """
     now = now or timezone.now()
-    late = False
     with transaction.atomic():
-        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
-        if is_overdue(attempt, now):
-            _finalize(attempt, now=now, status=Attempt.Status.EXPIRED)
-            late = True
-        else:
-            if attempt.is_finished:
-                raise AttemptClosed()
+        attempt = _writable_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt is not None:
             question = _question(attempt, position)
             selected = _validated(question, option_ids)
             if question.graded_at is not None:
@@ -403,7 +410,7 @@ def answer_save(
                     review_from_quiz(
                         user=user, item=question.item, correct=bool(question.is_correct), now=now
                     )
-    if late:
+    if attempt is None:
         raise TooLate()
     return question
 
@@ -413,20 +420,14 @@ def flag_set(
 ) -> AttemptQuestion:
     """Mark or unmark a question for review (idempotent)."""
     now = now or timezone.now()
-    late = False
     with transaction.atomic():
-        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
-        if is_overdue(attempt, now):
-            _finalize(attempt, now=now, status=Attempt.Status.EXPIRED)
-            late = True
-        else:
-            if attempt.is_finished:
-                raise AttemptClosed()
+        attempt = _writable_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt is not None:
             question = _question(attempt, position)
             if question.flagged != flagged:
                 question.flagged = flagged
                 question.save(update_fields=["flagged"])
-    if late:
+    if attempt is None:
         raise TooLate()
     return question
 
