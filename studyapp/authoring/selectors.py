@@ -8,16 +8,17 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from studyapp.content.bounded import Deadline
 from studyapp.content.models import Deck, Item, SourceFile
-from studyapp.content.parser import ContentError, ParsedDeck, ParsedItem
-from studyapp.content.rendering import render_cloze, render_inline, render_markdown
+from studyapp.content.parser import ContentError, ParsedDeck, ParsedItem, slugify
 
 from .models import Revision
-from .services import deck_target, text_normalize
+from .services import deck_target, language_folder, text_normalize
 
 
 def deck_list() -> list[Deck]:
@@ -135,6 +136,7 @@ class Preview:
     text: str
     path: str
     errors: list[ContentError]
+    over_budget: bool = False  # parsing was stopped at CONTENT_PARSE_SECONDS
     title: str = ""
     slug: str = ""
     language: str = ""
@@ -161,27 +163,28 @@ class Preview:
 
 
 def _preview_item(item: ParsedItem, index: int) -> PreviewItem:
-    if item.kind == Item.Kind.CONCEPT:
-        _front, text_html = render_cloze(item.text, item.cloze_term)
-    else:
-        text_html = render_markdown(item.text)
     return PreviewItem(
         key=item.pinned_id or f"preview-{index}",
         line=item.line,
         context=item.context,
-        prompt_html=render_inline(item.prompt),
-        text_html=text_html,
-        explanation_html=render_markdown(item.explanation),
-        options=[PreviewOption(render_inline(o.text), o.correct) for o in item.options],
+        prompt_html=item.prompt_html,
+        text_html=item.text_html,
+        explanation_html=item.explanation_html,
+        options=[PreviewOption(o.html, o.correct) for o in item.options],
         references=[PreviewReference(r.title, r.url) for r in item.references],
     )
 
 
-def deck_preview(*, text: str, deck: Deck | None = None) -> Preview:
-    """Parse the editor's text exactly as a save would and render it for the preview."""
+def deck_preview(
+    *, text: str, deck: Deck | None = None, deadline: Deadline | None = None
+) -> Preview:
+    """Parse the editor's text exactly as a save would and render it for the preview (the
+    HTML comes from the parse, which runs under the time budget)."""
     text = text_normalize(text)
-    target = deck_target(text=text, deck=deck)
-    preview = Preview(text=text, path=target.path, errors=target.errors)
+    target = deck_target(text=text, deck=deck, deadline=deadline)
+    preview = Preview(
+        text=text, path=target.path, errors=target.errors, over_budget=target.over_budget
+    )
     parsed: ParsedDeck | None = target.parsed
     if parsed is None:
         return preview
@@ -191,13 +194,13 @@ def deck_preview(*, text: str, deck: Deck | None = None) -> Preview:
     preview.language = parsed.language
     preview.topics = parsed.topics
     preview.domains = parsed.domains
-    preview.intro_html = render_markdown(parsed.intro)
+    preview.intro_html = parsed.intro_html
     preview.sections = [
         PreviewSection(
             key=section.key,
             title=section.title,
             kind=section.kind,
-            intro_html=render_markdown(section.intro),
+            intro_html=section.intro_html,
             items=[_preview_item(item, next(counter)) for item in section.items],
         )
         for section in parsed.sections
@@ -209,14 +212,28 @@ def deck_preview(*, text: str, deck: Deck | None = None) -> Preview:
 
 
 # -- downloads -------------------------------------------------------------------------------
+def zip_name(record: SourceFile) -> str:
+    """The entry name of a deck in export.zip: its stored path when that is a plain relative
+    path, else ``content/<language folder>/<slug>.md`` (no ``..``, no absolute path, ever)."""
+    parts = PurePosixPath(record.path.replace("\\", "/")).parts
+    unsafe = any(part in ("", ".", "..") or "/" in part or ":" in part for part in parts)
+    if parts and not unsafe:
+        return "/".join(parts)
+    deck = record.deck
+    return f"content/{language_folder(deck.language)}/{slugify(deck.slug) or 'deck'}.md"
+
+
 def export_zip(*, now: datetime) -> bytes:
     """Every active deck's current Markdown at its path (unzip at the repository root)."""
     buffer = io.BytesIO()
     stamp = now.timetuple()[:6]
     records = SourceFile.objects.filter(deck__isnull=False, deck__retired_at__isnull=True)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for record in records.only("path", "text").order_by("path"):
-            info = zipfile.ZipInfo(record.path.lstrip("/"), date_time=stamp)
+        records = records.select_related("deck").only(
+            "path", "text", "deck__slug", "deck__language"
+        )
+        for record in records.order_by("path"):
+            info = zipfile.ZipInfo(zip_name(record), date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, record.text)
     return buffer.getvalue()

@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_noop
 
-from studyapp.content.importer import ImportReport, Source, content_import
+from studyapp.content.bounded import BudgetExceeded, Deadline, call_within
+from studyapp.content.importer import ImportReport, Source, content_import, parse_and_render
 from studyapp.content.models import Deck, SourceFile
-from studyapp.content.parser import ContentError, ParsedDeck, parse_text, slugify
+from studyapp.content.parser import ContentError, ParsedDeck, slugify
+from studyapp.content.parser import language_folder as _language_folder
 
 from .models import Revision
 
@@ -33,6 +35,7 @@ class SaveResult:
     revisions: list[Revision] = field(default_factory=list)
     unchanged: bool = False
     report: ImportReport | None = None
+    over_budget: bool = False  # parsing took longer than CONTENT_PARSE_SECONDS
 
     @property
     def ok(self) -> bool:
@@ -46,6 +49,19 @@ class Target:
     path: str
     parsed: ParsedDeck | None
     errors: list[ContentError]
+    over_budget: bool = False
+
+
+def budget_error(path: str, exc: BudgetExceeded) -> ContentError:
+    return ContentError(
+        path,
+        1,
+        gettext(
+            "a análise do texto passou do limite de %(seconds)s s e foi interrompida; nada foi "
+            "salvo. Divida o deck em arquivos menores ou simplifique o texto"
+        )
+        % {"seconds": f"{exc.seconds:g}"},
+    )
 
 
 def text_normalize(text: str) -> str:
@@ -59,7 +75,12 @@ def sha256_text(text: str) -> str:
 
 
 def language_folder(language: str) -> str:
-    return language.lower()
+    """content/'s folder for a language, from the configured table; never a path from text
+    (a deck stored before languages were checked gets a slug of its language)."""
+    try:
+        return _language_folder(language)
+    except ValueError:
+        return slugify(language) or "pt-br"
 
 
 def _line_of(text: str, prefix: str, default: int) -> int:
@@ -70,7 +91,12 @@ def _line_of(text: str, prefix: str, default: int) -> int:
 
 
 def deck_target(
-    *, text: str, deck: Deck | None = None, display: str = "", stem: str = ""
+    *,
+    text: str,
+    deck: Deck | None = None,
+    display: str = "",
+    stem: str = "",
+    deadline: Deadline | None = None,
 ) -> Target:
     """Parse ``text`` for ``deck`` (an existing deck) or as a new deck and pick its path.
 
@@ -79,14 +105,32 @@ def deck_target(
     ``stem`` (an uploaded file's name, as import_content does) or else from the title.
     Editing cannot change a deck's slug or language (that would be another deck): that is
     reported as an error on the front matter line.
+
+    Parsing and rendering run in a child process under ``deadline`` (a new
+    CONTENT_PARSE_SECONDS budget if None): over it, the target holds one error and
+    ``over_budget``. A parsed target comes back rendered, ready for the preview and the import.
     """
+    deadline = deadline or Deadline()
+    try:
+        return _deck_target(text=text, deck=deck, display=display, stem=stem, deadline=deadline)
+    except BudgetExceeded as exc:
+        return Target("", None, [budget_error(display or "deck.md", exc)], over_budget=True)
+
+
+def _deck_target(
+    *, text: str, deck: Deck | None, display: str, stem: str, deadline: Deadline
+) -> Target:
     if deck is not None and deck.source_id:
         path = deck.source.path
     elif deck is not None:
         path = f"content/{language_folder(deck.language)}/{deck.slug}.md"
     else:
         path = f"content/pt-br/{slugify(stem) or PLACEHOLDER_STEM}.md"
-    parsed, errors = parse_text(text, path, display_path=display or path)
+    # A new deck's path depends on what the text says: parse once to learn it (no rendering),
+    # then parse and render for that path.
+    parsed, errors = call_within(
+        deadline, parse_and_render, text, path, display or path, render=deck is not None
+    )
     if parsed is None:
         return Target(path, None, errors)
     shown = display or path
@@ -118,7 +162,7 @@ def deck_target(
     if slug == slugify(PLACEHOLDER_STEM):
         slug = slugify(parsed.title)[:80].strip("-") or "deck"
     path = _free_path(slug, parsed.language)
-    parsed, errors = parse_text(text, path, display_path=display or path)
+    parsed, errors = call_within(deadline, parse_and_render, text, path, display or path)
     return Target(path, parsed, errors)
 
 
@@ -184,7 +228,10 @@ def _import_atomic(
         for path, _text, parsed in items:
             _record_baseline(path, parsed)
         report = content_import(
-            sources=[Source(path=path, data=text.encode("utf-8")) for path, text, _p in items],
+            sources=[
+                Source(path=path, data=text.encode("utf-8"), parsed=parsed)
+                for path, text, parsed in items
+            ],
             force=True,  # the browser is the author here: no conflict with itself
             edited_in_browser=True,
             now=now,
@@ -230,7 +277,7 @@ def deck_save(
     text = text_normalize(text)
     target = deck_target(text=text, deck=deck)
     if target.errors or target.parsed is None:
-        return SaveResult(errors=target.errors)
+        return SaveResult(errors=target.errors, over_budget=target.over_budget)
     parsed = target.parsed
     if (
         deck is None
@@ -298,6 +345,7 @@ def files_upload(
     now = now or timezone.now()
     items: list[tuple[str, str, ParsedDeck]] = []
     errors: list[ContentError] = []
+    deadline = Deadline()  # one budget for all the files of one upload
     for name, data in files:
         try:
             text = text_normalize(data.decode("utf-8"))
@@ -305,7 +353,9 @@ def files_upload(
             line = data[: exc.start].count(b"\n") + 1
             errors.append(ContentError(name, line, gettext("arquivo não está em UTF-8")))
             continue
-        target = deck_target(text=text, display=name, stem=PurePath(name).stem)
+        target = deck_target(text=text, display=name, stem=PurePath(name).stem, deadline=deadline)
+        if target.over_budget:
+            return SaveResult(errors=target.errors, over_budget=True)
         if target.errors or target.parsed is None:
             errors.extend(target.errors)
             continue

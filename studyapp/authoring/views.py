@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studyapp.accounts.roles import instructor_required
+from studyapp.content.bounded import BudgetExceeded, Deadline, call_within
 from studyapp.content.models import Deck
 
 from . import selectors, services
@@ -73,8 +74,14 @@ def _editor_context(request, *, form, deck: Deck | None, preview=None, **extra) 
     }
 
 
-def _save_failed(request, form, deck, errors):
-    preview = selectors.deck_preview(text=form.cleaned_data["text"], deck=deck)
+def _save_failed(request, form, deck, result):
+    errors = result.errors
+    if result.over_budget:  # parsing again for the preview would take as long: don't
+        preview = selectors.Preview(
+            text=form.cleaned_data["text"], path="", errors=errors, over_budget=True
+        )
+    else:
+        preview = selectors.deck_preview(text=form.cleaned_data["text"], deck=deck)
     known = {(e.line, e.message) for e in preview.errors}
     preview.errors = preview.errors + [e for e in errors if (e.line, e.message) not in known]
     messages.error(request, _("Nada foi salvo: corrija os erros indicados."))
@@ -100,7 +107,7 @@ def deck_new(request):
         message=form.cleaned_data["message"] or _("Deck criado no navegador"),
     )
     if not result.ok:
-        return _save_failed(request, form, None, result.errors)
+        return _save_failed(request, form, None, result)
     revision = result.revisions[0]
     messages.success(request, _("Deck criado e publicado."))
     return redirect("authoring:deck_edit", revision.language, revision.deck_slug)
@@ -129,7 +136,7 @@ def deck_edit(request, language, slug):
         base_sha=form.cleaned_data["base_sha"],
     )
     if not result.ok:
-        return _save_failed(request, form, deck, result.errors)
+        return _save_failed(request, form, deck, result)
     if result.unchanged:
         messages.info(request, _("Nada mudou: o texto é igual ao publicado."))
     else:
@@ -149,9 +156,10 @@ def preview(request, language=None, slug=None):
         text = form.cleaned_data["text"]
     preview = selectors.deck_preview(text=text, deck=deck) if not form.errors.get("text") else None
     context = _editor_context(request, form=form, deck=deck, preview=preview)
+    status = 400 if preview is not None and preview.over_budget else 200
     if request.htmx:
-        return render(request, EDITOR + "#preview", context)
-    return render(request, EDITOR, context)
+        return render(request, EDITOR + "#preview", context, status=status)
+    return render(request, EDITOR, context, status=status)
 
 
 # -- downloads -------------------------------------------------------------------------------
@@ -232,11 +240,30 @@ def revision_revert(request, language, slug, pk):
 
 
 # -- upload and GIFT -------------------------------------------------------------------------
-def _gift_editor(request, text: str, title: str = ""):
-    """A converted GIFT file goes to the new-deck editor for review: nothing is saved yet."""
-    result = gift_to_markdown(text, title=title)
+def _gift_too_slow(request, template: str, form, exc: BudgetExceeded):
+    form.add_error(
+        None,
+        _(
+            "A conversão passou do limite de %(seconds)s s e foi interrompida; nada foi salvo. "
+            "Divida o arquivo em partes menores."
+        )
+        % {"seconds": f"{exc.seconds:g}"},
+    )
+    return render(request, template, {"form": form}, status=400)
+
+
+def _gift_editor(request, text: str, title: str = "", *, template: str, form):
+    """A converted GIFT file goes to the new-deck editor for review: nothing is saved yet.
+    Conversion and preview share one time budget."""
+    deadline = Deadline()
+    try:
+        result = call_within(deadline, gift_to_markdown, text, title=title)
+    except BudgetExceeded as exc:
+        return _gift_too_slow(request, template, form, exc)
+    preview = selectors.deck_preview(text=result.markdown, deadline=deadline)
+    if preview.over_budget:
+        return _gift_too_slow(request, template, form, BudgetExceeded(deadline.seconds))
     form = EditorForm(initial={"text": result.markdown})
-    preview = selectors.deck_preview(text=result.markdown)
     messages.info(
         request,
         ngettext(
@@ -267,7 +294,7 @@ def upload(request):
         except UnicodeDecodeError:
             form.add_error("files", _("O arquivo não está em UTF-8."))
             return render(request, "authoring/upload.html", {"form": form}, status=400)
-        return _gift_editor(request, text)
+        return _gift_editor(request, text, template="authoring/upload.html", form=form)
     result = services.files_upload(
         author=request.user,
         files=[(f.name, f.read()) for f in files],
@@ -292,4 +319,10 @@ def gift_import(request):
     form = GiftForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "authoring/gift.html", {"form": form}, status=400)
-    return _gift_editor(request, form.cleaned_data["text"], form.cleaned_data["title"])
+    return _gift_editor(
+        request,
+        form.cleaned_data["text"],
+        form.cleaned_data["title"],
+        template="authoring/gift.html",
+        form=form,
+    )

@@ -28,9 +28,10 @@ from .parser import (
     ParsedSection,
     identity_text,
     parse_file,
+    parse_text,
     slugify,
 )
-from .rendering import render_cloze, render_inline, render_markdown
+from .rendering import render_deck
 
 CONTENT_SUFFIXES = {".md", ".markdown"}
 NEAR_IDENTICAL = 0.75
@@ -42,10 +43,25 @@ class UsageError(Exception):
 
 @dataclass
 class Source:
-    """One file to import: ``path`` is the key stored in SourceFile (relative when possible)."""
+    """One file to import: ``path`` is the key stored in SourceFile (relative when possible).
+
+    ``parsed`` is the file already parsed (and rendered) for this path, e.g. in a child process
+    under a time budget (authoring); the importer then uses it as it is.
+    """
 
     path: str
     data: bytes
+    parsed: ParsedDeck | None = None
+
+
+def parse_and_render(
+    text: str, path: str, display_path: str | None = None, *, render: bool = True
+) -> tuple[ParsedDeck | None, list[ContentError]]:
+    """Parse a deck and render all its Markdown: pure, so it can run under a time budget."""
+    deck, errors = parse_text(text, path, display_path=display_path)
+    if deck is not None and render:
+        render_deck(deck)
+    return deck, errors
 
 
 @dataclass
@@ -126,7 +142,10 @@ def content_import(
 
     parsed: list[tuple[Source, ParsedDeck]] = []
     for source in sources:
-        deck, errors = parse_file(source.path, source.data)
+        if source.parsed is not None and source.parsed.path == source.path:
+            deck, errors = source.parsed, []
+        else:
+            deck, errors = parse_file(source.path, source.data)
         report.errors.extend(errors)
         if deck is not None:
             parsed.append((source, deck))
@@ -140,6 +159,7 @@ def content_import(
         return report
 
     with transaction.atomic():
+        report.errors.extend(_source_slug_errors(parsed))
         report.errors.extend(_conflicts(parsed, folders, force))
         if report.errors:
             return report
@@ -173,6 +193,43 @@ def _cross_file_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentE
                 )
             )
         seen[key] = source.path
+    return errors
+
+
+def _source_slug_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentError]:
+    """One source deck per slug: /decks/<slug>/, /study/<slug>/ and the Anki export name a
+    deck by its slug alone, so two source decks with one slug in two languages (in this import,
+    or one here and one already imported from another file) are refused."""
+    errors: list[ContentError] = []
+    sources = [(source, deck) for source, deck in parsed if not deck.translation_of]
+    paths = {source.path for source, _deck in parsed}
+    first: dict[str, tuple[str, str]] = {}
+    for source, deck in sources:
+        other = first.setdefault(deck.slug, (source.path, deck.language))
+        if other[0] == source.path or other[1].lower() == deck.language.lower():
+            existing = (
+                Deck.objects.sources()
+                .filter(slug=deck.slug)
+                .exclude(language__iexact=deck.language)
+                .exclude(source__path__in=paths)
+                .select_related("source")
+                .first()
+            )
+            if existing is None:
+                continue
+            other = (existing.source.path if existing.source_id else "?", existing.language)
+        errors.append(
+            ContentError(
+                source.path,
+                deck.slug_line,
+                gettext(
+                    "o deck '%(deck)s' já existe em %(language)s (%(path)s): um deck de origem "
+                    "por slug; escolha outro slug (deck: ...) ou, se for uma tradução, "
+                    "use translation-of: %(deck)s"
+                )
+                % {"deck": deck.slug, "language": other[1], "path": other[0]},
+            )
+        )
     return errors
 
 
@@ -239,6 +296,8 @@ def _import_deck(
     if unchanged and not force:
         report.unchanged_files += 1
         return []
+    if not parsed.rendered:
+        render_deck(parsed)
 
     source_deck = None
     if parsed.translation_of:
@@ -271,7 +330,7 @@ def _import_deck(
             edited_in_browser=False
         )
     deck.title = parsed.title
-    deck.intro_html = render_markdown(parsed.intro)
+    deck.intro_html = parsed.intro_html
     deck.source = record
     deck.translation_of = source_deck
     deck.domains = parsed.domains
@@ -314,7 +373,7 @@ def _sync_sections(
         section.title = parsed.title
         section.kind = parsed.kind
         section.position = position
-        section.intro_html = render_markdown(parsed.intro)
+        section.intro_html = parsed.intro_html
         section.retired_at = None
         section.save()
         result.append(section)
@@ -433,16 +492,13 @@ def _fill_item(
     item.line = parsed.line
     item.context = parsed.context
     item.prompt = parsed.prompt
-    item.prompt_html = render_inline(parsed.prompt)
+    item.prompt_html = parsed.prompt_html
     item.text_md = parsed.text
-    item.text_html = render_markdown(parsed.text)
+    item.text_html = parsed.text_html
     item.cloze_term = parsed.cloze_term
-    if parsed.kind == Item.Kind.CONCEPT:
-        item.cloze_html, item.text_html = render_cloze(parsed.text, parsed.cloze_term)
-    else:
-        item.cloze_html = ""
+    item.cloze_html = parsed.cloze_html
     item.explanation_md = parsed.explanation
-    item.explanation_html = render_markdown(parsed.explanation)
+    item.explanation_html = parsed.explanation_html
     item.retired_at = None
     item.save()
     _sync_options(item, parsed)
@@ -460,7 +516,7 @@ def _sync_options(item: Item, parsed: ParsedItem) -> None:
         row = existing[position] if position < len(existing) else Option(item=item)
         row.position = position
         row.text_md = option.text
-        row.html = render_inline(option.text)
+        row.html = option.html
         row.is_correct = option.correct
         row.save()
     Option.objects.filter(pk__in=[row.pk for row in existing[len(parsed.options) :]]).delete()

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -21,15 +22,21 @@ LANGUAGE_FOLDERS = {"pt-br": "pt-BR", "pt": "pt-BR", "en": "en", "es": "es"}
 
 QUESTION_SECTION = re.compile(r"perguntas|questões|questoes|questions|🧪", re.IGNORECASE)
 REFERENCE_SECTION = re.compile(r"links|referências|referencias|references|🔗", re.IGNORECASE)
-QUESTION_HEADING = re.compile(r"^(?:Q|P|Pergunta|Question)\s*:\s*(?P<text>.*)$", re.IGNORECASE)
-PINNED_ID = re.compile(r"\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]*)\}\s*$")
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
-BULLET = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
-MARKER = re.compile(r"^\s*(?:[-*+]\s+)?(?P<marker>✅|❌|💡|🔗)\uFE0F?\s*(?P<text>.*)$")
-LINK = re.compile(r"^\[(?P<title>[^\]]+)\]\((?P<url>\S+)\)\s*$")
-BARE_URL = re.compile(r"^(?P<url>\S+://\S+)$")
-CLOZE_MARK = re.compile(r"\{\{(?P<term>.+?)\}\}|\*\*(?P<bold>.+?)\*\*")
-SEPARATOR = re.compile(r"^\s*---\s*$")
+# Every pattern below runs on untrusted text (the instructor's file or a web form), so each
+# one is linear in its input: anchored, with possessive quantifiers (Python 3.11) wherever two
+# parts could match the same characters, or replaced by plain string operations (headings,
+# pinned ids, bare URLs, cloze marks). tests/security/test_parse_time.py holds them to it.
+QUESTION_HEADING = re.compile(r"(?:Q|P|Pergunta|Question)\s*+:\s*+(?P<text>.*+)", re.IGNORECASE)
+PINNED_ID_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*+")
+BULLET = re.compile(r"(?P<indent>[ \t]*+)(?:[-*+]|\d++[.)])\s++(?P<text>.*+)")
+MARKER = re.compile(r"\s*+(?:[-*+]\s++)?+(?P<marker>✅|❌|💡|🔗)\uFE0F?+\s*+(?P<text>.*+)")
+LINK = re.compile(r"\[(?P<title>[^\]]++)\]\((?P<url>\S+)\)")
+HTTP_URL = re.compile(r"https?://[^/\s]", re.IGNORECASE)
+
+# The longest Markdown text one piece may hold (an item's text, an option, an explanation,
+# an introduction). The longest in content/ is under 1,000 characters; Python-Markdown's cost
+# grows faster than linearly with the size of one piece, so a cap keeps rendering bounded.
+MAX_PIECE_CHARS = 5_000
 
 # Service and feature names a concept card asks for when its bullet marks no term.
 # Longer names first, so "Amazon ECR" wins over "ECR" at the same position.
@@ -117,6 +124,9 @@ class ParsedOption:
     text: str
     correct: bool
     line: int
+    html: str = ""  # filled by rendering.render_deck
+    # Continuation lines, joined when the question closes (not one string per line: linear).
+    more: list[str] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass
@@ -132,6 +142,11 @@ class ParsedItem:
     explanation_line: int | None = None
     references: list[ParsedReference] = field(default_factory=list)
     cloze_term: str = ""
+    # Filled by rendering.render_deck (the importer and the preview use them as they are).
+    prompt_html: str = ""
+    text_html: str = ""
+    cloze_html: str = ""
+    explanation_html: str = ""
 
     @property
     def correct_options(self) -> list[ParsedOption]:
@@ -151,6 +166,7 @@ class ParsedSection:
     intro: str = ""
     items: list[ParsedItem] = field(default_factory=list)
     references: list[ParsedReference] = field(default_factory=list)
+    intro_html: str = ""
 
     @property
     def key(self) -> str:
@@ -169,6 +185,9 @@ class ParsedDeck:
     title_line: int
     intro: str = ""
     sections: list[ParsedSection] = field(default_factory=list)
+    intro_html: str = ""
+    rendered: bool = False  # True once rendering.render_deck filled every *_html field
+    slug_line: int = 1  # the line that names the slug (``deck:``), else the title's
 
     @property
     def items(self) -> list[ParsedItem]:
@@ -202,17 +221,62 @@ def section_kind(title: str) -> str:
 
 
 def split_pinned_id(text: str) -> tuple[str, str | None]:
-    match = PINNED_ID.search(text)
-    if not match:
-        return text.strip(), None
-    return text[: match.start()].strip(), match.group("id")
+    """``text {#id}`` → (text, id). An id has no braces, so only the last ``{`` can open it."""
+    stripped = text.rstrip()
+    if stripped.endswith("}"):
+        start = stripped.rfind("{")
+        if stripped.startswith("{#", start) and PINNED_ID_VALUE.fullmatch(
+            stripped, start + 2, len(stripped) - 1
+        ):
+            return text[:start].strip(), stripped[start + 2 : -1]
+    return text.strip(), None
+
+
+def split_heading(line: str) -> tuple[int, str] | None:
+    r"""(level, text) of an ATX heading line (``## Title ##``), else None.
+
+    The line has no trailing whitespace. Closing ``#`` and the spaces before them are
+    dropped, as the pattern ``^(#{1,6})\s+(.*?)\s*#*\s*$`` did (in cubic time).
+    """
+    level = len(line) - len(line.lstrip("#"))
+    if not 1 <= level <= 6 or not line[level : level + 1].isspace():
+        return None
+    return level, line[level:].strip().rstrip("#").rstrip()
+
+
+def is_bare_url(text: str) -> bool:
+    r"""``scheme://rest`` with no whitespace (was ``^\S+://\S+$``, quadratic on ``a://a://…``)."""
+    if not text or any(char.isspace() for char in text):
+        return False
+    at = text.find("://", 1)
+    return at != -1 and at + 3 < len(text)
+
+
+def is_separator(line: str) -> bool:
+    return line.strip() == "---"
+
+
+def _first_mark(line: str, mark: str, close: str) -> tuple[int, str] | None:
+    """The first ``mark…close`` (text non-empty) in one line: (start, text), else None.
+
+    A mark that finds no close finds none later in the line either, so one search is enough.
+    """
+    start = line.find(mark)
+    if start == -1:
+        return None
+    end = line.find(close, start + 3)
+    return None if end == -1 else (start, line[start + 2 : end])
 
 
 def cloze_term(text: str) -> str:
-    """The term a concept card hides: marked {{...}}/**...**, else the first glossary term."""
-    marked = CLOZE_MARK.search(text)
-    if marked:
-        return (marked.group("term") or marked.group("bold")).strip()
+    """The term a concept card hides: marked {{...}}/**...**, else the first glossary term.
+
+    The first mark of either kind wins; a mark does not span lines.
+    """
+    for line in text.split("\n"):
+        marks = [m for m in (_first_mark(line, "{{", "}}"), _first_mark(line, "**", "**")) if m]
+        if marks:
+            return min(marks)[1].strip()
     found = GLOSSARY_PATTERN.search(text)
     return found.group(1) if found else ""
 
@@ -237,6 +301,26 @@ def parse_text(
 ) -> tuple[ParsedDeck | None, list[ContentError]]:
     """Parse a deck from Markdown text. Returns (deck or None, errors)."""
     return _Parser(text, path, display_path or path).run()
+
+
+DEFAULT_LANGUAGE = "pt-BR"
+
+
+def configured_languages() -> dict[str, str]:
+    """lowercase code → the spelling decks use (``pt-BR``, ``en``), from settings.LANGUAGES."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return {code.lower(): LANGUAGE_FOLDERS.get(code.lower(), code) for code in codes}
+
+
+def language_folder(language: str) -> str:
+    """The content/ folder of a configured language (``pt-BR`` → ``pt-br``); ValueError else.
+
+    Paths are built from this fixed table, never from what a file says.
+    """
+    for code, spelling in configured_languages().items():
+        if spelling == language or code == language.lower():
+            return code
+    raise ValueError(f"not a configured language: {language!r}")
 
 
 def _language_from_path(path: str) -> str | None:
@@ -269,6 +353,17 @@ class _Parser:
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(ContentError(self.shown, line, message))
+
+    def check_size(self, line: int, text: str) -> None:
+        if len(text) > MAX_PIECE_CHARS:
+            self.error(
+                line,
+                _(
+                    "texto longo demais: %(size)d caracteres (o máximo é %(max)d num item, "
+                    "opção, explicação ou introdução; divida-o)"
+                )
+                % {"size": len(text), "max": MAX_PIECE_CHARS},
+            )
 
     # -- driver -------------------------------------------------------------------------
     def run(self) -> tuple[ParsedDeck | None, list[ContentError]]:
@@ -305,14 +400,14 @@ class _Parser:
 
     def read_line(self, number: int, raw: str) -> None:
         line = raw.rstrip()
-        heading = HEADING.match(line) if line.startswith("#") else None
+        heading = split_heading(line) if line.startswith("#") else None
         if heading:
-            self.read_heading(number, len(heading.group("hashes")), heading.group("text"))
+            self.read_heading(number, *heading)
             return
-        if SEPARATOR.match(line):
+        if is_separator(line):
             self.end_free_text()
             return
-        marker = MARKER.match(line)
+        marker = MARKER.fullmatch(line)
         if marker:
             self.read_marker(number, marker.group("marker"), marker.group("text").strip())
             return
@@ -345,7 +440,7 @@ class _Parser:
             self.section_intro = []
             self.subheading = ""
             return
-        question = QUESTION_HEADING.match(text)
+        question = QUESTION_HEADING.fullmatch(text)
         if level == 3 and question:
             if self.section is None:
                 self.error(number, _("pergunta fora de uma seção '##'"))
@@ -408,8 +503,7 @@ class _Parser:
         if self.continuing == "explanation" or self.continuing == "item_text":
             self.buffer.append(line)
         elif self.continuing == "option" and line.strip():
-            option = item.options[-1]
-            option.text = f"{option.text} {line.strip()}".strip()
+            item.options[-1].more.append(line.strip())
         elif line.strip():
             self.error(number, _("texto solto depois das opções; use '💡' para a explicação"))
 
@@ -426,7 +520,7 @@ class _Parser:
 
     # -- concept sections ---------------------------------------------------------------
     def read_concept_line(self, number: int, line: str) -> None:
-        bullet = BULLET.match(line)
+        bullet = BULLET.fullmatch(line)
         if bullet and not bullet.group("indent"):
             self.close_item()
             text, pinned = split_pinned_id(bullet.group("text"))
@@ -448,7 +542,7 @@ class _Parser:
         stripped = line.strip()
         if not stripped:
             return
-        bullet = BULLET.match(stripped)
+        bullet = BULLET.fullmatch(stripped)
         if bullet:
             stripped = bullet.group("text").strip()
             reference = self.parse_reference(number, stripped)
@@ -464,16 +558,16 @@ class _Parser:
             self.section_intro.append(line)
 
     def parse_reference(self, number: int, text: str) -> ParsedReference | None:
-        link = LINK.match(text.strip())
-        bare = BARE_URL.match(text.strip()) if not link else None
-        if not link and not bare:
+        stripped = text.strip()
+        link = LINK.fullmatch(stripped)
+        if not link and not is_bare_url(stripped):
             self.error(
                 number, _("referência sem link no formato [título](url): %(text)r") % {"text": text}
             )
             return None
-        url = (link or bare).group("url")
+        url = link.group("url") if link else stripped
         title = link.group("title").strip() if link else url
-        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+        if not HTTP_URL.match(url):
             self.error(number, _("link de referência precisa ser http(s): %(url)r") % {"url": url})
             return None
         return ParsedReference(title=title, url=url, line=number)
@@ -493,8 +587,17 @@ class _Parser:
             item.cloze_term = cloze_term(item.text)
         else:
             self.flush_buffer()
+            for option in item.options:
+                if option.more:
+                    option.text = " ".join([option.text, *option.more]).strip()
+                    option.more = []
             if not item.correct_options:
                 self.error(item.line, _("pergunta sem resposta correta ('✅')"))
+        self.check_size(item.line, item.text)
+        self.check_size(item.line, item.prompt)
+        self.check_size(item.explanation_line or item.line, item.explanation)
+        for option in item.options:
+            self.check_size(option.line, option.text)
         if self.section is not None:
             self.section.items.append(item)
         self.item = None
@@ -506,6 +609,7 @@ class _Parser:
         if self.section is None:
             return
         self.section.intro = "\n".join(self.section_intro).strip()
+        self.check_size(self.section.line, self.section.intro)
         self.sections.append(self.section)
         self.section = None
 
@@ -522,7 +626,7 @@ class _Parser:
                 line,
                 _("slug de deck inválido: %(slug)r (use minúsculas, dígitos e -)") % {"slug": slug},
             )
-        language = meta.get("language") or _language_from_path(self.path) or "pt-BR"
+        language = self.language(meta.get("language"))
         topics = [t.strip() for t in meta.get("topics", "").split(",") if t.strip()] or [slug]
         domains: list[int] = []
         for part in (p.strip() for p in meta.get("domains", "").split(",")):
@@ -549,8 +653,29 @@ class _Parser:
             title_line=self.title_line,
             intro="\n".join(self.intro).strip(),
             sections=self.sections,
+            slug_line=self.meta["deck"][1] if "deck" in self.meta else self.title_line,
         )
         return deck, []
+
+    def language(self, declared: str | None) -> str:
+        """The deck's language: front matter, else the folder, else pt-BR; always configured.
+
+        The value names folders and URLs later, so anything but a configured language (after
+        the aliases of LANGUAGE_FOLDERS: pt-br, pt, en) is an error, never a path.
+        """
+        configured = configured_languages()
+        if not declared:
+            found = _language_from_path(self.path)
+            return found if found in configured.values() else DEFAULT_LANGUAGE
+        language = configured.get(LANGUAGE_FOLDERS.get(declared.lower(), declared).lower())
+        if language is None:
+            self.error(
+                self.meta["language"][1],
+                _("idioma desconhecido: %(value)r (use um destes: %(languages)s)")
+                % {"value": declared, "languages": ", ".join(configured.values())},
+            )
+            return DEFAULT_LANGUAGE
+        return language
 
     def check_unique_ids(self) -> None:
         seen: dict[str, int] = {}

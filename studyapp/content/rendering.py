@@ -1,10 +1,18 @@
-"""Markdown → sanitized HTML, run once at import (never at request time)."""
+"""Markdown → sanitized HTML, run once at import (never at request time).
+
+Bounded time: every function here is linear in its input, given the parser's cap on the size
+of one piece of Markdown (``parser.MAX_PIECE_CHARS``). Python-Markdown scans forward from
+every ``[`` and ``(`` to find where a link closes, which is quadratic on text such as 20 KB of
+``[``; :mod:`.markdown_bounds` swaps those scans for linear ones that give the same result.
+"""
 
 import html
-import re
+import threading
 
 import markdown
 import nh3
+
+from .markdown_bounds import BoundedExtension
 
 ALLOWED_TAGS = {
     "a",
@@ -53,19 +61,42 @@ URL_SCHEMES = {"http", "https", "mailto"}
 CLOZE_BLANK = "[…]"
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """One Markdown instance per thread, reset before each use (3× faster than a new one)."""
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = markdown.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", BoundedExtension()]
+        )
+        _local.md = md
+    return md
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML and sanitize it: no scripts, handlers or unsafe URLs."""
     if not text:
         return ""
-    raw = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])
+    try:
+        raw = _markdown().reset().convert(text)
+    except BaseException as exc:
+        _local.md = None  # a conversion that stopped halfway leaves the instance's state dirty
+        if not isinstance(exc, RecursionError):
+            raise
+        # Python-Markdown recurses once per nesting level ("1. 1. 1. …" × 3,000 overflows the
+        # stack): such a text is shown as it is, escaped, instead of failing the import.
+        raw = f"<p>{html.escape(text)}</p>"
     return sanitize(raw)
 
 
 def render_inline(text: str) -> str:
     """Render a one-line Markdown fragment (an option, a heading) without the <p> wrapper."""
     rendered = render_markdown(text)
-    match = re.fullmatch(r"<p>(.*)</p>", rendered, flags=re.DOTALL)
-    return match.group(1) if match else rendered
+    if len(rendered) >= 7 and rendered.startswith("<p>") and rendered.endswith("</p>"):
+        return rendered[3:-4]
+    return rendered
 
 
 def sanitize(raw_html: str) -> str:
@@ -84,23 +115,86 @@ def render_cloze(text: str, term: str) -> tuple[str, str]:
     ``{{term}}`` marks are turned into plain text first; the term's first occurrence in the
     rendered text is replaced. Works on escaped text, so a term can never inject markup.
     """
-    plain = re.sub(r"\{\{(.+?)\}\}", r"\1", text)
-    back = render_markdown(plain)
+    back = render_markdown(unwrap_cloze(text))
     if not term:
         return back, back
-    escaped = re.compile(re.escape(html.escape(term, quote=False)), flags=re.IGNORECASE)
-    parts = re.split(r"(<[^>]+>)", back)  # odd indexes are tags: never match inside them
+    needle = _fold(html.escape(term, quote=False))
+    parts = split_tags(back)  # odd indexes are tags: never match inside them
     for index in range(0, len(parts), 2):
-        match = escaped.search(parts[index])
-        if not match:
+        start = _fold(parts[index]).find(needle)
+        if start == -1:
             continue
+        end = start + len(needle)
         before, found, after = (
-            parts[index][: match.start()],
-            match.group(0),
-            parts[index][match.end() :],
+            parts[index][:start],
+            parts[index][start:end],
+            parts[index][end:],
         )
         head, tail = "".join(parts[:index]), "".join(parts[index + 1 :])
         front = f'{head}{before}<mark class="cloze">{CLOZE_BLANK}</mark>{after}{tail}'
         marked = f'{head}{before}<mark class="cloze">{found}</mark>{after}{tail}'
         return sanitize(front), sanitize(marked)
     return back, back
+
+
+def unwrap_cloze(text: str) -> str:
+    """``{{term}}`` → ``term`` (was ``re.sub(r"\\{\\{(.+?)\\}\\}", r"\\1", text)``, quadratic
+    on a run of ``{{``). A mark does not span lines; an unclosed ``{{`` stays as it is."""
+    lines = []
+    for line in text.split("\n"):
+        pieces, position = [], 0
+        while (start := line.find("{{", position)) != -1:
+            end = line.find("}}", start + 3)
+            if end == -1:  # no later "{{" on this line can close either
+                break
+            pieces += [line[position:start], line[start + 2 : end]]
+            position = end + 2
+        pieces.append(line[position:])
+        lines.append("".join(pieces))
+    return "\n".join(lines)
+
+
+def split_tags(markup: str) -> list[str]:
+    """``re.split(r"(<[^>]+>)", markup)`` in one pass: text and tags alternate."""
+    parts, start, position = [], 0, 0
+    while (opening := markup.find("<", position)) != -1:
+        closing = markup.find(">", opening + 1)
+        if closing == -1:  # no tag can close after this point
+            break
+        if closing == opening + 1:  # "<>" is text
+            position = opening + 1
+            continue
+        parts += [markup[start:opening], markup[opening : closing + 1]]
+        start = position = closing + 1
+    parts.append(markup[start:])
+    return parts
+
+
+def _fold(text: str) -> str:
+    """Lowercase with the same length (so positions carry over to the original text)."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
+
+
+def render_deck(deck):
+    """Fill every ``*_html`` field of a parsed deck (what the importer and the preview show).
+
+    Pure: the same text gives the same HTML, so this can run in a child process under a time
+    budget (``content.bounded``) and its result be imported as it is.
+    """
+    deck.intro_html = render_markdown(deck.intro)
+    for section in deck.sections:
+        section.intro_html = render_markdown(section.intro)
+        for item in section.items:
+            item.prompt_html = render_inline(item.prompt)
+            if item.kind == "concept":
+                item.cloze_html, item.text_html = render_cloze(item.text, item.cloze_term)
+            else:
+                item.cloze_html, item.text_html = "", render_markdown(item.text)
+            item.explanation_html = render_markdown(item.explanation)
+            for option in item.options:
+                option.html = render_inline(option.text)
+    deck.rendered = True
+    return deck
