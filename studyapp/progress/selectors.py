@@ -8,22 +8,23 @@ one grouped aggregate.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from studyapp.content.models import Deck, Item
 from studyapp.content.selectors import language_matches
-from studyapp.srs.models import DEFAULT_TIMEZONE, State, StudyCard, StudySettings
+from studyapp.srs import selectors as srs_selectors
+from studyapp.srs import timing
+from studyapp.srs.models import State, StudyCard
+from studyapp.srs.timing import study_day
 
 from . import quizdata
-from .models import DailyReviewStats, Prediction
+from .models import Prediction
 from .readiness import (
     GroupEstimate,
     GroupEvidence,
@@ -32,7 +33,6 @@ from .readiness import (
     retrievability,
 )
 
-DAY_OFFSET = timedelta(hours=4)  # the study day starts at 04:00 local time (as the queue's)
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 365
 RETENTION_DAYS = 30
@@ -42,19 +42,6 @@ DOMAIN_NAMES = {
     3: gettext_noop("Implantação"),
     4: gettext_noop("Solução de problemas e otimização"),
 }
-
-
-def user_timezone(*, user) -> zoneinfo.ZoneInfo:
-    name = StudySettings.objects.filter(user=user).values_list("timezone", flat=True).first()
-    try:
-        return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
-
-
-def study_day(moment: datetime, tz) -> date:
-    """The study day a moment belongs to (days start at 04:00 in ``tz``)."""
-    return (moment.astimezone(tz) - DAY_OFFSET).date()
 
 
 @dataclass
@@ -110,7 +97,7 @@ class Activity:
 
 
 def activity_from_rows(rows, *, today: date) -> Activity:
-    """Build :class:`Activity` from roll-up rows (objects with DailyReviewStats' fields)."""
+    """Build :class:`Activity` from roll-up rows (``srs.rollups.DayStats`` or alike)."""
     by_day = {row.day: row for row in rows}
     start = today - timedelta(days=HEATMAP_DAYS - 1)
     days = [
@@ -155,29 +142,10 @@ def activity_from_rows(rows, *, today: date) -> Activity:
     )
 
 
-class RollupRow(NamedTuple):
-    """A DailyReviewStats row as plain values (365 model instances cost ~1.5 ms)."""
-
-    day: date
-    reviews: int
-    again: int
-    hard: int
-    good: int
-    easy: int
-    young_pass: int
-    young_fail: int
-    mature_pass: int
-    mature_fail: int
-    duration_ms: int
-
-
 def activity_get(*, user, today: date) -> Activity:
-    rows = [
-        RollupRow(*values)
-        for values in DailyReviewStats.objects.filter(
-            user=user, day__gt=today - timedelta(days=HEATMAP_DAYS), day__lte=today
-        ).values_list(*RollupRow._fields)
-    ]
+    rows = srs_selectors.rollup_rows(
+        user=user, after=today - timedelta(days=HEATMAP_DAYS), until=today
+    )
     return activity_from_rows(rows, today=today)
 
 
@@ -411,7 +379,7 @@ def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
 
 def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None) -> tuple:
     """(CardSummary, Readiness) for one user now."""
-    tz = tz or user_timezone(user=user)
+    tz = tz or srs_selectors.user_timezone(user=user)
     decks = decks if decks is not None else content_map()
     profile = profile or quizdata.exam_profile()
     cards = summarize_cards(
@@ -429,7 +397,7 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None) -> 
 def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     """Everything the student dashboard shows, in a fixed number of queries."""
     now = now or timezone.now()
-    tz = user_timezone(user=user)
+    tz = srs_selectors.user_timezone(user=user)
     today = study_day(now, tz)
     profile = quizdata.exam_profile()
     cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
@@ -465,33 +433,26 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
     now = now or timezone.now()
     users = list(users)
     ids = [u.pk for u in users]
-    tz = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
-    tzs = dict(StudySettings.objects.filter(user_id__in=ids).values_list("user_id", "timezone"))
-    today = study_day(now, tz)
-    stats = (
-        DailyReviewStats.objects.filter(
-            user_id__in=ids, day__gt=today - timedelta(days=RETENTION_DAYS)
-        )
-        .values("user_id")
-        .annotate(
-            young_pass=Sum("young_pass"),
-            young_fail=Sum("young_fail"),
-            mature_pass=Sum("mature_pass"),
-            mature_fail=Sum("mature_fail"),
-        )
+    tzs = srs_selectors.user_timezones(user_ids=ids)
+    # The class's "last 7/30 days" are counted in the default time zone's study days.
+    today = study_day(now, timing.zone(None))
+    retention_sums = srs_selectors.rollup_sums(
+        user_ids=ids,
+        after=today - timedelta(days=RETENTION_DAYS),
+        fields=("young_pass", "young_fail", "mature_pass", "mature_fail"),
     )
     retention = {
-        row["user_id"]: Retention(
+        user_id: Retention(
             row["young_pass"] + row["mature_pass"], row["young_fail"] + row["mature_fail"]
         )
-        for row in stats
+        for user_id, row in retention_sums.items()
     }
-    recent = dict(
-        DailyReviewStats.objects.filter(user_id__in=ids, day__gt=today - timedelta(days=7))
-        .values("user_id")
-        .annotate(n=Sum("reviews"))
-        .values_list("user_id", "n")
-    )
+    recent = {
+        user_id: row["reviews"]
+        for user_id, row in srs_selectors.rollup_sums(
+            user_ids=ids, after=today - timedelta(days=7), fields=("reviews",)
+        ).items()
+    }
     decks = content_map()
     profile = quizdata.exam_profile()
     rows_by_user = defaultdict(list)
@@ -501,10 +462,7 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
     last_mock = quizdata.last_mock_scores(user_ids=ids)
     result = []
     for user in users:
-        try:
-            user_tz = zoneinfo.ZoneInfo(tzs.get(user.pk) or DEFAULT_TIMEZONE)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            user_tz = tz
+        user_tz = tzs[user.pk]
         cards = summarize_cards(
             rows_by_user[user.pk], now=now, tz=user_tz, today=study_day(now, user_tz)
         )

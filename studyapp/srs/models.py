@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Deck, Item
 
-DEFAULT_TIMEZONE = "America/Sao_Paulo"
+from . import timing
+from .timing import DEFAULT_TIMEZONE
 
 
 def validate_timezone(value: str) -> None:
@@ -71,7 +72,7 @@ class StudySettings(models.Model):
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+        return timing.zone(self.timezone)
 
 
 class State(models.TextChoices):
@@ -202,3 +203,40 @@ class CardAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()} · {self.card_id}"
+
+
+class DailyReviewStats(models.Model):
+    """What one user did on one study day (``timing.study_day``), written by ``rollups.py``.
+
+    Retention columns count only the first review of a card that day, when the card was
+    in the review state and the review rescheduled it (a scheduled test of memory):
+    Again is a fail, Hard/Good/Easy a pass. Young = scheduled interval < 21 days, mature ≥ 21.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_review_stats"
+    )
+    day = models.DateField(_("dia"))
+    reviews = models.PositiveIntegerField(default=0)
+    again = models.PositiveIntegerField(default=0)
+    hard = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    easy = models.PositiveIntegerField(default=0)
+    young_pass = models.PositiveIntegerField(default=0)
+    young_fail = models.PositiveIntegerField(default=0)
+    mature_pass = models.PositiveIntegerField(default=0)
+    mature_fail = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        # Created by the progress app, which owned the roll-ups until they moved here.
+        db_table = "progress_dailyreviewstats"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="progress_daily_user_day"),
+        ]
+        ordering = ["user", "day"]
+        verbose_name = _("resumo diário de revisões")
+        verbose_name_plural = _("resumos diários de revisões")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.day} · {self.reviews}"

@@ -10,13 +10,16 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import fsrs
 import fsrs.scheduler as fsrs_scheduler
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
+
+# The study day's rollover lives in timing.py; re-exported for older callers.
+from .timing import DAY_STARTS_AT, day_start, next_day_start  # noqa: F401
 
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 RELEARNING_STEPS = (timedelta(minutes=10),)
@@ -181,23 +184,3 @@ def format_due_in(interval: timedelta) -> str:
 
 def with_due(memory: Memory, due: datetime) -> Memory:
     return replace(memory, due=due)
-
-
-DAY_STARTS_AT = time(4, 0)
-
-
-def day_start(now: datetime, tz) -> datetime:
-    """Start of the study day containing ``now``: 04:00 in the learner's time zone (UTC)."""
-    local = now.astimezone(tz)
-    start = datetime.combine(local.date(), DAY_STARTS_AT, tzinfo=tz)
-    if local < start:
-        start = datetime.combine(local.date() - timedelta(days=1), DAY_STARTS_AT, tzinfo=tz)
-    return start.astimezone(UTC)
-
-
-def next_day_start(now: datetime, tz) -> datetime:
-    """When the next study day begins (daily limits reset, buried cards return)."""
-    start = day_start(now, tz).astimezone(tz)
-    return datetime.combine(start.date() + timedelta(days=1), DAY_STARTS_AT, tzinfo=tz).astimezone(
-        UTC
-    )

@@ -7,17 +7,19 @@ the queue reads only due cards through the (user, due) index.
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from studyapp.content.models import Deck, Item, Option, Reference
 
-from . import scheduler
-from .models import CardAction, ReviewLog, State, StudyCard, StudySettings
+from . import timing
+from .models import CardAction, DailyReviewStats, ReviewLog, State, StudyCard, StudySettings
+from .rollups import DayStats
 
 # Like Anki's "learn ahead limit": when nothing else is due, learning cards due within
 # this window are shown rather than making the learner wait a few minutes.
@@ -85,7 +87,7 @@ def scope_for(*, settings: StudySettings, slug: str | None, ahead: bool = False)
 
 def day_counts(*, user, settings: StudySettings, now: datetime) -> DayCounts:
     """New cards introduced and reviews done since 04:00 local (study answers only)."""
-    start = scheduler.day_start(now, settings.tzinfo)
+    start = timing.day_start(now, settings.tzinfo)
     totals = ReviewLog.objects.filter(
         user=user, reviewed_at__gte=start, source=ReviewLog.Source.STUDY
     ).aggregate(
@@ -219,7 +221,7 @@ def next_due(
         not day.new_left
         and _studiable_cards(user=user, scope=scope, now=now).filter(state=State.NEW).exists()
     ):
-        candidates.append(scheduler.next_day_start(now, settings.tzinfo))
+        candidates.append(timing.next_day_start(now, settings.tzinfo))
     return min(candidates) if candidates else None
 
 
@@ -293,3 +295,36 @@ def suspended_cards(*, user) -> QuerySet[StudyCard]:
         .select_related("item__deck", "item__section")
         .order_by("item__deck__title", "item_id")
     )
+
+
+# --- time zones and daily roll-ups (read by progress) ---------------------------------------
+
+
+def user_timezone(*, user) -> zoneinfo.ZoneInfo:
+    """The learner's time zone (``timing.zone``'s fallback when unset or unknown)."""
+    name = StudySettings.objects.filter(user=user).values_list("timezone", flat=True).first()
+    return timing.zone(name)
+
+
+def user_timezones(*, user_ids) -> dict[int, zoneinfo.ZoneInfo]:
+    """{user id: time zone} for every id of ``user_ids`` (one query)."""
+    names = dict(
+        StudySettings.objects.filter(user_id__in=user_ids).values_list("user_id", "timezone")
+    )
+    return {user_id: timing.zone(names.get(user_id)) for user_id in user_ids}
+
+
+def rollup_rows(*, user, after: date, until: date) -> list[DayStats]:
+    """The user's daily roll-ups for the study days in (``after``, ``until``], oldest first."""
+    rows = DailyReviewStats.objects.filter(user=user, day__gt=after, day__lte=until)
+    return [DayStats(*values) for values in rows.order_by("day").values_list(*DayStats._fields)]
+
+
+def rollup_sums(*, user_ids, after: date, fields) -> dict[int, dict[str, int]]:
+    """{user id: {field: sum}} over the study days after ``after`` (users with rows only)."""
+    rows = (
+        DailyReviewStats.objects.filter(user_id__in=user_ids, day__gt=after)
+        .values("user_id")
+        .annotate(**{name: Sum(name) for name in fields})
+    )
+    return {row["user_id"]: {name: row[name] for name in fields} for row in rows}

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Item
-from studyapp.progress.services import rollup_record, rollup_unrecord
 
-from . import scheduler
+from . import scheduler, timing
 from .models import CardAction, ReviewLog, State, StudyCard, StudySettings, new_token
+from .rollups import rollup_record, rollup_unrecord
 
 # Bury/suspend actions kept per user for Undo (older ones are deleted as new ones come).
 CARD_ACTIONS_KEPT = 20
@@ -351,7 +351,7 @@ def card_bury(
         if card.token != token:
             raise TokenUsed()
         _action_record(card=card, kind=CardAction.Kind.BURY, now=now)
-        card.buried_until = scheduler.next_day_start(now, settings.tzinfo)
+        card.buried_until = timing.next_day_start(now, settings.tzinfo)
         card.token = new_token()
         card.save(update_fields=["buried_until", "token"])
         return card

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from studyapp.content.models import Item
-from studyapp.progress.services import rollup_record
 from studyapp.srs.models import ReviewLog, StudyCard, StudySettings
+from studyapp.srs.rollups import rollup_record
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 

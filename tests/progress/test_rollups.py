@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.management import call_command
 
-from studyapp.progress.models import DailyReviewStats
 from studyapp.progress.selectors import activity_get
-from studyapp.progress.services import rollup_unrecord, rollups_rebuild
+from studyapp.srs.models import DailyReviewStats
+from studyapp.srs.rollups import rollup_unrecord, rollups_rebuild
 
 from .conftest import make_card, make_log
 

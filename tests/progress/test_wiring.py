@@ -3,11 +3,11 @@
 import pytest
 from django.db.models import Sum
 
-from studyapp.progress.models import DailyReviewStats, Prediction
-from studyapp.progress.services import rollups_rebuild
+from studyapp.progress.models import Prediction
 from studyapp.quizzes.models import ExamProfile
 from studyapp.quizzes.services import attempt_start_mock
-from studyapp.srs.models import StudyCard
+from studyapp.srs.models import DailyReviewStats, StudyCard
+from studyapp.srs.rollups import rollups_rebuild
 from studyapp.srs.services import cards_ensure, review_record, review_undo
 
 pytestmark = pytest.mark.django_db

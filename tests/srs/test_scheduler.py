@@ -1,14 +1,12 @@
-"""The pure FSRS wrapper: states, intervals, deterministic fuzz, day boundaries."""
+"""The pure FSRS wrapper: states, intervals, deterministic fuzz."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyapp.srs import scheduler
 from studyapp.srs.scheduler import Memory, format_due_in, format_interval, preview, review
 
 NOW = datetime(2025, 3, 12, 15, 0, tzinfo=UTC)
@@ -130,25 +128,6 @@ def test_maximum_interval_caps_intervals():
 def test_rating_outside_1_to_4_is_rejected():
     with pytest.raises(ValueError):
         review(Memory(), 5, now=NOW, seed=1)
-
-
-@pytest.mark.parametrize(
-    ("tz", "local", "expected_start"),
-    [
-        ("America/Sao_Paulo", datetime(2025, 3, 12, 3, 59), datetime(2025, 3, 11, 4, 0)),
-        ("America/Sao_Paulo", datetime(2025, 3, 12, 4, 0), datetime(2025, 3, 12, 4, 0)),
-        ("Asia/Tokyo", datetime(2025, 3, 12, 3, 59), datetime(2025, 3, 11, 4, 0)),
-        ("Asia/Tokyo", datetime(2025, 3, 12, 4, 0), datetime(2025, 3, 12, 4, 0)),
-    ],
-)
-def test_study_day_starts_at_4am_local(tz, local, expected_start):
-    zone = ZoneInfo(tz)
-    now = local.replace(tzinfo=zone).astimezone(UTC)
-    start = scheduler.day_start(now, zone)
-    assert start == expected_start.replace(tzinfo=zone).astimezone(UTC)
-    assert scheduler.next_day_start(now, zone) == (expected_start + timedelta(days=1)).replace(
-        tzinfo=zone
-    ).astimezone(UTC)
 
 
 @pytest.mark.parametrize(

@@ -29,18 +29,18 @@ from django.utils import timezone
 
 from studyapp.content.models import Item
 from studyapp.progress.bulk import fast_writes, insert_rows
-from studyapp.progress.models import DailyReviewStats
 from studyapp.progress.readiness import retrievability
-from studyapp.progress.selectors import study_day
-from studyapp.progress.services import RATING_FIELDS, _retention_field
 from studyapp.srs import scheduler
 from studyapp.srs.models import (
     DEFAULT_TIMEZONE,
+    DailyReviewStats,
     ReviewLog,
     StudyCard,
     StudySettings,
     new_token,
 )
+from studyapp.srs.rollups import RATING_FIELDS, retention_field
+from studyapp.srs.timing import study_day
 
 PASSWORD = "demo-password"  # noqa: S105 - demo accounts only
 
@@ -270,7 +270,7 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
             counter["reviews"] += 1
             counter[RATING_FIELDS[rating]] += 1
             counter["duration_ms"] += duration
-            column = _retention_field(
+            column = retention_field(
                 state_before=before.state,
                 rescheduled=True,
                 due_before=before.due,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from studyapp.progress.services import rollups_rebuild
+from studyapp.srs.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):

@@ -1,0 +1,187 @@
+"""Daily review roll-ups: one ``DailyReviewStats`` row per user and study day, written here
+and only here (an answer, an undo, a rebuild from the log). Reads go through
+``srs.selectors`` (:func:`~studyapp.srs.selectors.rollup_rows`, ``rollup_sums``).
+
+The roll-ups are derived data: ``python manage.py rebuild_rollups`` recomputes them from the
+review log. They exist so that the progress dashboard reads at most ~365 small rows per user
+instead of the whole history. The study day is :mod:`studyapp.srs.timing`'s.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import NamedTuple
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+
+from . import timing
+from .models import DailyReviewStats, ReviewLog, State, StudySettings
+
+RATING_FIELDS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+# Young = scheduled interval under 21 days, mature = 21 or more (as Anki counts them).
+MATURE_DAYS = 21
+
+
+class DayStats(NamedTuple):
+    """One roll-up row as plain values (365 model instances cost ~1.5 ms to build)."""
+
+    day: date
+    reviews: int
+    again: int
+    hard: int
+    good: int
+    easy: int
+    young_pass: int
+    young_fail: int
+    mature_pass: int
+    mature_fail: int
+    duration_ms: int
+
+
+# The counters of a roll-up row, in column order.
+COUNT_FIELDS = DayStats._fields[1:]
+
+
+def retention_field(*, state_before, rescheduled, due_before, last_review_before, rating):
+    """The retention column (``young_pass`` … ``mature_fail``) a first-of-the-day review
+    counts in, or None: only reviews of cards in the review state that rescheduled them."""
+    if state_before != State.REVIEW or not rescheduled:
+        return None
+    interval_days = (due_before - last_review_before).days if last_review_before else 0
+    age = "mature" if interval_days >= MATURE_DAYS else "young"
+    return f"{age}_{'fail' if rating == 1 else 'pass'}"
+
+
+def _is_first_of_day(*, log: ReviewLog, tz) -> bool:
+    day_start = timing.day_start(log.reviewed_at, tz)
+    return not (
+        ReviewLog.objects.filter(card_id=log.card_id, reviewed_at__gte=day_start)
+        .filter(Q(reviewed_at__lt=log.reviewed_at) | Q(reviewed_at=log.reviewed_at, pk__lt=log.pk))
+        .exclude(pk=log.pk)
+        .exists()
+    )
+
+
+def _changes(*, log: ReviewLog, tz) -> dict[str, int]:
+    changes = {"reviews": 1, RATING_FIELDS[log.rating]: 1}
+    if log.duration_ms:
+        changes["duration_ms"] = log.duration_ms
+    column = retention_field(
+        state_before=log.state_before,
+        rescheduled=log.rescheduled,
+        due_before=log.due_before,
+        last_review_before=log.last_review_before,
+        rating=log.rating,
+    )
+    if column and _is_first_of_day(log=log, tz=tz):
+        changes[column] = 1
+    return changes
+
+
+def _user_timezone(user_id):
+    name = StudySettings.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+    return timing.zone(name)
+
+
+def rollup_record(*, log: ReviewLog, tz=None) -> None:
+    """Count a new review log in its day's roll-up (call right after creating the log).
+
+    One UPDATE in the usual case; the day's first review inserts the row (a concurrent
+    insert of the same day falls back to the UPDATE)."""
+    tz = tz or _user_timezone(log.user_id)
+    changes = _changes(log=log, tz=tz)
+    day = timing.study_day(log.reviewed_at, tz)
+    increments = {name: F(name) + amount for name, amount in changes.items()}
+    rows = DailyReviewStats.objects.filter(user_id=log.user_id, day=day)
+    if rows.update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            DailyReviewStats.objects.create(user_id=log.user_id, day=day, **changes)
+    except IntegrityError:
+        rows.update(**increments)
+
+
+def rollup_unrecord(*, log: ReviewLog, tz=None) -> None:
+    """Take an undone review log out of its day's roll-up (before or after deleting it)."""
+    tz = tz or _user_timezone(log.user_id)
+    changes = _changes(log=log, tz=tz)
+    day = timing.study_day(log.reviewed_at, tz)
+    with transaction.atomic():
+        DailyReviewStats.objects.filter(user_id=log.user_id, day=day).update(
+            **{name: Greatest(F(name) - amount, Value(0)) for name, amount in changes.items()}
+        )
+
+
+def rollups_rebuild(*, user_ids=None, batch_size: int = 5000) -> int:
+    """Recompute the roll-ups from the review log (all users, or ``user_ids``).
+
+    Streams the log ordered by user, card and time; returns the number of rows written.
+    """
+    logs = ReviewLog.objects.all()
+    rollups = DailyReviewStats.objects.all()
+    settings = StudySettings.objects.all()
+    if user_ids is not None:
+        logs = logs.filter(user_id__in=user_ids)
+        rollups = rollups.filter(user_id__in=user_ids)
+        settings = settings.filter(user_id__in=user_ids)
+    tz_names = dict(settings.values_list("user_id", "timezone"))
+    tz_cache: dict[str | None, object] = {}
+
+    def tz_for(user_id):
+        name = tz_names.get(user_id)
+        if name not in tz_cache:
+            tz_cache[name] = timing.zone(name)
+        return tz_cache[name]
+
+    counters: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    last_seen: tuple | None = None  # (card id, day) of the previous log
+    rows = logs.order_by("user_id", "card_id", "reviewed_at", "pk").values_list(
+        "user_id",
+        "card_id",
+        "rating",
+        "reviewed_at",
+        "duration_ms",
+        "rescheduled",
+        "state_before",
+        "due_before",
+        "last_review_before",
+    )
+    for (
+        user_id,
+        card_id,
+        rating,
+        reviewed_at,
+        duration_ms,
+        rescheduled,
+        state_before,
+        due_before,
+        last_review_before,
+    ) in rows.iterator(chunk_size=batch_size):
+        day = timing.study_day(reviewed_at, tz_for(user_id))
+        counter = counters[(user_id, day)]
+        counter["reviews"] += 1
+        counter[RATING_FIELDS[rating]] += 1
+        counter["duration_ms"] += duration_ms or 0
+        first = last_seen != (card_id, day)
+        last_seen = (card_id, day)
+        column = retention_field(
+            state_before=state_before,
+            rescheduled=rescheduled,
+            due_before=due_before,
+            last_review_before=last_review_before,
+            rating=rating,
+        )
+        if column and first:
+            counter[column] += 1
+    objects = [
+        DailyReviewStats(user_id=user_id, day=day, **counter)
+        for (user_id, day), counter in counters.items()
+    ]
+    with transaction.atomic():
+        rollups.delete()
+        DailyReviewStats.objects.bulk_create(objects, batch_size=1000)
+    return len(objects)
