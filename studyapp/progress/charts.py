@@ -160,8 +160,8 @@ def score_chart(
     title: str,
     desc: str,
     points: list[tuple[str, int | None, int | None]],
-    pass_mark: int = 720,
-    pass_label: str = "720",  # noqa: S107 - a chart label, not a password
+    pass_mark: int,
+    pass_label: str,
 ) -> SafeString:
     """Mock exam scores (dots joined by a line) on the 100–1000 scale, with the pass line
     and, where known, the predicted score (hollow squares)."""

@@ -13,8 +13,9 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
+from studyapp.quizzes import exam
+
 from .bulk import insert_rows
-from .readiness import DVA_C02_DOMAINS
 
 
 def _model(name: str):
@@ -39,12 +40,12 @@ class MockResult:
 
 @dataclass
 class Profile:
-    pass_mark: int = 720
-    question_count: int = 65
+    pass_mark: int = exam.PASS_MARK
+    question_count: int = exam.QUESTION_COUNT
     domain_weights: dict | None = None
 
     def weights(self) -> dict[int, float]:
-        return dict(self.domain_weights or DVA_C02_DOMAINS)
+        return dict(self.domain_weights or exam.DOMAIN_WEIGHTS)
 
 
 def exam_profile() -> Profile:
@@ -60,8 +61,8 @@ def exam_profile() -> Profile:
     total = sum(profile.domain_weights.values()) or 1
     weights = {int(k): v / total for k, v in profile.domain_weights.items() if v} or None
     return Profile(
-        pass_mark=getattr(profile, "pass_mark", 720) or 720,
-        question_count=getattr(profile, "question_count", 65) or 65,
+        pass_mark=profile.pass_mark,
+        question_count=profile.question_count,
         domain_weights=weights,
     )
 
@@ -295,8 +296,7 @@ def seed_mocks(*, people, per_user: int, rng, now) -> int:
             started = now - timedelta(days=rng.randint(1, 60), hours=n)
             drawn = rng.sample(questions, count)
             right = [rng.random() < skill for _ in drawn]
-            fraction = sum(right) / count
-            score = round(100 + 900 * fraction)
+            score = exam.scaled_score(sum(right), count)
             attempt = Attempt(
                 user=person,
                 kind="mock",
@@ -305,7 +305,8 @@ def seed_mocks(*, people, per_user: int, rng, now) -> int:
                 seed=rng.randint(1, 2**31),
                 status="submitted",
                 started_at=started,
-                deadline=started + timedelta(minutes=130),
+                deadline=started
+                + timedelta(minutes=profile_row.minutes if profile_row else exam.MINUTES),
                 finished_at=started + timedelta(minutes=rng.randint(40, 125)),
                 pass_mark=profile.pass_mark,
                 question_count=count,

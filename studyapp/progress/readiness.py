@@ -20,16 +20,14 @@ from datetime import datetime
 
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
+from studyapp.quizzes import exam
+from studyapp.quizzes.exam import fraction_for_score, scaled_score
+
 DECAY = -DEFAULT_PARAMETERS[20]
 FACTOR = 0.9 ** (1 / DECAY) - 1
 GUESS = 0.25
 PRIOR_WEIGHT = 10
-MATURE_DAYS = 21
 Z80 = 1.2816  # two-sided 80 % interval
-
-# DVA-C02 exam guide: content domains and their weights.
-DVA_C02_DOMAINS = {1: 0.32, 2: 0.26, 3: 0.24, 4: 0.18}
-MIN_SCORE, MAX_SCORE = 100, 1000
 
 
 def retrievability(stability: float | None, last_review: datetime | None, now: datetime) -> float:
@@ -39,16 +37,6 @@ def retrievability(stability: float | None, last_review: datetime | None, now: d
         return 0.0
     elapsed_days = max(0, (now - last_review).days)
     return (1 + FACTOR * elapsed_days / stability) ** DECAY
-
-
-def scaled_score(fraction: float) -> int:
-    """Fraction of questions right → the 100–1000 scale (linear)."""
-    fraction = min(1.0, max(0.0, fraction))
-    return round(MIN_SCORE + (MAX_SCORE - MIN_SCORE) * fraction)
-
-
-def fraction_for_score(score: float) -> float:
-    return (score - MIN_SCORE) / (MAX_SCORE - MIN_SCORE)
 
 
 def normal_cdf(x: float) -> float:
@@ -132,7 +120,10 @@ class ExamForecast:
 
 
 def exam_forecast(
-    domains: list[GroupEstimate], *, pass_mark: int = 720, question_count: int = 65
+    domains: list[GroupEstimate],
+    *,
+    pass_mark: int = exam.PASS_MARK,
+    question_count: int = exam.QUESTION_COUNT,
 ) -> ExamForecast:
     """Combine per-domain estimates (``weight`` set on each) into a scaled-score forecast."""
     total_weight = sum(d.weight for d in domains) or 1.0

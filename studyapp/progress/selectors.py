@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language
 
 from studyapp.content.models import Deck, Item
 from studyapp.content.selectors import language_matches
+from studyapp.quizzes import exam
 from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
 from studyapp.srs.models import State, StudyCard
@@ -36,12 +37,6 @@ from .readiness import (
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 365
 RETENTION_DAYS = 30
-DOMAIN_NAMES = {
-    1: gettext_noop("Desenvolvimento com serviços da AWS"),
-    2: gettext_noop("Segurança"),
-    3: gettext_noop("Implantação"),
-    4: gettext_noop("Solução de problemas e otimização"),
-}
 
 
 @dataclass
@@ -317,7 +312,7 @@ def readiness_from(
         for deck in decks.values():
             if number in deck.domains:
                 ev.add(per_deck[deck.id])
-        domain = estimate(number, gettext(DOMAIN_NAMES.get(number, str(number))), ev)
+        domain = estimate(number, str(exam.DOMAINS.get(number, number)), ev)
         domain.weight = weight
         domain_estimates.append(domain)
 

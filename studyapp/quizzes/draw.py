@@ -159,10 +159,3 @@ def answer_is_correct(selected: Iterable[int], correct: Iterable[int]) -> bool:
     """All-or-nothing: exactly the correct options, no more, no fewer."""
     selected_set, correct_set = set(selected), set(correct)
     return bool(correct_set) and selected_set == correct_set
-
-
-def scaled_score(correct: int, total: int) -> int:
-    """Linear 100–1000: 100 + 900 × fraction correct, rounded half up."""
-    if total <= 0:
-        return 100
-    return int(100 + 900 * correct / total + 0.5)

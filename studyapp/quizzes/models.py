@@ -16,16 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Item, Topic
 
-# DVA-C02 exam guide domains (an item inherits its deck's ``domains``).
-DOMAINS = {
-    1: _("Desenvolvimento com serviços da AWS"),
-    2: _("Segurança"),
-    3: _("Implantação"),
-    4: _("Solução de problemas e otimização"),
-}
-
-SCORE_MIN = 100
-SCORE_MAX = 1000
+from . import exam
 
 
 class ExamProfile(models.Model):
@@ -41,12 +32,20 @@ class ExamProfile(models.Model):
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("nota de aprovação (100–1000)"),
-        validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)],
+        validators=[MinValueValidator(exam.MIN_SCORE), MaxValueValidator(exam.MAX_SCORE)],
     )
-    domain_1_weight = models.PositiveSmallIntegerField(_("peso do domínio 1 (%)"), default=32)
-    domain_2_weight = models.PositiveSmallIntegerField(_("peso do domínio 2 (%)"), default=26)
-    domain_3_weight = models.PositiveSmallIntegerField(_("peso do domínio 3 (%)"), default=24)
-    domain_4_weight = models.PositiveSmallIntegerField(_("peso do domínio 4 (%)"), default=18)
+    domain_1_weight = models.PositiveSmallIntegerField(
+        _("peso do domínio 1 (%)"), default=exam.DOMAIN_PERCENT[1]
+    )
+    domain_2_weight = models.PositiveSmallIntegerField(
+        _("peso do domínio 2 (%)"), default=exam.DOMAIN_PERCENT[2]
+    )
+    domain_3_weight = models.PositiveSmallIntegerField(
+        _("peso do domínio 3 (%)"), default=exam.DOMAIN_PERCENT[3]
+    )
+    domain_4_weight = models.PositiveSmallIntegerField(
+        _("peso do domínio 4 (%)"), default=exam.DOMAIN_PERCENT[4]
+    )
     is_default = models.BooleanField(_("padrão"), default=False)
     is_active = models.BooleanField(_("ativo"), default=True)
     position = models.PositiveSmallIntegerField(default=0)

@@ -18,7 +18,8 @@ from django.http import Http404
 from studyapp.accounts.roles import is_instructor
 from studyapp.content.models import Deck, Item, Option, Reference, Topic
 
-from .models import DOMAINS, Attempt, AttemptQuestion, ExamProfile
+from . import exam
+from .models import Attempt, AttemptQuestion, ExamProfile
 
 
 def attempt_for_owner(*, user, attempt_id: int) -> Attempt:
@@ -258,10 +259,10 @@ def breakdown(attempt: Attempt) -> dict:
             share.total += 1
             share.correct += bool(question.is_correct)
         domain = question.domain or next(
-            iter(sorted(d for d in deck.domains if d in DOMAINS)), None
+            iter(sorted(d for d in deck.domains if d in exam.DOMAINS)), None
         )
         if domain is not None:
-            share = domains.setdefault(domain, Share(str(DOMAINS[domain])))
+            share = domains.setdefault(domain, Share(str(exam.DOMAINS[domain])))
             share.total += 1
             share.correct += bool(question.is_correct)
     return {

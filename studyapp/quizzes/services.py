@@ -22,7 +22,7 @@ from studyapp.content.models import Deck, Item, Option, Topic
 from studyapp.progress.services import prediction_snapshot
 from studyapp.srs.services import cards_lock_for_quiz, review_from_quiz
 
-from . import draw
+from . import draw, exam
 from .models import Attempt, AttemptQuestion, ExamProfile
 
 # Network grace after the deadline: an answer sent at 0:00:00 still counts if it arrives
@@ -112,7 +112,7 @@ def _candidates(user, items, topic_weights: dict[int, int] | None = None) -> lis
         weight = 1.0
         if topic_weights:
             weight = float(max((topic_weights.get(t, 0) for t in topic_ids), default=0))
-        domains = frozenset(d for d in deck.domains if isinstance(d, int) and 1 <= d <= 4)
+        domains = frozenset(d for d in deck.domains if isinstance(d, int) and d in exam.DOMAINS)
         result.append(
             draw.Candidate(
                 item_id=item_id,
@@ -456,7 +456,7 @@ def _finalize(attempt: Attempt, *, now: datetime, status: str) -> Attempt:
     attempt.status = status
     attempt.finished_at = min(now, attempt.deadline) if attempt.deadline else now
     attempt.correct_count = right
-    attempt.scaled_score = draw.scaled_score(right, total)
+    attempt.scaled_score = exam.scaled_score(right, total)
     attempt.passed = attempt.scaled_score >= attempt.pass_mark if attempt.pass_mark else None
     attempt.save(update_fields=["status", "finished_at", "correct_count", "scaled_score", "passed"])
     return attempt

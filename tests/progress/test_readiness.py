@@ -63,9 +63,3 @@ def test_exam_forecast_weights_domains_and_gives_a_pass_probability():
     expected = 0.5 * (1 + math.erf((fraction - pass_fraction) / sd / math.sqrt(2)))
     assert forecast.pass_probability == pytest.approx(expected)
     assert 0.2 < forecast.pass_probability < 0.5
-
-
-def test_scaled_score_is_clamped_to_the_exam_scale():
-    assert readiness.scaled_score(-0.2) == 100
-    assert readiness.scaled_score(0.0) == 100
-    assert readiness.scaled_score(1.5) == 1000

@@ -1,4 +1,4 @@
-"""Scoring: the scaled 100–1000 mapping, pass marks and all-or-nothing multiple response."""
+"""Scoring: pass marks, all-or-nothing multiple response (the scale: test_exam.py)."""
 
 from datetime import timedelta
 
@@ -6,24 +6,12 @@ import pytest
 
 from studyapp.content.models import Option
 from studyapp.quizzes import services
-from studyapp.quizzes.draw import answer_is_correct, quotas, scaled_score
+from studyapp.quizzes.draw import answer_is_correct, quotas
 from studyapp.quizzes.models import Attempt
 
 from .conftest import question
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("correct", "total", "expected"),
-    [(0, 65, 100), (65, 65, 1000), (45, 65, 723), (44, 65, 709), (1, 2, 550), (0, 0, 100)],
-)
-def test_scaled_score_is_linear_from_100_to_1000(correct, total, expected):
-    assert scaled_score(correct, total) == expected
-
-
-def test_pass_mark_720_needs_45_of_65():
-    assert scaled_score(45, 65) >= 720 > scaled_score(44, 65)
 
 
 def test_multiple_response_is_all_or_nothing():
