@@ -4,11 +4,8 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject
 
+from . import translation
 from .models import Deck, Item, Option, Reference, Section
-
-
-def language_matches(deck_language: str, language: str) -> bool:
-    return deck_language.lower() == (language or "").lower()
 
 
 def deck_list(language: str) -> list[Deck]:
@@ -35,12 +32,10 @@ def deck_list(language: str) -> list[Deck]:
 
 
 def localized(deck: Deck, language: str) -> Deck:
-    if language_matches(deck.language, language):
+    """The deck or its translation for a reader of ``language`` (``translation.pick``)."""
+    if translation.is_exact(deck.language, language):
         return deck
-    for translation in deck.translations.all():
-        if language_matches(translation.language, language):
-            return translation
-    return deck
+    return translation.pick(deck, deck.translations.all(), language)
 
 
 def deck_page(slug: str, language: str) -> tuple[Deck, Deck]:

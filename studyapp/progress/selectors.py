@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from studyapp.content import translation
 from studyapp.content.models import Deck, Item
-from studyapp.content.selectors import language_matches
 from studyapp.quizzes import exam
 from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
@@ -161,16 +162,17 @@ def content_map() -> dict[int, DeckInfo]:
     rows = list(
         Deck.objects.active().values("id", "slug", "title", "domains", "language", "translation_of")
     )
-    titles = {
-        row["translation_of"]: row["title"]
-        for row in rows
-        if row["translation_of"] and language_matches(row["language"], language)
-    }
+    translations = defaultdict(list)
+    for row in rows:
+        if row["translation_of"]:
+            translations[row["translation_of"]].append(row)
     decks = {
         row["id"]: DeckInfo(
             id=row["id"],
             slug=row["slug"],
-            title=titles.get(row["id"], row["title"]),
+            title=translation.pick(
+                row, translations[row["id"]], language, language_of=itemgetter("language")
+            )["title"],
             domains=[int(d) for d in (row["domains"] or []) if str(d).isdigit()],
         )
         for row in rows

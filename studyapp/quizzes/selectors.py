@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 
 from studyapp.accounts.roles import is_instructor
+from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference, Topic
 
 from . import exam
@@ -59,32 +60,38 @@ def format_duration(delta: timedelta | None) -> str:
 # --- language ------------------------------------------------------------------------------
 
 
-def _foreign(language: str | None) -> str | None:
-    """The language prefix to look translations up for, or None for the source language."""
-    prefix = (language or "").lower().split("-")[0]
-    return None if not prefix or prefix == "pt" else prefix
+def _deck_language(item: Item) -> str:
+    return item.deck_language
 
 
-def _translations(item_ids: Iterable[int], language: str | None) -> tuple[dict, dict]:
-    """(source item id → translated item, (source item id, position) → option html)."""
-    prefix = _foreign(language)
-    item_ids = list(set(item_ids))
-    if prefix is None or not item_ids:
+def _translations(source_languages: dict[int, str], language: str | None) -> tuple[dict, dict]:
+    """For the source items ``{item id: language}``, what a reader of ``language`` sees where
+    ``content.translation.pick`` chooses a translation: (source item id → translated item,
+    (source item id, position) → option html). No query when every item is already in the
+    reader's language."""
+    if not source_languages or all(
+        translation.is_exact(source, language) for source in source_languages.values()
+    ):
         return {}, {}
-    items = {
-        item.translation_of_id: item
-        for item in Item.objects.filter(
-            translation_of_id__in=item_ids,
-            retired_at__isnull=True,
-            deck__language__istartswith=prefix,
-        ).order_by("-id")
-    }
+    candidates: dict[int, list[Item]] = defaultdict(list)
+    for item in (
+        Item.objects.active()
+        .filter(translation_of_id__in=list(source_languages))
+        .annotate(deck_language=F("deck__language"))
+        .order_by("id")
+    ):
+        candidates[item.translation_of_id].append(item)
+    items = {}
+    for source_id, versions in candidates.items():
+        chosen = translation.choose(
+            source_languages[source_id], versions, language, language_of=_deck_language
+        )
+        if chosen is not None:
+            items[source_id] = chosen
     options = {
         (item_id, position): html
         for item_id, position, html in Option.objects.filter(
-            item__translation_of_id__in=item_ids,
-            item__retired_at__isnull=True,
-            item__deck__language__istartswith=prefix,
+            item_id__in=[item.pk for item in items.values()]
         ).values_list("item__translation_of_id", "position", "html")
     }
     return items, options
@@ -126,12 +133,14 @@ def _question_views(
     option_ids = {pk for q in questions for pk in q.option_ids}
     options = {
         option.pk: option
-        for option in Option.objects.filter(pk__in=option_ids).only(
-            "id", "item_id", "position", "html", "is_correct"
-        )
+        for option in Option.objects.filter(pk__in=option_ids)
+        .only("id", "item_id", "position", "html", "is_correct")
+        .annotate(item_language=F("item__deck__language"))
     }
-    item_ids = {q.item_id for q in questions} | {o.item_id for o in options.values()}
-    translated, translated_options = _translations(item_ids, language)
+    # Distractors may come from other items: theirs are translated the same way.
+    source_languages = {o.item_id: o.item_language for o in options.values()}
+    source_languages.update({q.item_id: items[q.item_id].deck.language for q in questions})
+    translated, translated_options = _translations(source_languages, language)
     references: dict[int, list] = defaultdict(list)
     if with_references:
         ref_items = [translated.get(q.item_id, items[q.item_id]).pk for q in questions]
@@ -158,7 +167,7 @@ def _question_views(
                 shown=shown,
                 options=rows,
                 references=references.get(item.pk, []),
-                lang="en" if shown is not item else "",
+                lang=shown.deck_language if shown is not item else "",
             )
         )
     return views

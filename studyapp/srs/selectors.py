@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
+from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference
 
 from . import timing
@@ -241,16 +242,9 @@ def has_undo(*, user) -> bool:
 
 
 def display_item(item: Item, language: str | None) -> Item:
-    """The item in ``language`` when it has an active translation, else the item itself.
-
-    Compares lowercased language codes ("pt-BR" ~ "pt-br"; "en-us" falls back to "en").
-    Progress always stays on the source item; this only chooses what to show.
-    """
-    if not language:
-        return item
-    wanted = language.lower()
-    source_language = item.deck.language.lower()
-    if wanted == source_language or wanted.split("-")[0] == source_language:
+    """The item or one of its active translations, for a reader of ``language``
+    (``content.translation.pick``). Progress always stays on the source item."""
+    if not language or translation.is_exact(item.deck.language, language):
         return item
     translations = (
         Item.objects.active()
@@ -258,14 +252,11 @@ def display_item(item: Item, language: str | None) -> Item:
         .select_related("deck", "section")
         .order_by("id")
     )
-    fallback = None
-    for translation in translations:
-        language_of = translation.deck.language.lower()
-        if language_of == wanted:
-            return translation
-        if language_of.split("-")[0] == wanted.split("-")[0] and fallback is None:
-            fallback = translation
-    return fallback or item
+    return translation.pick(item, translations, language, language_of=_item_language)
+
+
+def _item_language(item: Item) -> str:
+    return item.deck.language
 
 
 def card_display(
