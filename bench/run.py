@@ -29,10 +29,7 @@ CACHE_DIR = ROOT / "var" / "bench"
 RESULTS = ROOT / "bench" / "results.json"
 # Bump when the generated data changes in a way the hashed files below do not show.
 GENERATOR_VERSION = 1
-GENERATOR_FILES = (
-    "studyapp/progress/management/commands/seed_demo_data.py",
-    "studyapp/progress/bulk.py",
-)
+GENERATOR_FILES = ("studyapp/demo/seeding.py", "studyapp/demo/mocks.py", "studyapp/demo/bulk.py")
 # Review budgets are 2% over the round figures: the simulation ends short histories at "now",
 # so about 2% of the budget is never spent (small: ~1,000 logs; large: ~1,000,000).
 SIZES = {
@@ -323,7 +320,7 @@ def build(size: str, db: str) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from studyapp.progress.management.commands.seed_demo_data import seed_demo_data
+    from studyapp.demo.seeding import seed_demo_data
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "studyapp.quizzes",
     "studyapp.progress",
     "studyapp.authoring",
+    "studyapp.demo",  # manage.py seed_demo_data, create_demo_accounts
 ]
 
 MIDDLEWARE = [

@@ -5,44 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 
-from studyapp.srs.models import ReviewLog
-
-from . import quizdata
+from studyapp.quizzes import selectors as quiz_selectors
+from studyapp.srs import selectors as srs_selectors
 
 FORMATS = ("csv", "json")
 
-REVIEW_FIELDS = [
-    ("reviewed_at", "reviewed_at"),
-    ("deck", "card__item__deck__slug"),
-    ("item", "card__item__key"),
-    ("kind", "card__item__kind"),
-    ("source", "source"),
-    ("rating", "rating"),
-    ("duration_ms", "duration_ms"),
-    ("rescheduled", "rescheduled"),
-    ("state_before", "state_before"),
-    ("state_after", "state_after"),
-    ("stability_after", "stability_after"),
-    ("difficulty_after", "difficulty_after"),
-    ("due_after", "due_after"),
-]
-
-
-def review_rows(*, user) -> tuple[list[str], Iterator[tuple]]:
-    queryset = (
-        ReviewLog.objects.filter(user=user)
-        .order_by("reviewed_at", "pk")
-        .values_list(*[path for _name, path in REVIEW_FIELDS])
-    )
-    return [name for name, _path in REVIEW_FIELDS], queryset.iterator(chunk_size=2000)
-
-
-EXPORTS = {"reviews": review_rows, "attempts": quizdata.attempt_rows}
+EXPORTS = {"reviews": srs_selectors.review_log_rows, "attempts": quiz_selectors.attempt_rows}
 
 
 class _Echo:

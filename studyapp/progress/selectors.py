@@ -20,12 +20,12 @@ from django.utils.translation import get_language
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item
 from studyapp.quizzes import exam
+from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
-from studyapp.srs.models import State, StudyCard
+from studyapp.srs.models import State
 from studyapp.srs.timing import study_day
 
-from . import quizdata
 from .models import Prediction
 from .readiness import (
     GroupEstimate,
@@ -204,24 +204,6 @@ class CardSummary:
     deck_evidence: dict[int, GroupEvidence]
 
 
-def _card_rows(*, user_ids):
-    return StudyCard.objects.filter(
-        user_id__in=user_ids,
-        item__retired_at__isnull=True,
-        item__deck__retired_at__isnull=True,
-        item__translation_of__isnull=True,
-    ).values_list(
-        "user_id",
-        "item__deck_id",
-        "state",
-        "stability",
-        "last_review",
-        "due",
-        "suspended",
-        "buried_until",
-    )
-
-
 def summarize_cards(rows, *, now: datetime, tz, today: date) -> CardSummary:
     """Due counts, 30-day forecast, states and per-deck retrievability from card rows."""
     forecast = [0] * FORECAST_DAYS
@@ -335,7 +317,7 @@ def readiness_from(
 
 @dataclass
 class MockRow:
-    attempt: quizdata.MockResult
+    attempt: quiz_selectors.MockResult
     prediction: Prediction | None
 
     @property
@@ -357,7 +339,7 @@ class Dashboard:
     pass_mark: int
 
     @property
-    def missing_predictions(self) -> list[quizdata.MockResult]:
+    def missing_predictions(self) -> list[quiz_selectors.MockResult]:
         return [row.attempt for row in self.mocks if row.prediction is None]
 
 
@@ -378,14 +360,14 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None) -> 
     """(CardSummary, Readiness) for one user now."""
     tz = tz or srs_selectors.user_timezone(user=user)
     decks = decks if decks is not None else content_map()
-    profile = profile or quizdata.exam_profile()
+    profile = profile or quiz_selectors.exam_profile()
     cards = summarize_cards(
-        _card_rows(user_ids=[user.pk]), now=now, tz=tz, today=study_day(now, tz)
+        srs_selectors.card_memory_rows(user_ids=[user.pk]), now=now, tz=tz, today=study_day(now, tz)
     )
     readiness = readiness_from(
         decks=decks,
         deck_evidence=cards.deck_evidence,
-        quiz_accuracy=quizdata.accuracy_by_deck(user=user),
+        quiz_accuracy=quiz_selectors.accuracy_by_deck(user=user),
         profile=profile,
     )
     return cards, readiness
@@ -396,10 +378,10 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     tz = srs_selectors.user_timezone(user=user)
     today = study_day(now, tz)
-    profile = quizdata.exam_profile()
+    profile = quiz_selectors.exam_profile()
     cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
     activity = activity_get(user=user, today=today)
-    mocks = quizdata.mock_history(user=user)
+    mocks = quiz_selectors.mock_history(user=user)
     predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])
     return Dashboard(
         now=now,
@@ -451,12 +433,12 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
         ).items()
     }
     decks = content_map()
-    profile = quizdata.exam_profile()
+    profile = quiz_selectors.exam_profile()
     rows_by_user = defaultdict(list)
-    for row in _card_rows(user_ids=ids):
+    for row in srs_selectors.card_memory_rows(user_ids=ids):
         rows_by_user[row[0]].append(row)
-    accuracy = quizdata.accuracy_by_users(user_ids=ids)
-    last_mock = quizdata.last_mock_scores(user_ids=ids)
+    accuracy = quiz_selectors.accuracy_by_users(user_ids=ids)
+    last_mock = quiz_selectors.last_mock_scores(user_ids=ids)
     result = []
     for user in users:
         user_tz = tzs[user.pk]

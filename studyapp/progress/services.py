@@ -9,9 +9,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from studyapp.srs.models import ReviewLog
+from studyapp.quizzes import selectors as quiz_selectors
+from studyapp.srs import selectors as srs_selectors
 
-from . import quizdata
 from .models import Prediction
 from .readiness import GroupEvidence, retrievability
 from .selectors import content_map, readiness_from, readiness_get
@@ -53,21 +53,19 @@ def prediction_snapshot(
 
 
 def prediction_backfill(*, user, attempts) -> list[Prediction]:
-    """Predictions for past mock exams that have none: the forecast as it would have been
-    when the attempt started, rebuilt from the review log (card memory at that moment) and
-    from quiz answers finished before it. Stored with ``moment="lazy"``; runs once."""
+    """Predictions for mock exams that have none: the forecast as it was when each attempt
+    started, rebuilt from the review log (each card's memory at that moment: its last
+    rescheduling review) and from the quiz answers graded before it: the numbers
+    :func:`prediction_snapshot` would have stored then (for the same content and exam
+    profile). The dashboard calls this for finished mock exams without a prediction, so the
+    quizzes app never calls progress. Stored with ``moment="lazy"``; runs once per attempt."""
     attempts = [a for a in attempts if a.started_at is not None]
     if not attempts:
         return []
     decks = content_map()
-    profile = quizdata.exam_profile()
+    profile = quiz_selectors.exam_profile()
     latest = max(a.started_at for a in attempts)
-    logs = (
-        ReviewLog.objects.filter(user=user, reviewed_at__lt=latest, rescheduled=True)
-        .order_by("reviewed_at", "pk")
-        .values_list("card_id", "card__item__deck_id", "reviewed_at", "stability_after")
-    )
-    logs = list(logs)
+    logs = srs_selectors.memory_history(user=user, before=latest)
     created = []
     for attempt in sorted(attempts, key=lambda a: a.started_at):
         memory: dict[int, tuple[int, datetime, float]] = {}
@@ -84,7 +82,7 @@ def prediction_backfill(*, user, attempts) -> list[Prediction]:
         readiness = readiness_from(
             decks=decks,
             deck_evidence=evidence,
-            quiz_accuracy=quizdata.accuracy_by_deck(user=user, before=attempt.started_at),
+            quiz_accuracy=quiz_selectors.accuracy_by_deck(user=user, before=attempt.started_at),
             profile=profile,
         )
         created.append(

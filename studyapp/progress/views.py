@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
+from studyapp.quizzes import selectors as quiz_selectors
 
-from . import exports, quizdata
+from . import exports
 from .charts import dashboard_charts
 from .selectors import class_students, dashboard_get
 from .services import prediction_backfill
@@ -28,7 +29,7 @@ def dashboard(request):
     return render(
         request,
         "progress/dashboard.html",
-        {"d": data, "charts": dashboard_charts(data), "quizzes_ready": quizdata.available()},
+        {"d": data, "charts": dashboard_charts(data)},
     )
 
 
@@ -57,6 +58,6 @@ def class_view(request):
         {
             "page": page,
             "students": class_students(users=page.object_list),
-            "questions": quizdata.question_stats(),
+            "questions": quiz_selectors.question_stats(),
         },
     )

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from studyapp.content.models import Deck, Item, Option, Topic
-from studyapp.progress.services import prediction_snapshot
 from studyapp.srs.services import cards_lock_for_quiz, review_from_quiz
 
 from . import draw, exam
@@ -272,7 +271,9 @@ def attempt_start_mock(
     if len(candidates) < profile.question_count:
         raise NotEnoughQuestions(available=len(candidates), wanted=profile.question_count)
     drawn = draw.draw_weighted(candidates, profile.question_count, seed, profile.domain_weights)
-    attempt = _create_attempt(
+    # The readiness forecast at this moment is rebuilt by the progress app when it first
+    # shows the finished exam (progress.services.prediction_backfill): nothing to call here.
+    return _create_attempt(
         user=user,
         kind=Attempt.Kind.MOCK,
         title=profile.name,
@@ -282,9 +283,6 @@ def attempt_start_mock(
         now=now,
         profile=profile,
     )
-    # Kept to compare the forecast with the actual score once the exam is finished.
-    prediction_snapshot(user=user, attempt=attempt, now=now)
-    return attempt
 
 
 def retry_wrong_start(*, user, attempt: Attempt, now: datetime | None = None) -> Attempt:

@@ -319,3 +319,71 @@ def rollup_sums(*, user_ids, after: date, fields) -> dict[int, dict[str, int]]:
         .annotate(**{name: Sum(name) for name in fields})
     )
     return {row["user_id"]: {name: row[name] for name in fields} for row in rows}
+
+
+# --- memory and history (read by progress) -------------------------------------------------
+
+
+def card_memory_rows(*, user_ids):
+    """(user id, deck id, state, stability, last review, due, suspended, buried until) for
+    the users' cards on active source items (one query; rows, not model instances)."""
+    return StudyCard.objects.filter(
+        user_id__in=user_ids,
+        item__retired_at__isnull=True,
+        item__deck__retired_at__isnull=True,
+        item__translation_of__isnull=True,
+    ).values_list(
+        "user_id",
+        "item__deck_id",
+        "state",
+        "stability",
+        "last_review",
+        "due",
+        "suspended",
+        "buried_until",
+    )
+
+
+def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float]]:
+    """(card id, deck id, reviewed at, stability after) of the user's reviews that
+    rescheduled a card of an active source item before ``before``, oldest first: replayed,
+    they give each card's memory at any earlier moment (as ``card_memory_rows`` gives now)."""
+    return list(
+        ReviewLog.objects.filter(
+            user=user,
+            reviewed_at__lt=before,
+            rescheduled=True,
+            card__item__retired_at__isnull=True,
+            card__item__deck__retired_at__isnull=True,
+            card__item__translation_of__isnull=True,
+        )
+        .order_by("reviewed_at", "pk")
+        .values_list("card_id", "card__item__deck_id", "reviewed_at", "stability_after")
+    )
+
+
+REVIEW_LOG_EXPORT = [
+    ("reviewed_at", "reviewed_at"),
+    ("deck", "card__item__deck__slug"),
+    ("item", "card__item__key"),
+    ("kind", "card__item__kind"),
+    ("source", "source"),
+    ("rating", "rating"),
+    ("duration_ms", "duration_ms"),
+    ("rescheduled", "rescheduled"),
+    ("state_before", "state_before"),
+    ("state_after", "state_after"),
+    ("stability_after", "stability_after"),
+    ("difficulty_after", "difficulty_after"),
+    ("due_after", "due_after"),
+]
+
+
+def review_log_rows(*, user):
+    """(header, rows): the user's whole review log for an export, oldest first (streamed)."""
+    rows = (
+        ReviewLog.objects.filter(user=user)
+        .order_by("reviewed_at", "pk")
+        .values_list(*[path for _name, path in REVIEW_LOG_EXPORT])
+    )
+    return [name for name, _path in REVIEW_LOG_EXPORT], rows.iterator(chunk_size=2000)

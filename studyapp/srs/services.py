@@ -133,6 +133,10 @@ def _log_fields(before: scheduler.Memory, after: scheduler.Memory) -> dict:
     return fields
 
 
+# The same mapping for bulk writers of review logs (the demo data in studyapp/demo).
+log_fields = _log_fields
+
+
 def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> dict:
     """Interval per rating (1–4) for this card now; equals what :func:`review_record` applies."""
     return scheduler.preview(

@@ -50,13 +50,3 @@ def test_instructor_area_anonymous_goes_to_login_student_403_instructor_200(
     assert client.get("/instructor/").status_code == 403
     client.force_login(instructor)
     assert client.get("/instructor/").status_code == 200
-
-
-def test_demo_accounts_refuse_to_run_without_debug():
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError):
-        call_command("create_demo_accounts")
-    call_command("create_demo_accounts", "--allow-without-debug")
-    assert is_instructor(User.objects.get(username="instrutor"))
-    assert not is_instructor(User.objects.get(username="aluno"))

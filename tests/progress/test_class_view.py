@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from studyapp.progress import quizdata
+from studyapp.quizzes import selectors as quiz_selectors
 
 from .conftest import make_card, make_log, make_mock
 
@@ -49,7 +49,7 @@ def test_a_question_most_strong_students_miss_is_flagged(
                 items=[alpha1, alpha2, beta1, beta2],
                 correct=[True, True, True, False],
             )
-    stats = {row["item_id"]: row for row in quizdata.question_stats()}
+    stats = {row["item_id"]: row for row in quiz_selectors.question_stats()}
     assert stats[beta2.pk]["answered"] == 16
     assert stats[beta2.pk]["accuracy"] == 0
     assert stats[beta2.pk]["suspect"] is True

@@ -1,9 +1,16 @@
-"""Roll-ups and predictions are kept up to date by the study and quiz code itself."""
+"""Roll-ups are kept up to date by the study code itself; the forecast at a mock exam's
+start is rebuilt by progress, with the same numbers."""
+
+from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from studyapp.progress.models import Prediction
+from studyapp.progress.selectors import dashboard_get, readiness_get
+from studyapp.progress.services import prediction_backfill
+from studyapp.quizzes import services as quiz_services
 from studyapp.quizzes.models import ExamProfile
 from studyapp.quizzes.services import attempt_start_mock
 from studyapp.srs.models import DailyReviewStats, StudyCard
@@ -41,8 +48,65 @@ def test_each_study_answer_counts_in_the_roll_up_and_undo_takes_it_back(user, se
     assert strip == [{k: v for k, v in row.items() if k != "id"} for row in rebuilt]
 
 
-def test_starting_a_mock_exam_stores_the_forecast(user, all_content):
+def _study(user, now, count, ratings=(3, 1, 3, 4, 2)):
+    for i in range(count):
+        card = StudyCard.objects.filter(user=user, suspended=False).order_by("due", "id").first()
+        review_record(user=user, card_id=card.pk, token=card.token, rating=ratings[i % 5], now=now)
+        now += timedelta(minutes=1)
+    return now
+
+
+def _check_first_answers(user, attempt, count, now):
+    for question in attempt.questions.order_by("position")[:count]:
+        option = question.option_ids[question.position % len(question.option_ids)]
+        quiz_services.answer_save(
+            user=user,
+            attempt_id=attempt.pk,
+            position=question.position,
+            option_ids=[option],
+            check=True,
+            now=now,
+        )
+
+
+def test_the_forecast_at_a_mock_exams_start_is_the_one_the_dashboard_compares(user, all_content):
+    """The quizzes app does not call progress: the prediction for a mock exam is rebuilt
+    when the dashboard first shows it, with the numbers a snapshot at its start had."""
+    now = timezone.now() - timedelta(days=20)
+    cards_ensure(user=user, now=now)
+    now = _study(user, now, 40)
+    now += timedelta(days=6)
+    now = _study(user, now, 25)
+    finished = quiz_services.attempt_start_practice(user=user, count=10, now=now)
+    _check_first_answers(user, finished, 10, now)
+    quiz_services.attempt_submit(user=user, attempt_id=finished.pk, now=now)
+    open_practice = quiz_services.attempt_start_practice(user=user, count=5, now=now)
+    _check_first_answers(user, open_practice, 3, now)  # graded, attempt still open
+    now += timedelta(days=2)
+
     profile = ExamProfile.objects.get(is_default=True)
-    attempt = attempt_start_mock(user=user, profile=profile)
-    prediction = Prediction.objects.get(user=user, attempt_id=attempt.pk)
-    assert prediction.moment == "start"
+    mock = attempt_start_mock(user=user, profile=profile, now=now)
+    assert not Prediction.objects.filter(attempt_id=mock.pk).exists()
+    _cards, readiness = readiness_get(user=user, now=now)
+    at_start = readiness.forecast
+
+    # Afterwards: more study and quiz answers, then the exam is finished.
+    later = _study(user, now + timedelta(hours=1), 30)
+    _check_first_answers(user, open_practice, 5, later)
+    quiz_services.attempt_submit(user=user, attempt_id=mock.pk, now=later)
+
+    data = dashboard_get(user=user)
+    assert [m.id for m in data.missing_predictions] == [mock.pk]
+    prediction_backfill(user=user, attempts=data.missing_predictions)
+    prediction = Prediction.objects.get(user=user, attempt_id=mock.pk)
+    assert prediction.moment == "lazy" and prediction.created_at == mock.started_at
+    assert (prediction.predicted_score, prediction.score_low, prediction.score_high) == (
+        at_start.score,
+        at_start.low,
+        at_start.high,
+    )
+    assert prediction.pass_probability == round(at_start.pass_probability, 4)
+    assert prediction.expected_fraction == round(at_start.fraction, 4)
+    assert prediction.domains == at_start.as_snapshot()
+    # What changed after the start did change today's forecast.
+    assert readiness_get(user=user, now=later)[1].forecast.fraction != at_start.fraction

@@ -1,66 +1,45 @@
-"""Synthetic study history for demos, tests and the benchmark.
+"""A synthetic class for demos, tests and the benchmark (``manage.py seed_demo_data``).
 
-    python manage.py seed_demo_data --users 1000 --reviews 1000000
-
-Creates ``--users`` students (password ``demo-password``), simulates each one's study days
-with the real FSRS scheduler (forgetting drawn from each card's retrievability), and writes
-study cards, review logs and the daily roll-ups in large batches of plain tuples
-(``progress/bulk.py``).
-Mock exams are added when the quizzes app provides models (see ``--mocks``).
+Creates students (password ``demo-password``), simulates each one's study days with the real
+FSRS scheduler (forgetting drawn from each card's retrievability), and writes study cards,
+review logs and the daily roll-ups in large batches of plain tuples (``demo/bulk.py``), with
+the columns and rules of the apps that own them (``srs.services.log_fields``,
+``srs.rollups``, ``srs.timing``, ``quizzes.exam``); then finished mock exams.
 """
 
 from __future__ import annotations
 
 import heapq
 import random
-import time
-import zoneinfo
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from studyapp.content.models import Item
-from studyapp.progress.bulk import fast_writes, insert_rows
 from studyapp.progress.readiness import retrievability
-from studyapp.srs import scheduler
-from studyapp.srs.models import (
-    DEFAULT_TIMEZONE,
-    DailyReviewStats,
-    ReviewLog,
-    StudyCard,
-    StudySettings,
-    new_token,
-)
-from studyapp.srs.rollups import RATING_FIELDS, retention_field
+from studyapp.srs import scheduler, timing
+from studyapp.srs.models import DailyReviewStats, ReviewLog, StudyCard, StudySettings, new_token
+from studyapp.srs.rollups import COUNT_FIELDS, RATING_FIELDS, retention_field
+from studyapp.srs.services import MEMORY_FIELDS, log_fields
 from studyapp.srs.timing import study_day
+
+from .bulk import fast_writes, insert_rows
+from .mocks import seed_mocks
 
 PASSWORD = "demo-password"  # noqa: S105 - demo accounts only
 
-# Rows are written as plain tuples in these column orders (see progress/bulk.py).
-CARD_COLUMNS = (
-    "id",
-    "user_id",
-    "item_id",
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-    "suspended",
-    "token",
-    "created_at",
-)
+# Rows are written as plain tuples in these column orders (see demo/bulk.py); the card's
+# scheduling fields and the review log's memory columns are srs's own mapping.
+CARD_COLUMNS = ("id", "user_id", "item_id", *MEMORY_FIELDS, "suspended", "token", "created_at")
+LOG_MEMORY_COLUMNS = tuple(log_fields(scheduler.Memory(), scheduler.Memory()))
 LOG_COLUMNS = (
     "user_id",
     "card_id",
@@ -69,68 +48,13 @@ LOG_COLUMNS = (
     "reviewed_at",
     "duration_ms",
     "rescheduled",
-    "state_before",
-    "step_before",
-    "stability_before",
-    "difficulty_before",
-    "due_before",
-    "last_review_before",
-    "reps_before",
-    "lapses_before",
-    "state_after",
-    "step_after",
-    "stability_after",
-    "difficulty_after",
-    "due_after",
+    *LOG_MEMORY_COLUMNS,
     "interval_after",
 )
-ROLLUP_COLUMNS = (
-    "reviews",
-    "again",
-    "hard",
-    "good",
-    "easy",
-    "young_pass",
-    "young_fail",
-    "mature_pass",
-    "mature_fail",
-    "duration_ms",
-)
 
 
-class Command(BaseCommand):
-    help = "Build realistic synthetic study history (users, cards, review logs, roll-ups)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--users", type=int, default=20)
-        parser.add_argument("--reviews", type=int, default=2000, help="total review logs")
-        parser.add_argument("--days", type=int, default=365, help="history length")
-        parser.add_argument("--prefix", default="aluno", help="username prefix")
-        parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--mocks", type=int, default=2, help="mock exams per user (max)")
-        parser.add_argument("--batch-users", type=int, default=100)
-
-    def handle(self, *args, **options):
-        if options["users"] < 1 or options["reviews"] < 0 or options["days"] < 1:
-            raise CommandError("--users must be ≥ 1, --reviews ≥ 0 and --days ≥ 1.")
-        started = time.perf_counter()
-        result = seed_demo_data(
-            users=options["users"],
-            reviews=options["reviews"],
-            days=options["days"],
-            prefix=options["prefix"],
-            seed=options["seed"],
-            mocks=options["mocks"],
-            batch_users=options["batch_users"],
-            log=self.stdout.write,
-        )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{result['users']} users, {result['cards']} cards, {result['reviews']} reviews, "
-                f"{result['rollups']} roll-up rows, {result['mocks']} mock exams "
-                f"in {time.perf_counter() - started:.1f}s"
-            )
-        )
+def _memory_values(memory: scheduler.Memory) -> tuple:
+    return tuple(getattr(memory, name) for name in MEMORY_FIELDS)
 
 
 def _ensure_content() -> list[tuple[int, int]]:
@@ -176,7 +100,7 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
     order = list(items)
     rng.shuffle(order)
     order.sort(key=lambda item: item[1])  # deck by deck, shuffled within
-    today_local = (now.astimezone(tz) - timedelta(hours=4)).date()
+    today_local = study_day(now, tz)
     first_day = today_local - timedelta(days=span)
 
     memory: dict[int, scheduler.Memory] = {}
@@ -250,19 +174,7 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
                     moment,
                     duration,
                     True,
-                    before.state,
-                    before.step,
-                    before.stability,
-                    before.difficulty,
-                    before.due,
-                    before.last_review,
-                    before.reps,
-                    before.lapses,
-                    after.state,
-                    after.step,
-                    after.stability,
-                    after.difficulty,
-                    after.due,
+                    *log_fields(before, after).values(),
                     outcome.interval,
                 )
             )
@@ -288,33 +200,16 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
             remaining -= 1
 
     cards = [
-        (
-            card_pk[item_id],
-            user_id,
-            item_id,
-            m.state,
-            m.step,
-            m.stability,
-            m.difficulty,
-            m.due,
-            m.last_review,
-            m.reps,
-            m.lapses,
-            False,
-            new_token(),
-            now,
-        )
+        (card_pk[item_id], user_id, item_id, *_memory_values(m), False, new_token(), now)
         for item_id, m in memory.items()
     ]
     # The rest of the content exists as new cards (as the study page would create them).
     for item_id, _deck_id in order[introduced:]:
         pk = next_card_pk + len(cards)
-        cards.append(
-            (pk, user_id, item_id, scheduler.NEW, None, None, None, now, None, 0, 0, False)
-            + (new_token(), now)
-        )
+        new = _memory_values(scheduler.Memory(due=now))
+        cards.append((pk, user_id, item_id, *new, False, new_token(), now))
     stats = [
-        (user_id, day, *(counter.get(name, 0) for name in ROLLUP_COLUMNS))
+        (user_id, day, *(counter.get(name, 0) for name in COUNT_FIELDS))
         for day, counter in rollups.items()
     ]
     return cards, logs, stats
@@ -334,7 +229,7 @@ def seed_demo_data(
 ) -> dict:
     """Create ``users`` students with about ``reviews`` review logs in total.
 
-    Rows are written as tuples with ``progress.bulk.insert_rows`` (COPY on PostgreSQL,
+    Rows are written as tuples with ``demo.bulk.insert_rows`` (COPY on PostgreSQL,
     executemany elsewhere; SQLite skips fsync meanwhile): a million reviews in minutes.
     """
     with fast_writes():
@@ -355,7 +250,7 @@ def _seed(*, users, reviews, days, prefix, seed, mocks, batch_users, now, log) -
     rng = random.Random(seed)
     items = _ensure_content()
     people = _create_users(count=users, prefix=prefix)
-    tz = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
+    tz = timing.zone(timing.DEFAULT_TIMEZONE)
     # Uneven effort, as in a real class: a few students do most of the reviews.
     weights = [rng.lognormvariate(0, 0.6) for _ in people]
     total_weight = sum(weights)
@@ -383,14 +278,16 @@ def _seed(*, users, reviews, days, prefix, seed, mocks, batch_users, now, log) -
         with transaction.atomic():
             insert_rows(StudyCard, CARD_COLUMNS, all_cards)
             insert_rows(ReviewLog, LOG_COLUMNS, all_logs)
-            insert_rows(DailyReviewStats, ("user_id", "day", *ROLLUP_COLUMNS), all_stats)
+            insert_rows(DailyReviewStats, ("user_id", "day", *COUNT_FIELDS), all_stats)
         totals["cards"] += len(all_cards)
         totals["reviews"] += len(all_logs)
         totals["rollups"] += len(all_stats)
         if log and (start // batch_users) % 5 == 0:
             log(f"  {start + len(chunk)}/{len(people)} users, {totals['reviews']} reviews")
     _reset_sequences(StudyCard)  # card ids were chosen here, not by the database
-    totals["mocks"] = _seed_mocks(people=people, per_user=mocks, rng=rng, now=now)
+    totals["mocks"] = (
+        seed_mocks(people=people, per_user=mocks, rng=rng, now=now) if mocks > 0 else 0
+    )
     return totals
 
 
@@ -400,12 +297,3 @@ def _reset_sequences(*models) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-
-
-def _seed_mocks(*, people, per_user: int, rng, now) -> int:
-    """Mock exams for the demo users, when the quizzes app has models (else 0)."""
-    from studyapp.progress import quizdata
-
-    if per_user <= 0 or not quizdata.available():
-        return 0
-    return quizdata.seed_mocks(people=people, per_user=per_user, rng=rng, now=now)
