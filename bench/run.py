@@ -1,12 +1,19 @@
 """``make bench``: server time and query count of the hot pages at two data sizes.
 
     .venv/bin/python bench/run.py [--iterations 40] [--warmup 5] [--sizes small,large] [--rebuild]
+    .venv/bin/python bench/run.py --sizes small --endpoints answer,dashboard [--explain]
+
+The one benchmark harness of the project (the per-app commands it replaced: bench_progress,
+quiz_benchmark, tests/srs/measure_answer.py). ``--endpoints`` measures some rows only (and
+writes ``var/bench/results-partial.json`` unless ``--out`` says otherwise); ``--explain``
+prints the query plans of the study queue's hot queries.
 
 Builds each data set once and caches it (SQLite: ``var/bench/<size>-<key>.sqlite3``; with
 ``DATABASE_URL`` set, the PostgreSQL databases ``studyapp_bench`` and ``studyapp_bench_small``),
 keyed by a hash of the migrations, content/, the generator's code and the size. Every run
-measures a throwaway copy of it, in-process (django.test.Client, debug off), as the user with
-the most reviews. See bench/README.md for what is measured and how to read the table.
+measures a throwaway copy of it, in-process (django.test.Client, debug off, the URL map of
+``bench/urls.py``: the app's plus ``/_floor/``), as the user with the most reviews. See
+bench/README.md for what is measured and how to read the table.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / "var" / "bench"
 RESULTS = ROOT / "bench" / "results.json"
+PARTIAL_RESULTS = CACHE_DIR / "results-partial.json"
 # Bump when the generated data changes in a way the hashed files below do not show.
 GENERATOR_VERSION = 1
 GENERATOR_FILES = ("studyapp/demo/seeding.py", "studyapp/demo/mocks.py", "studyapp/demo/bulk.py")
@@ -197,6 +205,9 @@ def measure(size: str, location: str, args) -> dict:
             str(args.warmup),
             "--clock",
             args.clock,
+            "--endpoints",
+            ",".join(args.endpoints),
+            *(["--explain"] if args.explain else []),
         )
     finally:
         if postgres_url():
@@ -224,6 +235,8 @@ def report(results: dict) -> bool:
     print(header)
     print("-" * len(header))
     for name, _what, target in ENDPOINTS:
+        if name not in results["sizes"][sizes[0]]["endpoints"]:
+            continue
         line = f"{name:<14}"
         counts = []
         for size in sizes:
@@ -267,8 +280,23 @@ def main() -> int:
         help="wall: elapsed time; cpu: this process's CPU time, steady on a busy machine but "
         "blind to PostgreSQL's own processes; auto (default): cpu on SQLite, wall on PostgreSQL",
     )
-    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(
+        "--endpoints",
+        default="",
+        help="comma-separated rows to measure (floor is always measured); default: all",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="print the study queue's query plans"
+    )
+    parser.add_argument("--out", help="default: bench/results.json (a partial run: var/bench/)")
     args = parser.parse_args()
+    names = [name for name, _what, _target in ENDPOINTS]
+    wanted = [e for e in args.endpoints.split(",") if e]
+    if set(wanted) - set(names):
+        parser.error(f"unknown endpoint(s): {', '.join(sorted(set(wanted) - set(names)))}")
+    args.endpoints = [n for n in names if n == "floor" or not wanted or n in wanted]
+    if args.out is None:
+        args.out = str(RESULTS if len(args.endpoints) == len(names) else PARTIAL_RESULTS)
     if args.clock == "auto":
         args.clock = "wall" if postgres_url() else "cpu"
     sizes = [s for s in args.sizes.split(",") if s]
@@ -293,6 +321,7 @@ def main() -> int:
         results["sizes"][size] = data
     equal = report(results)
     results["query_counts_equal"] = equal
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {args.out}")
     return 0 if equal else 1
@@ -388,7 +417,16 @@ def _prepare(user):
     return quiz_services.attempt_start_mock(user=user, profile=profile)
 
 
-def measure_child(size: str, db: str, out: str, iterations: int, warmup: int, clock: str) -> None:
+def measure_child(
+    size: str,
+    db: str,
+    out: str,
+    iterations: int,
+    warmup: int,
+    clock: str,
+    endpoints: list[str],
+    explain: bool,
+) -> None:
     _django(db)
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -406,7 +444,9 @@ def measure_child(size: str, db: str, out: str, iterations: int, warmup: int, cl
         # No collectstatic for an in-process run: plain static URLs (a dict lookup either way).
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    override = override_settings(STORAGES=storages, SECURE_SSL_REDIRECT=False)
+    override = override_settings(
+        STORAGES=storages, SECURE_SSL_REDIRECT=False, ROOT_URLCONF="bench.urls"
+    )
     override.enable()
     assert not settings.DEBUG
 
@@ -472,6 +512,7 @@ def measure_child(size: str, db: str, out: str, iterations: int, warmup: int, cl
         "autosave": autosave,
         "dashboard": lambda: client.get("/progress/"),
     }
+    calls = {name: call for name, call in calls.items() if name in endpoints}
     timer = time.process_time if clock == "cpu" else time.perf_counter
     times = {name: [] for name in calls}
     queries = {name: [] for name in calls}
@@ -505,6 +546,8 @@ def measure_child(size: str, db: str, out: str, iterations: int, warmup: int, cl
     floor = statistics.median(times["floor"])
     endpoints = {}
     for name, what, target in ENDPOINTS:
+        if name not in calls:
+            continue
         median = statistics.median(times[name])
         ratio = median / floor
         endpoints[name] = {
@@ -528,7 +571,37 @@ def measure_child(size: str, db: str, out: str, iterations: int, warmup: int, cl
         "endpoints": endpoints,
     }
     Path(out).write_text(json.dumps(result, indent=2))
+    if explain:
+        explain_queue(connection, user)
     override.disable()
+
+
+def explain_queue(connection, user) -> None:
+    """Print the plans of the study queue's hot queries (SQLite EXPLAIN QUERY PLAN,
+    PostgreSQL EXPLAIN) as the measured user runs them now."""
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from studyapp.srs import selectors
+    from studyapp.srs.services import study_settings_get
+
+    settings_ = study_settings_get(user=user)
+    now = timezone.now()
+    day = selectors.day_counts(user=user, settings=settings_, now=now)
+    scope = selectors.scope_for(settings=settings_, slug=None)
+    with CaptureQueriesContext(connection) as captured:
+        selectors.day_counts(user=user, settings=settings_, now=now)
+        selectors.next_card(user=user, scope=scope, now=now, day=day)
+        selectors.queue_counts(user=user, scope=scope, now=now, day=day)
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    names = ("today's counts", "next card", "queue counts")
+    for name, query in zip(names, captured.captured_queries, strict=False):
+        print(f"--- {name}\n{query['sql']}\n")
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + query["sql"])
+            for row in cursor.fetchall():
+                print("   ", row[-1] if connection.vendor == "sqlite" else row[0])
+        print()
 
 
 if __name__ == "__main__":
@@ -541,10 +614,21 @@ if __name__ == "__main__":
         child.add_argument("--iterations", type=int, default=40)
         child.add_argument("--warmup", type=int, default=5)
         child.add_argument("--clock", default="wall")
+        child.add_argument("--endpoints", default="")
+        child.add_argument("--explain", action="store_true")
         a = child.parse_args()
         if a.command == "_build":
             build(a.size, a.db)
         else:
-            measure_child(a.size, a.db, a.out, a.iterations, a.warmup, a.clock)
+            measure_child(
+                a.size,
+                a.db,
+                a.out,
+                a.iterations,
+                a.warmup,
+                a.clock,
+                a.endpoints.split(","),
+                a.explain,
+            )
         sys.exit(0)
     sys.exit(main())

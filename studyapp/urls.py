@@ -18,5 +18,4 @@ urlpatterns = [
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("_floor/", views.floor, name="floor"),
 ]

@@ -127,7 +127,6 @@ ROUTES: dict[str, Route] = {
         data=lambda w: {"language": "en", "next": "/"},
         fields=("language", "next"),
     ),
-    "floor": Route(get=signed_in(200)),
     # -- study (srs)
     "srs:study": Route(get=signed_in(200), query=("card", "reveal", "ahead")),
     "srs:study_deck": Route(
