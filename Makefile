@@ -21,9 +21,10 @@ run: install ## migrate, import content/, create demo accounts, serve on 127.0.0
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install ## lint, format check, full test suite (SQLite, or DATABASE_URL)
+test: install ## lint, format check, import layers, full test suite (SQLite, or DATABASE_URL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 serve: install ## production-style: gunicorn, debug off (needs DJANGO_SECRET_KEY; see docs/deploy.md)
