@@ -79,6 +79,12 @@ class Gunicorn:
             str(threads),
             "--access-logfile",
             str(self.log) + ".access",
+            # Idle keep-alive connections live longer than a loaded machine's gaps between
+            # one tab's requests: with gunicorn's 2 s default the server could close one
+            # while the client reused it ("Connection reset by peer"; nothing to do with
+            # the app).
+            "--keep-alive",
+            "60",
         ]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
