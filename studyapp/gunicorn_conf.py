@@ -3,6 +3,13 @@
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# No "Server: gunicorn" (software and, with a version, its age) in responses: the workers are
+# forked from this process, so they inherit the name. The proxy sends its own (docs/deploy.md:
+# `server_tokens off`).
+gunicorn.http.wsgi.SERVER = "studyapp"
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: each request holds one database connection; (2 × cores) + 1 is gunicorn's
 # rule of thumb for I/O-bound Django apps.

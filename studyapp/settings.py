@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "studyapp.middleware.DatabaseUnavailableMiddleware",
+    "studyapp.middleware.PrivateCacheMiddleware",
 ]
 
 ROOT_URLCONF = "studyapp.urls"
@@ -109,19 +110,17 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     SQLITE_PATH.parent.mkdir(exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # WAL lets readers work while one writer writes; IMMEDIATE takes the write
-                # lock at BEGIN so two writers queue (busy timeout) instead of deadlocking.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # However SQLite is named: WAL lets readers work while one writer writes; IMMEDIATE takes
+    # the write lock at BEGIN so two writers queue (busy timeout) instead of deadlocking.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
     }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # SQLite connections are cheap; none kept open
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -156,7 +155,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying does not extend a lockout
+# Behind the proxy of docs/deploy.md (DJANGO_PROXY_COUNT ≥ 1) the client address is the
+# X-Real-IP header that proxy sets (it overwrites any sent by the client); else the peer.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_REAL_IP", "REMOTE_ADDR")
+    if int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+    else ("REMOTE_ADDR",)
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -185,6 +191,8 @@ CONTENT_DIR = BASE_DIR / "content"
 CONTENT_MAX_FILE_BYTES = 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True  # only the server reads it (the language form posts)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token is sent via hx-headers.
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts or styles anywhere: JavaScript lives in static/js, htmx runs with
@@ -209,6 +217,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+    LANGUAGE_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
