@@ -91,15 +91,20 @@ def inputs() -> dict[str, tuple[str, str, str]]:
         "legit-deck": ("deck", "legit deck, ~1,000 KB (content/ bullets)", legit_deck()),
         # The same attacks, cut into pieces under the parser's cap (5,000 characters), to fill
         # 1 MiB: what reaches Python-Markdown when every piece is accepted.
+        # Each bullet / section is unique (numbered): identical bullets are refused as
+        # duplicates before anything is rendered, which would time the refusal instead.
         "brackets-1mib": (
             "deck",
-            "1 MiB: 210 bullets of 4,900 `[`",
-            DECK_HEAD + ("- " + "[" * 4900 + "\n") * 210,
+            "1 MiB: 210 unique bullets of 4,900 `[`",
+            DECK_HEAD + "".join(f"- b{n} " + "[" * 4900 + "\n" for n in range(210)),
         ),
         "setext-1mib": (
             "deck",
-            "1 MiB: 210 sections of `a\\n=\\n` × 1,200",
-            DECK_HEAD + "".join(f"## S{n}\n" + "a\n=\n" * 1200 for n in range(210)),
+            "1 MiB: 210 unique sections of 4,800 characters of `aN\\n=\\n`",
+            DECK_HEAD
+            + "".join(
+                f"## S{n}\n" + f"a{n}\n=\n" * (4800 // len(f"a{n}\n=\n")) for n in range(210)
+            ),
         ),
         "gift-spaces": (
             "gift",

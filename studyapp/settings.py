@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "studyapp.middleware.RequestBodyLimitMiddleware",  # before anything reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "studyapp.accounts.middleware.UserLanguageMiddleware",
@@ -167,6 +168,20 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60  # a reset link works for 2 hours
+
+# Email (password resets; docs/deploy.md "Email"): SMTP configured by DJANGO_EMAIL_*; in
+# development (DJANGO_DEBUG) printed to the console unless DJANGO_EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if DEBUG and not os.environ.get("DJANGO_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", _("Português (Brasil)")), ("en", _("English"))]
@@ -188,7 +203,13 @@ if DEBUG or TESTING:
     WHITENOISE_USE_FINDERS = True
 
 CONTENT_DIR = BASE_DIR / "content"
-CONTENT_MAX_FILE_BYTES = 1024 * 1024
+
+# Request bodies (docs/deploy.md, "Body limits"): a view takes at most 256 KiB unless it
+# declares its form's need (studyapp.middleware.body_limit: the editor 4 MiB, uploads 11 MiB);
+# more gets a 413 page before the body is read. Django's own cap: the editor's form text.
+REQUEST_BODY_MAX_BYTES = 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # an accepted file (≤ 1 MiB) stays in memory
 
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -13,6 +13,21 @@ SEED = Path(settings.BASE_DIR) / "content" / "pt-br" / "ecr.md"
 SHARED_SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "ecr-dva-c02-resumo.md"
 
 
+@pytest.fixture(autouse=True)
+def _mail_inline_and_fresh_counters(monkeypatch):
+    """Background mail (password resets) runs at once, inside the test's transaction, so
+    mail.outbox holds it; counters kept in the in-process cache (reset rate limits) start at
+    zero. tests/accounts/test_passwords.py also runs the real mail thread."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from studyapp.accounts import mail
+
+    monkeypatch.setattr(mail, "send_later", lambda job, **kwargs: job(**kwargs))
+    if isinstance(caches["default"], LocMemCache):  # never flush a shared Redis
+        caches["default"].clear()
+
+
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user("ana", password="senha-de-teste-1")

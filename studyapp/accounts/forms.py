@@ -1,6 +1,108 @@
-from django.contrib.auth.forms import UserCreationForm
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+    UserCreationForm,
+)
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from . import mail
+from .usernames import validate_username
+
+EMAIL_HELP = _("Opcional. Só é usado para recuperar a senha; sem ele, não há como recuperá-la.")
 
 
-class SignupForm(UserCreationForm):
+def _email_taken(email: str, *, exclude_pk=None) -> bool:
+    users = get_user_model().objects.exclude(pk=exclude_pk)
+    return bool(email) and users.filter(email__iexact=email).exists()
+
+
+class LookalikeUsernameMixin:
+    """Refuse a username that imitates another (studyapp/accounts/usernames.py)."""
+
+    def clean_username(self):
+        parent = getattr(super(), "clean_username", None)
+        username = parent() if parent else self.cleaned_data.get("username")
+        if username:  # None: the parent already refused it (a case-only duplicate)
+            try:
+                validate_username(username, exclude_pk=self.instance.pk)
+            except forms.ValidationError as error:
+                self.add_error("username", error)
+                return None
+        return username
+
+
+class SignupForm(LookalikeUsernameMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = EMAIL_HELP
+
+    def clean_email(self):
+        email = get_user_model().objects.normalize_email(self.cleaned_data.get("email", ""))
+        if _email_taken(email):
+            raise forms.ValidationError(_("Já existe uma conta com este e-mail."))
+        return email
+
+
+class AdminCreationForm(LookalikeUsernameMixin, AdminUserCreationForm):
+    pass
+
+
+class AdminChangeForm(LookalikeUsernameMixin, UserChangeForm):
+    pass
+
+
+class EmailForm(forms.ModelForm):
+    """The account page: the address password resets go to; the current password confirms
+    it (a borrowed session cannot redirect the account's resets elsewhere)."""
+
+    password = forms.CharField(
+        label=_("Senha atual"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = EMAIL_HELP
+
+    def clean_email(self):
+        email = get_user_model().objects.normalize_email(self.cleaned_data.get("email", ""))
+        if _email_taken(email, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(_("Já existe uma conta com este e-mail."))
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.instance.check_password(password):
+            raise forms.ValidationError(_("Senha incorreta."))
+        return password
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset form, with the sending moved off the request: finding the account,
+    rendering and SMTP happen in the background, so the response (its content and the work
+    done before it) is the same whether or not the address has an account."""
+
+    def save(self, *, request, domain_override=None, **options):
+        options.pop("request", None)
+        mail.send_later(
+            self._send,
+            language=translation.get_language(),
+            domain=domain_override or request.get_host(),
+            options=options,
+        )
+
+    def _send(self, *, language: str, domain: str, options: dict) -> None:
+        with translation.override(language):
+            super().save(domain_override=domain, request=None, **options)

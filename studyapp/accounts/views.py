@@ -1,12 +1,17 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import SignupForm
+from . import ratelimit
+from .forms import EmailForm, ResetRequestForm, SignupForm
 from .models import Profile
 
 
@@ -23,6 +28,60 @@ def signup(request):
             return redirect("home")
         return render(request, "registration/signup.html", {"form": form}, status=400)
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account(request):
+    """The account page: the email resets go to, and the way to change the password."""
+    form = EmailForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("E-mail salvo."))
+            return redirect("account")
+        return render(request, "registration/account.html", {"form": form}, status=400)
+    return render(request, "registration/account.html", {"form": form})
+
+
+class InvalidIs400:
+    """Our forms answer 400 with their message when they do not validate."""
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PasswordChangeView(InvalidIs400, auth_views.PasswordChangeView):
+    pass
+
+
+class PasswordResetView(InvalidIs400, auth_views.PasswordResetView):
+    """Django's reset request: same page whether the address has an account or not (the
+    mail leaves in the background), limited per client and per address."""
+
+    form_class = ResetRequestForm
+    email_template_name = "registration/password_reset_email.txt"
+    extra_email_context = {"hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+
+    def form_valid(self, form):
+        if not ratelimit.reset_allowed(self.request, form.cleaned_data["email"]):
+            form.add_error(None, LIMITED)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+LIMITED = gettext_lazy(
+    "Muitos pedidos de nova senha a partir daqui ou para este e-mail. Por segurança, espere "
+    "uma hora e tente de novo; confira também a caixa de spam, o link pode já ter chegado."
+)
+
+
+class PasswordResetConfirmView(InvalidIs400, auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever reads the account's email owns it: lift a login lockout on it.
+        axes_reset(username=form.user.get_username())
+        return response
 
 
 @require_POST

@@ -1,14 +1,33 @@
-"""Forms of the authoring area: the editor, uploads (≤ 1 MiB, .md/.txt/.gift) and GIFT."""
+"""Forms of the authoring area: the editor, uploads (≤ 1 MiB, .md/.txt/.gift) and GIFT.
+
+The 1 MiB limit is the parser's (``size_error``): a form refuses exactly what import_content
+would refuse later, with the same words. What a request to each view may carry in all (the
+body caps, checked before anything reads the body) is derived here from the same limit.
+"""
 
 from pathlib import PurePath
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from studyapp.content.parser import MAX_FILE_BYTES, size_error
+
 ALLOWED_SUFFIXES = {".md", ".txt", ".gift"}
-MAX_BYTES = getattr(settings, "CONTENT_MAX_FILE_BYTES", 1024 * 1024)
+MAX_UPLOAD_FILES = 10  # content/ has 5 decks a language: a whole language in one upload
+# Request body caps (studyapp.middleware.body_limit). The editor posts its text form-encoded
+# (%XX: 3 bytes for one outside ASCII letters and digits) with CRLF line ends: 4 MiB.
+EDITOR_BODY_BYTES = 4 * MAX_FILE_BYTES
+# Uploads are multipart (files as they are): the files, plus 1 MiB for CRLF line ends, part
+# headers and the other fields.
+UPLOAD_BODY_BYTES = (MAX_UPLOAD_FILES + 1) * MAX_FILE_BYTES
+# GIFT: pasted text (≤ 1 MiB, CRLF) and/or one file (≤ 1 MiB), multipart.
+GIFT_BODY_BYTES = 3 * MAX_FILE_BYTES
+
+
+def _check_size(text: str, shown: str) -> None:
+    if error := size_error(text, shown):
+        raise forms.ValidationError(str(error))
 
 
 class EditorForm(forms.Form):
@@ -16,7 +35,6 @@ class EditorForm(forms.Form):
         label=_("Markdown do deck"),
         widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "editor-text"}),
         strip=False,
-        max_length=MAX_BYTES,
     )
     message = forms.CharField(
         label=_("Descrição da mudança (opcional)"), max_length=300, required=False
@@ -25,8 +43,8 @@ class EditorForm(forms.Form):
 
     def clean_text(self):
         text = self.cleaned_data["text"]
-        if len(text.encode("utf-8")) > MAX_BYTES:
-            raise forms.ValidationError(_("O texto passa de 1 MiB."))
+        if error := size_error(text, ""):
+            raise forms.ValidationError(error.message)
         return text
 
 
@@ -50,28 +68,44 @@ class MultipleFileField(forms.FileField):
 
 
 def check_upload(upload) -> None:
-    """≤ 1 MiB and .md/.txt/.gift: anything else is a form error, never a 500."""
+    """.md/.txt/.gift within the parser's 1 MiB: anything else is a form error, never a 500.
+
+    The size is the parser's measure of the text as it will be stored (a newline appended,
+    CRLF made LF), so an exactly-1 MiB file without a final newline is refused here, with
+    the words import_content would use, instead of being stored and refused later.
+    """
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise forms.ValidationError(
             _("%(name)s: só arquivos .md, .txt ou .gift."), params={"name": upload.name}
         )
-    if upload.size > MAX_BYTES:
-        raise forms.ValidationError(
-            _("%(name)s: %(size)s passa do limite de 1 MiB."),
-            params={"name": upload.name, "size": filesizeformat(upload.size)},
-        )
+    data = upload.read()  # bounded by the view's body cap
+    upload.seek(0)
+    # Bytes that are not UTF-8 count as themselves; the import reports them with their line.
+    _check_size(data.decode("utf-8", "surrogateescape"), upload.name)
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
-        label=_("Arquivos (.md, .txt ou .gift, até 1 MiB cada)"),
-        help_text=_("Vários arquivos .md/.txt são importados juntos: todos ou nenhum."),
-    )
+    files = MultipleFileField(label=_("Arquivos (.md, .txt ou .gift, até 1 MiB cada)"))
     message = forms.CharField(label=_("Descrição (opcional)"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = gettext(
+            "Até %(max)d arquivos .md/.txt por vez, importados juntos: todos ou nenhum."
+        ) % {"max": MAX_UPLOAD_FILES}
 
     def clean_files(self):
         files = self.cleaned_data["files"]
+        if len(files) > MAX_UPLOAD_FILES:
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "Envie no máximo %(max)d arquivo por vez (foram %(count)d).",
+                    "Envie no máximo %(max)d arquivos por vez (foram %(count)d).",
+                    "max",
+                ),
+                params={"max": MAX_UPLOAD_FILES, "count": len(files)},
+            )
         for upload in files:
             check_upload(upload)
         gifts = [f for f in files if PurePath(f.name).suffix.lower() == ".gift"]
@@ -88,10 +122,15 @@ class GiftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
         required=False,
         strip=False,
-        max_length=MAX_BYTES,
     )
     file = forms.FileField(label=_("ou um arquivo .gift/.txt (até 1 MiB)"), required=False)
     title = forms.CharField(label=_("Título do deck (opcional)"), max_length=200, required=False)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if error := size_error(text, ""):
+            raise forms.ValidationError(error.message)
+        return text
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_noop
 from studyapp.content.bounded import BudgetExceeded, Deadline, call_within
 from studyapp.content.importer import ImportReport, Source, content_import, parse_and_render
 from studyapp.content.models import Deck, SourceFile
-from studyapp.content.parser import ContentError, ParsedDeck, slugify
+from studyapp.content.parser import ContentError, ParsedDeck, size_error, slugify, stored_text
 from studyapp.content.parser import language_folder as _language_folder
 
 from .models import Revision
@@ -64,10 +64,9 @@ def budget_error(path: str, exc: BudgetExceeded) -> ContentError:
     )
 
 
-def text_normalize(text: str) -> str:
-    """Browsers send CRLF from a textarea; files in content/ use LF and end with a newline."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
-    return text.rstrip() + "\n" if text.strip() else ""
+# Browsers send CRLF from a textarea; files in content/ use LF and end with a newline. The
+# parser owns the rule because its 1 MiB limit counts the text in this form.
+text_normalize = stored_text
 
 
 def sha256_text(text: str) -> str:
@@ -126,6 +125,8 @@ def _deck_target(
         path = f"content/{language_folder(deck.language)}/{deck.slug}.md"
     else:
         path = f"content/pt-br/{slugify(stem) or PLACEHOLDER_STEM}.md"
+    if too_big := size_error(text, display or path):
+        return Target(path, None, [too_big])
     # A new deck's path depends on what the text says: parse once to learn it (no rendering),
     # then parse and render for that path.
     parsed, errors = call_within(

@@ -19,10 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from studyapp.accounts.roles import instructor_required
 from studyapp.content.bounded import BudgetExceeded, Deadline, call_within
 from studyapp.content.models import Deck
+from studyapp.middleware import body_limit
 
 from . import selectors, services
 from .anki import deck_to_apkg
-from .forms import EditorForm, GiftForm, UploadForm
+from .forms import (
+    EDITOR_BODY_BYTES,
+    GIFT_BODY_BYTES,
+    UPLOAD_BODY_BYTES,
+    EditorForm,
+    GiftForm,
+    UploadForm,
+)
 from .gift import gift_to_markdown
 
 EDITOR = "authoring/editor.html"
@@ -89,6 +97,7 @@ def _save_failed(request, form, deck, result):
     return render(request, EDITOR, context, status=400)
 
 
+@body_limit(EDITOR_BODY_BYTES)
 @require_http_methods(["GET", "POST"])
 @instructor_required
 def deck_new(request):
@@ -113,6 +122,7 @@ def deck_new(request):
     return redirect("authoring:deck_edit", revision.language, revision.deck_slug)
 
 
+@body_limit(EDITOR_BODY_BYTES)
 @require_http_methods(["GET", "POST"])
 @instructor_required
 def deck_edit(request, language, slug):
@@ -144,6 +154,7 @@ def deck_edit(request, language, slug):
     return redirect("authoring:deck_edit", deck.language, deck.slug)
 
 
+@body_limit(EDITOR_BODY_BYTES)
 @require_POST
 @instructor_required
 def preview(request, language=None, slug=None):
@@ -279,6 +290,7 @@ def _gift_editor(request, text: str, title: str = "", *, template: str, form):
     return render(request, EDITOR, context)
 
 
+@body_limit(UPLOAD_BODY_BYTES)
 @require_http_methods(["GET", "POST"])
 @instructor_required
 def upload(request):
@@ -311,6 +323,7 @@ def upload(request):
     return redirect("authoring:index")
 
 
+@body_limit(GIFT_BODY_BYTES)
 @require_http_methods(["GET", "POST"])
 @instructor_required
 def gift_import(request):

@@ -281,13 +281,39 @@ def cloze_term(text: str) -> str:
     return found.group(1) if found else ""
 
 
+def stored_text(text: str) -> str:
+    """A deck's text as content/ keeps it and the browser saves it: LF line ends, no BOM, no
+    blank lines at the end, one final newline (a textarea sends CRLF; a file may lack it)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    return text.rstrip() + "\n" if text.strip() else ""
+
+
+def size_error(text: str, path: str) -> ContentError | None:
+    """The one size limit on a deck or GIFT file, wherever it comes from (import_content, the
+    editor, uploads): :func:`stored_text` of it is at most MAX_FILE_BYTES of UTF-8. Forms
+    call this, so what a form accepts is what import_content accepts later. Undecodable bytes
+    may come in as surrogate escapes (``errors="surrogateescape"``): each counts as its byte."""
+    size = len(stored_text(text).encode("utf-8", "surrogateescape"))
+    if size <= MAX_FILE_BYTES:
+        return None
+    return ContentError(
+        path,
+        1,
+        _(
+            "arquivo maior que 1 MiB: %(size)s bytes com as quebras de linha normalizadas "
+            "(LF, uma no fim); o limite é %(limit)s bytes"
+        )
+        % {"size": size, "limit": MAX_FILE_BYTES},
+    )
+
+
 def parse_file(
     path: str, data: bytes, display_path: str | None = None
 ) -> tuple[ParsedDeck | None, list[ContentError]]:
     """Decode and parse one file's bytes; ``display_path`` is what errors cite."""
     shown = display_path or path
-    if len(data) > MAX_FILE_BYTES:
-        return None, [ContentError(shown, 1, _("arquivo maior que 1 MiB"))]
+    if error := size_error(data.decode("utf-8", "surrogateescape"), shown):
+        return None, [error]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

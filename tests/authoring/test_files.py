@@ -56,7 +56,10 @@ def test_an_uploaded_file_without_slug_is_named_after_the_file(instructor_client
     ("upload", "message"),
     [
         (SimpleUploadedFile("x.pdf", b"%PDF"), "só arquivos .md, .txt ou .gift"),
-        (SimpleUploadedFile("big.md", b"#" * (1024 * 1024 + 1)), "passa do limite de 1 MiB"),
+        (
+            SimpleUploadedFile("big.md", b"#" * (1024 * 1024 + 1)),
+            "big.md:1: arquivo maior que 1 MiB",
+        ),
     ],
 )
 def test_wrong_type_or_size_is_a_message(instructor_client, upload, message):

@@ -121,6 +121,31 @@ ROUTES: dict[str, Route] = {
         role="anonymous",
     ),
     "logout": Route(get=NOT_ALLOWED, post=everyone(Redirect("/"))),
+    "account": Route(get=signed_in(200), post=signed_in(400), fields=("email", "password")),
+    "password_change": Route(
+        get=signed_in(200),
+        post=signed_in(400),  # no old password
+        fields=("old_password", "new_password1", "new_password2"),
+    ),
+    "password_change_done": Route(get=signed_in(200)),
+    # Anyone may ask for a reset link (the same page whether the address has an account).
+    "password_reset": Route(
+        get=everyone(200),
+        post=everyone(Redirect("/accounts/password/reset/sent/")),
+        data=lambda w: {"email": "ninguem@example.com"},
+        fields=("email",),
+        role="anonymous",
+    ),
+    "password_reset_done": Route(get=everyone(200)),
+    # A link with a wrong token: the "link no longer valid" page, whatever the method.
+    "password_reset_confirm": Route(
+        get=everyone(200),
+        post=everyone(200),
+        kwargs=lambda w: {"uidb64": "MQ", "token": "c0ffee-0123456789abcdef"},
+        fields=("new_password1", "new_password2"),
+        role="anonymous",
+    ),
+    "password_reset_complete": Route(get=everyone(200)),
     "set_language": Route(
         get=NOT_ALLOWED,
         post=everyone(Redirect("/")),

@@ -33,7 +33,7 @@ FUZZED = settings(
     # The module's world is shared on purpose; each example rolls its own writes back.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-ALLOWED = {200, 302, 400, 404}
+ALLOWED = {200, 302, 400, 404, 429}  # 429: reset requests over their rate limit (a page)
 
 # The project's forms and both logins; the admin's own forms are Django's (staff only).
 POST_FORMS = [
