@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from . import mail
 from .usernames import validate_username
 
+EMAIL_LABEL = _("E-mail")
 EMAIL_HELP = _("Opcional. Só é usado para recuperar a senha; sem ele, não há como recuperá-la.")
 
 
@@ -41,6 +42,7 @@ class SignupForm(LookalikeUsernameMixin, UserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["email"].label = EMAIL_LABEL
         self.fields["email"].help_text = EMAIL_HELP
 
     def clean_email(self):
@@ -74,6 +76,7 @@ class EmailForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["email"].label = EMAIL_LABEL
         self.fields["email"].help_text = EMAIL_HELP
 
     def clean_email(self):
@@ -93,6 +96,10 @@ class ResetRequestForm(PasswordResetForm):
     """Django's reset form, with the sending moved off the request: finding the account,
     rendering and SMTP happen in the background, so the response (its content and the work
     done before it) is the same whether or not the address has an account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = EMAIL_LABEL
 
     def save(self, *, request, domain_override=None, **options):
         options.pop("request", None)

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
         for username, password in DEMO_ACCOUNTS.items():
             user, _created = users.get_or_create(username=username)
+            user.email = f"{username}@example.com"  # a reset prints its link to the console
             user.set_password(password)
             user.save()
             if username == "instrutor":
