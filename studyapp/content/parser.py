@@ -17,7 +17,25 @@ from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 1024 * 1024
 
-FRONT_MATTER_KEYS = {"deck", "title", "language", "topics", "domains", "translation-of"}
+FRONT_MATTER_KEYS = {"deck", "title", "language", "topics", "domains", "translation-of", "mock"}
+# `🏷️ key: value` lines of a question: accepted keys (Portuguese spellings too) → field.
+ITEM_TAG_KEYS = {
+    "domains": "domains",
+    "domínios": "domains",
+    "dominios": "domains",
+    "topics": "topics",
+    "tópicos": "topics",
+    "topicos": "topics",
+}
+MOCK_VALUES = {
+    "yes": True,
+    "sim": True,
+    "true": True,
+    "no": False,
+    "não": False,
+    "nao": False,
+    "false": False,
+}
 LANGUAGE_FOLDERS = {"pt-br": "pt-BR", "pt": "pt-BR", "en": "en", "es": "es"}
 
 QUESTION_SECTION = re.compile(r"perguntas|questões|questoes|questions|🧪", re.IGNORECASE)
@@ -29,7 +47,7 @@ REFERENCE_SECTION = re.compile(r"links|referências|referencias|references|🔗"
 QUESTION_HEADING = re.compile(r"(?:Q|P|Pergunta|Question)\s*+:\s*+(?P<text>.*+)", re.IGNORECASE)
 PINNED_ID_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*+")
 BULLET = re.compile(r"(?P<indent>[ \t]*+)(?:[-*+]|\d++[.)])\s++(?P<text>.*+)")
-MARKER = re.compile(r"\s*+(?:[-*+]\s++)?+(?P<marker>✅|❌|💡|🔗)\uFE0F?+\s*+(?P<text>.*+)")
+MARKER = re.compile(r"\s*+(?:[-*+]\s++)?+(?P<marker>✅|❌|💡|🔗|🏷)\uFE0F?+\s*+(?P<text>.*+)")
 LINK = re.compile(r"\[(?P<title>[^\]]++)\]\((?P<url>\S+)\)")
 HTTP_URL = re.compile(r"https?://[^/\s]", re.IGNORECASE)
 
@@ -147,6 +165,9 @@ class ParsedItem:
     text_html: str = ""
     cloze_html: str = ""
     explanation_html: str = ""
+    # Item-level metadata from `🏷️` lines; None means "the deck's front matter".
+    domains: list[int] | None = None
+    topics: list[str] | None = None
 
     @property
     def correct_options(self) -> list[ParsedOption]:
@@ -183,6 +204,7 @@ class ParsedDeck:
     domains: list[int]
     translation_of: str | None
     title_line: int
+    in_mock: bool = True  # front matter `mock: no` keeps the deck's questions out of mocks
     intro: str = ""
     sections: list[ParsedSection] = field(default_factory=list)
     intro_html: str = ""
@@ -505,6 +527,10 @@ class _Parser:
             )
             return
         self.flush_buffer()
+        if marker == "🏷":
+            self.read_tag(number, item, text)
+            self.continuing = None
+            return
         if marker in "✅❌":
             if not text:
                 self.error(number, _("opção '%(marker)s' vazia") % {"marker": marker})
@@ -522,6 +548,40 @@ class _Parser:
             if reference:
                 item.references.append(reference)
             self.continuing = None
+
+    def read_tag(self, number: int, item: ParsedItem, text: str) -> None:
+        """`🏷️ domains: 1, 4` / `🏷️ topics: KMS` (also `domínios:`/`tópicos:`)."""
+        key, sep, value = text.partition(":")
+        field_name = ITEM_TAG_KEYS.get(key.strip().lower()) if sep else None
+        if field_name is None:
+            self.error(
+                number,
+                _("linha '🏷️' inválida: %(text)r (use 'chave: valor'; chaves aceitas: %(keys)s)")
+                % {"text": text, "keys": ", ".join(sorted(ITEM_TAG_KEYS))},
+            )
+            return
+        if getattr(item, field_name) is not None:
+            self.error(
+                number, _("segunda linha '🏷️ %(key)s' na mesma pergunta") % {"key": key.strip()}
+            )
+            return
+        parts = [part.strip() for part in value.split(",")]
+        if not any(parts):
+            self.error(number, _("linha '🏷️ %(key)s' sem valor") % {"key": key.strip()})
+            return
+        if field_name == "topics":
+            if not all(parts):
+                self.error(number, _("tópico vazio na lista: %(value)r") % {"value": value.strip()})
+                return
+            item.topics = parts
+            return
+        domains, bad = parse_domains(value)
+        for part in bad:
+            self.error(
+                number, _("domínio inválido: %(domain)r (use 1, 2, 3...)") % {"domain": part}
+            )
+        if not bad:
+            item.domains = domains
 
     def read_question_line(self, number: int, line: str) -> None:
         item = self.item
@@ -654,17 +714,21 @@ class _Parser:
             )
         language = self.language(meta.get("language"))
         topics = [t.strip() for t in meta.get("topics", "").split(",") if t.strip()] or [slug]
-        domains: list[int] = []
-        for part in (p.strip() for p in meta.get("domains", "").split(",")):
-            if not part:
-                continue
-            if not part.isdecimal() or not 1 <= int(part) <= 9:  # "²".isdigit()
+        domains, bad = parse_domains(meta.get("domains", ""))
+        for part in bad:
+            self.error(
+                self.meta["domains"][1],
+                _("domínio inválido: %(domain)r (use 1, 2, 3...)") % {"domain": part},
+            )
+        in_mock = True
+        if "mock" in meta:
+            in_mock = MOCK_VALUES.get(meta["mock"].strip().lower())
+            if in_mock is None:
                 self.error(
-                    self.meta["domains"][1],
-                    _("domínio inválido: %(domain)r (use 1, 2, 3...)") % {"domain": part},
+                    self.meta["mock"][1],
+                    _("valor inválido para 'mock': %(value)r (use yes/no, sim/não)")
+                    % {"value": meta["mock"]},
                 )
-                continue
-            domains.append(int(part))
         self.check_unique_ids()
         if self.errors:
             return None, self.errors
@@ -677,6 +741,7 @@ class _Parser:
             domains=domains,
             translation_of=meta.get("translation-of") or None,
             title_line=self.title_line,
+            in_mock=bool(in_mock),
             intro="\n".join(self.intro).strip(),
             sections=self.sections,
             slug_line=self.meta["deck"][1] if "deck" in self.meta else self.title_line,
@@ -727,6 +792,20 @@ class _Parser:
                     % {"line": section_keys[section.key]},
                 )
             section_keys[section.key] = section.line
+
+
+def parse_domains(text: str) -> tuple[list[int], list[str]]:
+    """Comma list of exam domains → (domains in order, without repeats; invalid parts)."""
+    domains: list[int] = []
+    bad: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if not part.isdecimal() or not 1 <= int(part) <= 9:  # "²".isdigit()
+            bad.append(part)
+        elif int(part) not in domains:
+            domains.append(int(part))
+    return domains, bad
 
 
 def identity_text(item: ParsedItem) -> str:
