@@ -12,7 +12,8 @@ Definitions (per language, over questions with authored wrong options, the seed 
 
 - single answer: the share of questions whose correct option is *strictly* the longest
   (``longest_strict``) and the longest counting ties (``longest_with_ties``, the figure of
-  issue 18's review); chance is 1/4.
+  issue 18's review); chance is 1/4. ``shortest_strict`` is the mirror figure (a bank where
+  the longest option is almost never right pays "eliminate the longest").
 - multiple response (N correct of K): the share of correct options that are among the N
   longest (fewer than N options strictly longer) against the chance of that, N/K averaged
   over the correct options.
@@ -107,6 +108,11 @@ def correct_is_longest(question: Question, *, ties: bool) -> bool:
     return all(len(right) >= n if ties else len(right) > n for n in wrong)
 
 
+def correct_is_shortest(question: Question) -> bool:
+    (right,) = question.correct
+    return all(len(right) < len(text) for text, ok in question.options if not ok)
+
+
 def among_longest(question: Question) -> tuple[int, int, float]:
     """(correct options among the N longest, correct options, expected by chance)."""
     lengths = [len(text) for text, _ok in question.options]
@@ -121,6 +127,7 @@ def fairness(questions: list[Question]) -> dict:
     multiple = [q for q in pool if len(q.correct) > 1]
     strict = [q for q in single if correct_is_longest(q, ties=False)]
     ties = [q for q in single if correct_is_longest(q, ties=True)]
+    shortest = [q for q in single if correct_is_shortest(q)]
     hits = total = 0
     chance = 0.0
     for question in multiple:
@@ -132,6 +139,8 @@ def fairness(questions: list[Question]) -> dict:
         "longest_strict_pct": _pct(len(strict), len(single)),
         "longest_with_ties": len(ties),
         "longest_with_ties_pct": _pct(len(ties), len(single)),
+        "shortest_strict": len(shortest),
+        "shortest_strict_pct": _pct(len(shortest), len(single)),
         "single_chance_pct": 25.0,
         "multiple_response": len(multiple),
         "correct_options": total,
@@ -140,6 +149,9 @@ def fairness(questions: list[Question]) -> dict:
         "multiple_chance_pct": round(100 * chance / total, 1) if total else 0.0,
         "_strict": [f"{q.file}:{q.line} {q.key}" for q in strict],
         "_ties": [f"{q.file}:{q.line} {q.key}" for q in ties if q not in strict],
+        "_multi": [
+            f"{q.file}:{q.line} {q.key} {among_longest(q)[0]}/{len(q.correct)}" for q in multiple
+        ],
     }
 
 
@@ -215,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"   single answer ({f['single_answer']}): correct strictly longest "
             f"{f['longest_strict']} = {f['longest_strict_pct']}%, with ties "
-            f"{f['longest_with_ties']} = {f['longest_with_ties_pct']}% (chance 25%)"
+            f"{f['longest_with_ties']} = {f['longest_with_ties_pct']}% (chance 25%); strictly "
+            f"shortest {f['shortest_strict']} = {f['shortest_strict_pct']}%"
         )
         print(
             f"   multiple response ({f['multiple_response']} items, {f['correct_options']} "
@@ -227,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"     longest: {row}")
             for row in f["_ties"]:
                 print(f"     tied longest: {row}")
+            for row in f["_multi"]:
+                print(f"     multi among-N: {row}")
     return 0
 
 
