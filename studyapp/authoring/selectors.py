@@ -118,6 +118,13 @@ class PreviewItem:
     explanation_html: str = ""
     options: list[PreviewOption] = field(default_factory=list)
     references: list[PreviewReference] = field(default_factory=list)
+    # Questions: the item's exam domains and topics (its own 🏷️ lines, else the deck's) and
+    # whether they came from the item (``own_*``); ``self_graded`` = no authored distractor.
+    domains: list[int] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    own_domains: bool = False
+    own_topics: bool = False
+    self_graded: bool = False
 
 
 @dataclass
@@ -142,6 +149,7 @@ class Preview:
     language: str = ""
     topics: list[str] = field(default_factory=list)
     domains: list[int] = field(default_factory=list)
+    in_mock: bool = True
     intro_html: str = ""
     sections: list[PreviewSection] = field(default_factory=list)
     references: list[PreviewReference] = field(default_factory=list)
@@ -162,8 +170,14 @@ class Preview:
         ]
 
 
-def _preview_item(item: ParsedItem, index: int) -> PreviewItem:
+def _preview_item(item: ParsedItem, index: int, deck: ParsedDeck) -> PreviewItem:
+    question = item.kind == Item.Kind.QUESTION
     return PreviewItem(
+        domains=list(item.domains or deck.domains) if question else [],
+        topics=list(item.topics or deck.topics) if question else [],
+        own_domains=item.domains is not None,
+        own_topics=item.topics is not None,
+        self_graded=question and not item.wrong_options,
         key=item.pinned_id or f"preview-{index}",
         line=item.line,
         context=item.context,
@@ -194,6 +208,7 @@ def deck_preview(
     preview.language = parsed.language
     preview.topics = parsed.topics
     preview.domains = parsed.domains
+    preview.in_mock = parsed.in_mock
     preview.intro_html = parsed.intro_html
     preview.sections = [
         PreviewSection(
@@ -201,7 +216,7 @@ def deck_preview(
             title=section.title,
             kind=section.kind,
             intro_html=section.intro_html,
-            items=[_preview_item(item, next(counter)) for item in section.items],
+            items=[_preview_item(item, next(counter), parsed) for item in section.items],
         )
         for section in parsed.sections
     ]

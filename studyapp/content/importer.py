@@ -165,8 +165,9 @@ def content_import(
             return report
         # Sources first: translations line up against the source as just imported.
         ordered = sorted(parsed, key=lambda pair: pair[1].translation_of is not None)
+        pinned = _pinned_ids_by_deck(parsed)
         for source, deck in ordered:
-            errors = _import_deck(source, deck, report, now, force, edited_in_browser)
+            errors = _import_deck(source, deck, report, now, force, edited_in_browser, pinned)
             if errors:
                 report.errors.extend(errors)
                 transaction.set_rollback(True)
@@ -269,6 +270,19 @@ def _conflicts(
     return errors
 
 
+def _pinned_ids_by_deck(parsed: list[tuple[Source, ParsedDeck]]) -> dict[tuple[str, str], set]:
+    """(slug, language) → the ``{#id}``s its file pins, for every source deck of the run.
+
+    An item whose id moves from one of these files to another keeps its row (and every
+    learner's history): see :func:`_moved_items`.
+    """
+    return {
+        (deck.slug, deck.language.lower()): {i.pinned_id for i in deck.items if i.pinned_id}
+        for _source, deck in parsed
+        if deck.translation_of is None
+    }
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -281,6 +295,7 @@ def _import_deck(
     now: datetime,
     force: bool,
     edited_in_browser: bool,
+    pinned: dict[tuple[str, str], set] | None = None,
 ) -> list[ContentError]:
     sha = _sha(source.data)
     record = SourceFile.objects.filter(path=source.path).first()
@@ -334,6 +349,7 @@ def _import_deck(
     deck.source = record
     deck.translation_of = source_deck
     deck.domains = parsed.domains
+    deck.in_mock = parsed.in_mock
     deck.retired_at = None
     deck.save()
     deck.topics.set(_topics(parsed.topics))
@@ -345,7 +361,7 @@ def _import_deck(
         if errors:
             return errors
     else:
-        _sync_items(deck, parsed.sections, sections, report, now)
+        _sync_items(deck, parsed, sections, report, now, pinned or {})
     _sync_references(deck, parsed)
     return []
 
@@ -386,14 +402,19 @@ def _sync_sections(
 
 def _sync_items(
     deck: Deck,
-    parsed_sections: list[ParsedSection],
+    parsed_deck: ParsedDeck,
     sections: list[Section],
     report: ImportReport,
     now: datetime,
+    pinned: dict[tuple[str, str], set],
 ) -> None:
+    parsed_sections = parsed_deck.sections
     existing = list(deck.items.select_related("section"))
+    existing += _moved_items(deck, parsed_deck, {item.key for item in existing}, pinned)
     matches = _match_items(existing, parsed_sections)
     used: set[str] = {item.key for item in existing}
+    deck_topics = list(deck.topics.all())
+    topic_cache: dict[tuple[str, ...], list[Topic]] = {}
     for section, parsed_section in zip(sections, parsed_sections, strict=True):
         for position, parsed in enumerate(parsed_section.items):
             item = matches.get(id(parsed))
@@ -402,14 +423,71 @@ def _sync_items(
                 used.add(item.key)
                 report.created += 1
             else:
+                item.deck = deck  # an item moved here from another deck keeps its row
                 report.updated += 1
-            _fill_item(item, parsed, section, position, now)
+            topics = deck_topics
+            if parsed.topics:
+                names = tuple(parsed.topics)
+                if names not in topic_cache:
+                    topic_cache[names] = _topics(parsed.topics)
+                topics = topic_cache[names]
+            _fill_item(
+                item,
+                parsed,
+                section,
+                position,
+                now,
+                domains=parsed.domains or parsed_deck.domains,
+                topics=topics,
+            )
     matched = {item.pk for item in matches.values()}
+    language = deck.language.lower()
+    # Ids another file of this run pins move there (see _moved_items): not retired here.
+    elsewhere = set().union(
+        *(ids for (slug, lang), ids in pinned.items() if lang == language and slug != deck.slug)
+    )
     for item in existing:
         if item.pk not in matched and item.retired_at is None:
+            if item.pinned and item.key in elsewhere and item.deck_id == deck.pk:
+                continue
             item.retired_at = now
             item.save(update_fields=["retired_at", "updated_at"])
             report.retired += 1
+
+
+def _moved_items(
+    deck: Deck, parsed_deck: ParsedDeck, keys: set[str], pinned: dict[tuple[str, str], set]
+) -> list[Item]:
+    """Items this file pins by ``{#id}`` that live in another source deck of the same run
+    whose file no longer pins that id: the instructor moved them here (for example, to an
+    out-of-mock deck). Matching them by id keeps their rows, so learners' history follows."""
+    language = deck.language.lower()
+    wanted = {
+        item.pinned_id
+        for item in parsed_deck.items
+        if item.pinned_id and item.pinned_id not in keys
+    }
+    if not wanted:
+        return []
+    sources = {
+        slug
+        for (slug, lang), ids in pinned.items()
+        if lang == language and slug != deck.slug and wanted - ids
+    }
+    candidates = Item.objects.filter(
+        key__in=wanted,
+        pinned=True,
+        deck__slug__in=sources,
+        deck__language=deck.language,
+        deck__translation_of__isnull=True,
+    ).select_related("section", "deck")
+    moved, seen = [], set()
+    for item in candidates.order_by("retired_at", "pk"):  # active rows first
+        if item.key in seen or item.key in pinned.get((item.deck.slug, language), set()):
+            continue
+        seen.add(item.key)
+        moved.append(item)
+    return moved
 
 
 def _match_items(existing: list[Item], parsed_sections: list[ParsedSection]) -> dict[int, Item]:
@@ -483,8 +561,16 @@ def _new_key(parsed: ParsedItem, section: ParsedSection, used: set[str]) -> str:
 
 
 def _fill_item(
-    item: Item, parsed: ParsedItem, section: Section, position: int, now: datetime
+    item: Item,
+    parsed: ParsedItem,
+    section: Section,
+    position: int,
+    now: datetime,
+    *,
+    domains: list[int],
+    topics: list[Topic],
 ) -> None:
+    item.domains = list(domains)
     item.section = section
     item.kind = parsed.kind
     item.pinned = bool(parsed.pinned_id)
@@ -501,6 +587,7 @@ def _fill_item(
     item.explanation_html = parsed.explanation_html
     item.retired_at = None
     item.save()
+    item.topics.set(topics)
     _sync_options(item, parsed)
     item.references.all().delete()
     Reference.objects.bulk_create(
@@ -546,7 +633,11 @@ def _sync_translation(
         if section.kind != Section.Kind.REFERENCES
     ]
     source_items = {
-        section.pk: list(section.items.filter(retired_at__isnull=True).order_by("position"))
+        section.pk: list(
+            section.items.filter(retired_at__isnull=True)
+            .order_by("position")
+            .prefetch_related("topics")
+        )
         for section in source_sections
     }
     option_counts = {
@@ -637,15 +728,50 @@ def _sync_translation(
                     )
                 )
                 continue
+            source_topics = list(original.topics.all())
+            mismatch = _tag_mismatch(parsed_item, original.domains, source_topics)
+            if mismatch:
+                errors.append(ContentError(path, parsed_item.line, mismatch))
+                continue
             item = existing.get(original.key) or Item(deck=deck, key=original.key)
             item.translation_of = original
-            _fill_item(item, parsed_item, section, position, now)
+            _fill_item(
+                item,
+                parsed_item,
+                section,
+                position,
+                now,
+                domains=original.domains,
+                topics=source_topics,
+            )
             kept.add(item.pk)
     for item in existing.values():
         if item.pk not in kept and item.retired_at is None:
             item.retired_at = now
             item.save(update_fields=["retired_at", "updated_at"])
     return errors
+
+
+def _tag_mismatch(parsed: ParsedItem, domains: list[int], topics: list[Topic]) -> str:
+    """A translation's ``🏷️`` lines, when present, must say what its source item says:
+    domains and topics belong to the item, whatever the language it is shown in."""
+    if parsed.domains is not None and sorted(parsed.domains) != sorted(domains):
+        return gettext(
+            "domínios (🏷️) não correspondem à origem: %(here)s, a origem tem %(source)s"
+        ) % {
+            "here": ", ".join(map(str, parsed.domains)),
+            "source": ", ".join(map(str, domains)) or "—",
+        }
+    if parsed.topics is not None and sorted(slugify(t) for t in parsed.topics) != sorted(
+        topic.slug for topic in topics
+    ):
+        return gettext(
+            "tópicos (🏷️) não correspondem à origem: %(here)s, a origem tem %(source)s"
+        ) % {
+            "here": ", ".join(parsed.topics),
+            "source": ", ".join(topic.name for topic in topics) or "—",
+        }
+    return ""
 
 
 def _retire_missing_files(

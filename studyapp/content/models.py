@@ -61,6 +61,9 @@ class Deck(models.Model):
     )
     topics = models.ManyToManyField(Topic, related_name="decks", blank=True)
     domains = models.JSONField(_("domínios do exame"), default=list, blank=True)
+    # Front matter ``mock: no``: the deck's questions are studied and practiced, never drawn
+    # into a mock exam (an "aprofundamento" deck of details beyond the exam).
+    in_mock = models.BooleanField(_("entra nos simulados"), default=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +116,14 @@ class ItemQuerySet(models.QuerySet):
     def questions(self):
         return self.filter(kind=Item.Kind.QUESTION)
 
+    def mock_eligible(self):
+        """Questions a mock exam may hold: authored distractors, deck not marked ``mock: no``.
+
+        An item with correct answers only (a flashcard such as the seed's) is studied and,
+        in practice quizzes, self-graded; it never enters a mock.
+        """
+        return self.questions().filter(deck__in_mock=True, options__is_correct=False).distinct()
+
     def concepts(self):
         return self.filter(kind=Item.Kind.CONCEPT)
 
@@ -144,6 +155,10 @@ class Item(models.Model):
     cloze_html = models.TextField(blank=True)
     explanation_md = models.TextField(_("explicação"), blank=True)
     explanation_html = models.TextField(blank=True)
+    # The item's exam domains and topics: its own ``🏷️`` lines, else its deck's front matter
+    # (set at import; quizzes filter and mocks weight by these, not by the deck's).
+    domains = models.JSONField(_("domínios do exame"), default=list, blank=True)
+    topics = models.ManyToManyField(Topic, related_name="items", blank=True)
     translation_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="translations"
     )

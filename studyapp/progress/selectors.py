@@ -153,6 +153,7 @@ class DeckInfo:
     domains: list[int]
     topics: list[tuple[int, str, str]] = field(default_factory=list)  # (id, slug, name)
     items: int = 0
+    in_mock: bool = True  # False: beyond the exam ("mock: no"), left out of the exam forecast
 
 
 def content_map() -> dict[int, DeckInfo]:
@@ -160,7 +161,9 @@ def content_map() -> dict[int, DeckInfo]:
     current language where a translation exists (progress stays on the source deck)."""
     language = get_language()
     rows = list(
-        Deck.objects.active().values("id", "slug", "title", "domains", "language", "translation_of")
+        Deck.objects.active().values(
+            "id", "slug", "title", "domains", "language", "translation_of", "in_mock"
+        )
     )
     translations = defaultdict(list)
     for row in rows:
@@ -174,6 +177,7 @@ def content_map() -> dict[int, DeckInfo]:
                 row, translations[row["id"]], language, language_of=itemgetter("language")
             )["title"],
             domains=[int(d) for d in (row["domains"] or []) if str(d).isdigit()],
+            in_mock=row["in_mock"],
         )
         for row in rows
         if row["translation_of"] is None
@@ -294,7 +298,7 @@ def readiness_from(
     for number, weight in sorted(weights.items()):
         ev = GroupEvidence()
         for deck in decks.values():
-            if number in deck.domains:
+            if deck.in_mock and number in deck.domains:
                 ev.add(per_deck[deck.id])
         domain = estimate(number, str(exam.DOMAINS.get(number, number)), ev)
         domain.weight = weight

@@ -51,8 +51,11 @@ class PracticeForm(forms.Form):
             .prefetch_related("translations")
         )
         self.fields["decks"].queryset = decks
+        # Topics of the questions themselves (their 🏷️ lines, else their deck's).
         self.fields["topics"].queryset = (
-            Topic.objects.filter(decks__in=Deck.objects.sources()).distinct().order_by("name")
+            Topic.objects.filter(items__in=Item.objects.studiable().questions())
+            .distinct()
+            .order_by("name")
         )
 
 

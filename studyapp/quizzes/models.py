@@ -165,6 +165,11 @@ class AttemptQuestion(models.Model):
     for an item with only correct answers, distractors (correct answers of other items of
     the same deck or topic, always wrong here). ``selected_ids`` are the learner's choices.
     ``is_correct`` is set when the answer is graded (checked in practice, at submit).
+
+    A ``self_graded`` question (practice only) is an item with correct answers only, such as
+    the seed's flashcards: ``option_ids`` are its answers, shown once the learner asks to see
+    them (``revealed_at``); the learner then says right or wrong ("Acertei"/"Errei"), which
+    grades it and feeds spaced repetition like any checked answer. Mocks never hold one.
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
@@ -175,6 +180,8 @@ class AttemptQuestion(models.Model):
     choose_count = models.PositiveSmallIntegerField(default=1)
     selected_ids = models.JSONField(default=list, blank=True)
     flagged = models.BooleanField(default=False)
+    self_graded = models.BooleanField(default=False)
+    revealed_at = models.DateTimeField(null=True, blank=True)  # self-graded: answer shown
     answered_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
@@ -199,7 +206,8 @@ class AttemptQuestion(models.Model):
 
     @property
     def is_answered(self) -> bool:
-        return bool(self.selected_ids)
+        """Chosen options, or a self-graded card the learner has graded ("Errei" chooses none)."""
+        return bool(self.selected_ids) or (self.self_graded and self.graded_at is not None)
 
     @property
     def is_multiple(self) -> bool:

@@ -196,7 +196,7 @@ class QuestionPage:
 
     @property
     def answered_count(self) -> int:
-        return sum(1 for q in self.navigator if q.selected_ids)
+        return sum(1 for q in self.navigator if q.is_answered)
 
     @property
     def flagged_count(self) -> int:
@@ -214,7 +214,9 @@ def question_page(*, attempt: Attempt, position: int, language: str | None) -> Q
     if current is None:
         raise Http404("question")
     item = Item.objects.select_related("deck").get(pk=current.item_id)
-    feedback = attempt.kind == Attempt.Kind.PRACTICE and current.graded_at is not None
+    feedback = attempt.kind == Attempt.Kind.PRACTICE and (
+        current.graded_at is not None or (current.self_graded and current.revealed_at is not None)
+    )
     (view,) = _question_views([current], {item.pk: item}, language, with_references=feedback)
     total = len(questions)
     return QuestionPage(
@@ -232,9 +234,9 @@ def summary(attempt: Attempt) -> dict:
     questions = navigator(attempt)
     return {
         "questions": questions,
-        "unanswered": [q for q in questions if not q.selected_ids],
+        "unanswered": [q for q in questions if not q.is_answered],
         "flagged": [q for q in questions if q.flagged],
-        "answered_count": sum(1 for q in questions if q.selected_ids),
+        "answered_count": sum(1 for q in questions if q.is_answered),
     }
 
 
@@ -253,23 +255,24 @@ class Share:
 
 
 def breakdown(attempt: Attempt) -> dict:
-    """Correct/total per topic (an item counts for each topic of its deck) and per exam
-    domain (the domain the question was drawn for; else its deck's first domain)."""
+    """Correct/total per topic (an item counts for each of its topics: its own ``🏷️``
+    topics, else its deck's) and per exam domain (the domain the question was drawn for;
+    else the item's first domain)."""
     questions = list(
-        attempt.questions.select_related("item__deck")
-        .prefetch_related(Prefetch("item__deck__topics"))
-        .only("id", "attempt_id", "item_id", "domain", "is_correct", "item__deck")
+        attempt.questions.select_related("item")
+        .prefetch_related(Prefetch("item__topics"))
+        .only("id", "attempt_id", "item_id", "domain", "is_correct", "item__domains")
     )
     topics: dict[int, Share] = {}
     domains: dict[int, Share] = {}
     for question in questions:
-        deck = question.item.deck
-        for topic in deck.topics.all():
+        item = question.item
+        for topic in item.topics.all():
             share = topics.setdefault(topic.pk, Share(topic.name))
             share.total += 1
             share.correct += bool(question.is_correct)
         domain = question.domain or next(
-            iter(sorted(d for d in deck.domains if d in exam.DOMAINS)), None
+            iter(sorted(d for d in item.domains or () if d in exam.DOMAINS)), None
         )
         if domain is not None:
             share = domains.setdefault(domain, Share(str(exam.DOMAINS[domain])))

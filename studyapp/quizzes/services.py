@@ -67,6 +67,11 @@ class AlreadyChecked(QuizError):
     message = _("Esta questão já foi corrigida; a resposta não pode mais ser alterada.")
 
 
+SELF_GRADED_MESSAGE = _(
+    "Esta questão é autoavaliada: mostre a resposta e diga se acertou; nada foi alterado."
+)
+
+
 class NotEnoughQuestions(QuizError):
     def __init__(self, *, available: int, wanted: int):
         self.available = available
@@ -96,22 +101,23 @@ def _history_tiers(user) -> dict[int, int]:
 
 
 def _candidates(user, items, topic_weights: dict[int, int] | None = None) -> list[draw.Candidate]:
-    rows = list(items.values_list("id", "deck_id"))
-    decks = {
-        deck.pk: deck
-        for deck in Deck.objects.filter(pk__in={deck_id for _id, deck_id in rows}).prefetch_related(
-            "topics"
-        )
-    }
+    """One candidate per item, with the item's own domains and topics (its ``🏷️`` lines,
+    else its deck's front matter, as stored at import)."""
+    rows = list(items.values_list("id", "deck_id", "domains"))
+    topics: dict[int, set[int]] = {}
+    links = Item.topics.through.objects.filter(item_id__in=[row[0] for row in rows])
+    for item_id, topic_id in links.values_list("item_id", "topic_id"):
+        topics.setdefault(item_id, set()).add(topic_id)
     tiers = _history_tiers(user)
     result = []
-    for item_id, deck_id in rows:
-        deck = decks[deck_id]
-        topic_ids = frozenset(topic.pk for topic in deck.topics.all())
+    for item_id, deck_id, item_domains in rows:
+        topic_ids = frozenset(topics.get(item_id, ()))
         weight = 1.0
         if topic_weights:
             weight = float(max((topic_weights.get(t, 0) for t in topic_ids), default=0))
-        domains = frozenset(d for d in deck.domains if isinstance(d, int) and d in exam.DOMAINS)
+        domains = frozenset(
+            d for d in item_domains or () if isinstance(d, int) and d in exam.DOMAINS
+        )
         result.append(
             draw.Candidate(
                 item_id=item_id,
@@ -140,36 +146,20 @@ def _create_attempt(
     kind: str,
     title: str,
     drawn: Sequence[draw.Drawn],
-    candidates: Sequence[draw.Candidate],
     seed: int,
     now: datetime,
     profile: ExamProfile | None = None,
     scope: dict | None = None,
 ) -> Attempt:
-    by_item = {c.item_id: c for c in candidates}
     item_ids = [d.item_id for d in drawn]
     own: dict[int, list[draw.OptionRow]] = {item_id: [] for item_id in item_ids}
     for row in _option_rows(
         Option.objects.filter(item_id__in=item_ids).order_by("item_id", "position")
     ):
         own[row.item_id].append(row)
-    # Items with only correct answers need distractors from their deck, then their topics.
-    flashcards = [i for i in item_ids if own[i] and all(o.is_correct for o in own[i])]
-    neighbours: list[draw.OptionRow] = []
-    neighbour_deck: dict[int, int] = {}
-    if flashcards:
-        decks = {by_item[i].deck_id for i in flashcards}
-        topics = set().union(*(by_item[i].topic_ids for i in flashcards))
-        queryset = Option.objects.filter(
-            item__in=Item.objects.studiable().questions().filter(deck_id__in=decks)
-            | Item.objects.studiable().questions().filter(deck__topics__in=topics),
-            is_correct=True,
-        ).distinct()
-        for pk, item_id, correct, text, deck_id in queryset.values_list(
-            "id", "item_id", "is_correct", "text_md", "item__deck_id"
-        ):
-            neighbours.append(draw.OptionRow(id=pk, item_id=item_id, is_correct=correct, text=text))
-            neighbour_deck[pk] = deck_id
+    # Items with correct answers only (flashcards such as the seed's) are self-graded: the
+    # learner sees the answer and says right or wrong. Mocks never draw them.
+    self_graded = {i for i in item_ids if own[i] and all(o.is_correct for o in own[i])}
     with transaction.atomic():
         attempt = Attempt.objects.create(
             user=user,
@@ -185,16 +175,7 @@ def _create_attempt(
         )
         rows = []
         for position, chosen in enumerate(drawn, start=1):
-            groups: list[list[draw.OptionRow]] = []
-            if chosen.item_id in flashcards:
-                deck_id = by_item[chosen.item_id].deck_id
-                groups = [
-                    [o for o in neighbours if neighbour_deck[o.id] == deck_id],
-                    [o for o in neighbours if neighbour_deck[o.id] != deck_id],
-                ]
-            built = draw.build_options(
-                item_id=chosen.item_id, own=own[chosen.item_id], neighbour_groups=groups, seed=seed
-            )
+            built = draw.build_options(item_id=chosen.item_id, own=own[chosen.item_id], seed=seed)
             rows.append(
                 AttemptQuestion(
                     attempt=attempt,
@@ -203,6 +184,7 @@ def _create_attempt(
                     domain=chosen.domain,
                     option_ids=built.option_ids,
                     choose_count=built.choose_count,
+                    self_graded=chosen.item_id in self_graded,
                 )
             )
         AttemptQuestion.objects.bulk_create(rows)
@@ -236,7 +218,7 @@ def attempt_start_practice(
     if item_ids is not None:
         items = items.filter(pk__in=list(item_ids))
     elif decks or topics:
-        items = (items.filter(deck__in=decks) | items.filter(deck__topics__in=topics)).distinct()
+        items = (items.filter(deck__in=decks) | items.filter(topics__in=topics)).distinct()
     candidates = _candidates(user, items)
     if count > len(candidates) or not candidates:
         raise NotEnoughQuestions(available=len(candidates), wanted=count)
@@ -249,7 +231,6 @@ def attempt_start_practice(
         kind=Attempt.Kind.PRACTICE,
         title=title,
         drawn=drawn,
-        candidates=candidates,
         seed=seed,
         now=now,
         scope=scope,
@@ -259,15 +240,13 @@ def attempt_start_practice(
 def attempt_start_mock(
     *, user, profile: ExamProfile, now: datetime | None = None, seed: int | None = None
 ) -> Attempt:
-    """A timed mock exam drawn by the profile's domain and topic weights."""
+    """A timed mock exam drawn by the profile's domain and topic weights, from questions
+    with authored distractors outside out-of-mock decks, by each question's own domains."""
     now = now or timezone.now()
     seed = seed or _new_seed()
     topic_weights = {tw.topic_id: tw.weight for tw in profile.topic_weights.all()}
-    candidates = [
-        c
-        for c in _candidates(user, Item.objects.studiable().questions(), topic_weights or None)
-        if c.weight > 0
-    ]
+    eligible = Item.objects.studiable().mock_eligible()
+    candidates = [c for c in _candidates(user, eligible, topic_weights or None) if c.weight > 0]
     if len(candidates) < profile.question_count:
         raise NotEnoughQuestions(available=len(candidates), wanted=profile.question_count)
     drawn = draw.draw_weighted(candidates, profile.question_count, seed, profile.domain_weights)
@@ -278,7 +257,6 @@ def attempt_start_mock(
         kind=Attempt.Kind.MOCK,
         title=profile.name,
         drawn=drawn,
-        candidates=candidates,
         seed=seed,
         now=now,
         profile=profile,
@@ -387,6 +365,8 @@ def answer_save(
         attempt = _writable_attempt(user=user, attempt_id=attempt_id, now=now)
         if attempt is not None:
             question = _question(attempt, position)
+            if question.self_graded:
+                raise InvalidAnswer(SELF_GRADED_MESSAGE)
             selected = _validated(question, option_ids)
             if question.graded_at is not None:
                 if selected == question.selected_ids:
@@ -408,6 +388,63 @@ def answer_save(
                     review_from_quiz(
                         user=user, item=question.item, correct=bool(question.is_correct), now=now
                     )
+    if attempt is None:
+        raise TooLate()
+    return question
+
+
+def answer_reveal(
+    *, user, attempt_id: int, position: int, now: datetime | None = None
+) -> AttemptQuestion:
+    """Show the answer of a self-graded question ("Mostrar resposta"; idempotent).
+
+    Raises :class:`InvalidAnswer` for a question that is not self-graded, and the errors of
+    :func:`answer_save` for a closed attempt or an unknown position.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _writable_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt is not None:
+            question = _question(attempt, position)
+            if not question.self_graded:
+                raise InvalidAnswer(_("Esta questão tem opções: escolha uma e verifique."))
+            if question.revealed_at is None:
+                question.revealed_at = now
+                question.save(update_fields=["revealed_at"])
+    if attempt is None:
+        raise TooLate()
+    return question
+
+
+def answer_self_grade(
+    *, user, attempt_id: int, position: int, correct: bool, now: datetime | None = None
+) -> AttemptQuestion:
+    """The learner's verdict on a self-graded question after seeing the answer ("Acertei" /
+    "Errei"): grades it, locks it and feeds spaced repetition exactly as a checked answer.
+
+    The same verdict twice is a no-op; a different one after grading raises
+    :class:`AlreadyChecked`. Grading before the answer was shown raises :class:`InvalidAnswer`.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _writable_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt is not None:
+            question = _question(attempt, position)
+            if not question.self_graded:
+                raise InvalidAnswer(_("Esta questão tem opções: escolha uma e verifique."))
+            if question.graded_at is not None:
+                if bool(question.is_correct) == correct:
+                    return question
+                raise AlreadyChecked()
+            if question.revealed_at is None:
+                raise InvalidAnswer(_("Mostre a resposta antes de dizer se acertou."))
+            # "Acertei" chooses the answers shown; "Errei" chooses none: the grade follows.
+            question.selected_ids = list(question.option_ids) if correct else []
+            question.answered_at = now
+            question.is_correct = correct
+            question.graded_at = now
+            question.save(update_fields=["selected_ids", "answered_at", "is_correct", "graded_at"])
+            review_from_quiz(user=user, item=question.item, correct=correct, now=now)
     if attempt is None:
         raise TooLate()
     return question

@@ -117,6 +117,7 @@ def attempt_detail(request, attempt_id: int):
         return redirect(_result_url(attempt.pk))
     first = (
         attempt.questions.filter(selected_ids=[])
+        .exclude(self_graded=True, graded_at__isnull=False)
         .order_by("position")
         .values_list("position", flat=True)
         .first()
@@ -187,16 +188,29 @@ def _refused(request, attempt_id: int, position: int, error: services.QuizError)
 @require_POST
 @login_required
 def answer(request, attempt_id: int, position: int):
-    """Autosave (htmx, on change) or save-and-go (buttons ``go``: prev, next, review, check)."""
+    """Autosave (htmx, on change) or save-and-go (buttons ``go``: prev, next, review, check).
+
+    A self-graded card (practice) uses ``go=reveal`` ("Mostrar resposta") and then
+    ``go=right`` / ``go=wrong`` ("Acertei" / "Errei"); the page is shown again after each.
+    """
     go = request.POST.get("go", "")
     try:
-        saved = services.answer_save(
-            user=request.user,
-            attempt_id=attempt_id,
-            position=position,
-            option_ids=_option_ids(request),
-            check=go == "check",
-        )
+        if go == "reveal":
+            saved = services.answer_reveal(
+                user=request.user, attempt_id=attempt_id, position=position
+            )
+        elif go in ("right", "wrong"):
+            saved = services.answer_self_grade(
+                user=request.user, attempt_id=attempt_id, position=position, correct=go == "right"
+            )
+        else:
+            saved = services.answer_save(
+                user=request.user,
+                attempt_id=attempt_id,
+                position=position,
+                option_ids=_option_ids(request),
+                check=go == "check",
+            )
     except Attempt.DoesNotExist as error:
         raise Http404("attempt") from error
     except services.QuizError as error:

@@ -196,3 +196,136 @@ def test_command_exit_codes(tmp_path, capsys):
 def test_import_of_the_whole_content_folder_is_clean(all_content):
     assert all_content.errors == []
     assert all_content.decks >= 1
+
+
+# --- item-level domains and topics, out-of-mock decks, items moved between decks ------------
+
+TAGGED = """---
+deck: main
+topics: ECR
+domains: 1, 3
+---
+# Main
+
+## Perguntas
+### Q: Primeira {#main-1}
+✅ Certa
+❌ Errada
+💡 Explicação.
+🏷️ domains: 4
+🏷️ topics: IAM, KMS
+### Q: Segunda {#main-2}
+✅ Certa
+❌ Errada
+"""
+
+
+def test_items_store_their_own_domains_and_topics_else_the_deck_s(import_text):
+    report = import_text({"content/pt-br/main.md": TAGGED})
+    assert report.ok, report.errors
+    first, second = Item.objects.filter(deck__slug="main").order_by("position")
+    assert first.domains == [4] and sorted(t.slug for t in first.topics.all()) == ["iam", "kms"]
+    assert second.domains == [1, 3] and [t.slug for t in second.topics.all()] == ["ecr"]
+    assert Deck.objects.get(slug="main").in_mock
+    # A re-import with the tags gone falls back to the deck's front matter.
+    untagged = TAGGED.replace("🏷️ domains: 4\n🏷️ topics: IAM, KMS\n", "")
+    assert import_text({"content/pt-br/main.md": untagged}).ok
+    first.refresh_from_db()
+    assert first.domains == [1, 3] and [t.slug for t in first.topics.all()] == ["ecr"]
+
+
+def test_mock_no_in_front_matter_is_stored_on_the_deck(import_text):
+    text = TAGGED.replace("domains: 1, 3\n", "domains: 1, 3\nmock: no\n")
+    assert import_text({"content/pt-br/main.md": text}).ok
+    assert not Deck.objects.get(slug="main").in_mock
+    assert not Item.objects.mock_eligible().exists()
+
+
+def test_only_questions_with_authored_distractors_are_mock_eligible(import_text):
+    text = TAGGED + "### Q: Cartão {#main-3}\n✅ Só a resposta\n"
+    assert import_text({"content/pt-br/main.md": text}).ok
+    keys = set(Item.objects.mock_eligible().values_list("key", flat=True))
+    assert keys == {"main-1", "main-2"}
+
+
+ENGLISH = """---
+translation-of: main
+---
+# Main (en)
+
+## Questions
+### Q: First {#main-1}
+✅ Right
+❌ Wrong
+💡 Explanation.
+TAGS
+### Q: Second {#main-2}
+✅ Right
+❌ Wrong
+"""
+
+
+def test_a_translation_takes_its_source_s_tags_and_may_repeat_them(import_text):
+    english = ENGLISH.replace("TAGS", "🏷️ domains: 4\n🏷️ topics: KMS, IAM")
+    report = import_text({"content/pt-br/main.md": TAGGED, "content/en/main.md": english})
+    assert report.ok, report.errors
+    translated = Item.objects.get(deck__language="en", key="main-2")
+    assert translated.domains == [1, 3] and [t.slug for t in translated.topics.all()] == ["ecr"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [("🏷️ domains: 2", "domínios (🏷️) não correspondem"), ("🏷️ topics: S3", "tópicos (🏷️)")],
+)
+def test_a_translation_whose_tags_disagree_fails_at_that_line(import_text, tags, message):
+    english = ENGLISH.replace("TAGS", tags)
+    report = import_text({"content/pt-br/main.md": TAGGED, "content/en/main.md": english})
+    assert not report.ok
+    assert report.errors[0].file == "content/en/main.md" and report.errors[0].line == 7
+    assert message in report.errors[0].message
+    assert Deck.objects.count() == 0
+
+
+DEEP = """---
+deck: deep
+topics: ECR, IAM
+domains: 1, 2, 3, 4
+mock: no
+---
+# Deep
+
+## Perguntas
+### Q: Segunda, agora aqui {#main-2}
+✅ Certa
+❌ Errada
+🏷️ topics: ECR
+"""
+
+
+def test_an_item_moved_to_another_deck_by_its_id_keeps_its_row_and_history(import_text, user):
+    from studyapp.srs.models import StudyCard
+
+    assert import_text({"content/pt-br/main.md": TAGGED}).ok
+    moved = Item.objects.get(deck__slug="main", key="main-2")
+    StudyCard.objects.create(user=user, item=moved, due=moved.created_at)
+    without = TAGGED[: TAGGED.index("### Q: Segunda")]
+    report = import_text({"content/pt-br/main.md": without, "content/pt-br/deep.md": DEEP})
+    assert report.ok, report.errors
+    again = Item.objects.get(key="main-2")
+    assert again.pk == moved.pk and again.deck.slug == "deep" and again.retired_at is None
+    assert again.prompt == "Segunda, agora aqui" and StudyCard.objects.get(item=again)
+    assert report.retired == 0
+    # Moving it back (both files in the same import) works the same way.
+    empty_deep = DEEP[: DEEP.index("### Q:")]
+    report = import_text({"content/pt-br/main.md": TAGGED, "content/pt-br/deep.md": empty_deep})
+    assert report.ok, report.errors
+    assert Item.objects.get(key="main-2").pk == moved.pk
+    assert Item.objects.get(key="main-2").deck.slug == "main"
+
+
+def test_an_id_is_not_taken_from_a_deck_that_still_pins_it(import_text):
+    assert import_text({"content/pt-br/main.md": TAGGED}).ok
+    report = import_text({"content/pt-br/main.md": TAGGED, "content/pt-br/deep.md": DEEP})
+    assert report.ok, report.errors
+    keep, new = Item.objects.filter(key="main-2").order_by("pk")
+    assert keep.deck.slug == "main" and new.deck.slug == "deep"

@@ -192,3 +192,84 @@ def test_every_file_under_content_parses():
     for path in sorted(root.rglob("*.md")):
         _deck, errors = parse_file(str(path), path.read_bytes())
         assert errors == [], [str(e) for e in errors]
+
+
+# --- item-level metadata: 🏷️ lines, and the out-of-mock deck ------------------------------
+
+TAGGED = """---
+topics: ECR
+domains: 1, 2
+---
+# Deck
+
+## Perguntas
+### Q: Uma {#q-1}
+✅ Certa
+❌ Errada
+💡 Explicação.
+🏷️ domains: 4, 1
+🏷️ topics: KMS, IAM
+### Q: Duas {#q-2}
+🏷️ domínios: 3
+✅ Certa
+### Q: Três {#q-3}
+✅ Certa
+- 🏷️ tópicos: Image scanning
+"""
+
+
+def test_tag_lines_give_a_question_its_own_domains_and_topics():
+    deck = parse_ok(TAGGED)
+    first, second, third = deck.questions
+    assert (first.domains, first.topics) == ([4, 1], ["KMS", "IAM"])
+    assert first.explanation == "Explicação."  # the 🏷️ line ended the explanation
+    assert (second.domains, second.topics) == ([3], None)  # None: the deck's topics apply
+    assert second.text == "" and [o.text for o in second.options] == ["Certa"]
+    assert (third.domains, third.topics) == (None, ["Image scanning"])
+    assert (deck.domains, deck.topics, deck.in_mock) == ([1, 2], ["ECR"], True)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("🏷️ domains: 1, 5x", "domínio inválido: '5x'"),
+        ("🏷️ domains: 0", "domínio inválido: '0'"),
+        ("🏷️ domains:", "sem valor"),
+        ("🏷️ topics: KMS,, IAM", "tópico vazio"),
+        ("🏷️ level: hard", "chaves aceitas"),
+        ("🏷️ KMS", "chaves aceitas"),
+    ],
+)
+def test_bad_tag_lines_are_file_line_errors(line, message):
+    text = f"# D\n## Perguntas\n### Q: Uma\n✅ Certa\n{line}\n"
+    ((number, error),) = errors_of(text)
+    assert number == 5 and message in error
+
+
+def test_a_second_tag_line_of_the_same_key_is_an_error():
+    text = "# D\n## Perguntas\n### Q: Uma\n✅ Certa\n🏷️ domains: 1\n🏷️ domínios: 2\n"
+    assert errors_of(text) == [(6, "segunda linha '🏷️ domínios' na mesma pergunta")]
+
+
+def test_a_tag_line_outside_a_question_is_an_error():
+    text = "# D\n## Conceitos\n- Um conceito.\n🏷️ domains: 1\n"
+    ((number, error),) = errors_of(text)
+    assert number == 4 and "fora de uma pergunta" in error
+
+
+@pytest.mark.parametrize(("value", "in_mock"), [("no", False), ("não", False), ("yes", True)])
+def test_front_matter_mock_marks_a_deck_out_of_mocks(value, in_mock):
+    deck = parse_ok(f"---\nmock: {value}\n---\n# D\n")
+    assert deck.in_mock is in_mock
+
+
+def test_a_bad_mock_value_is_an_error_at_its_line():
+    ((number, error),) = errors_of("---\ntopics: A\nmock: maybe\n---\n# D\n")
+    assert number == 3 and "'mock'" in error
+
+
+def test_tag_parsing_is_linear_in_the_line_length():
+    # A hostile line (huge comma list) parses in bounded time: str.split, no regex backtracking.
+    text = "# D\n## Perguntas\n### Q: Uma\n✅ Certa\n🏷️ topics: " + "a," * 200_000 + "b\n"
+    deck = parse_ok(text)
+    assert len(deck.questions[0].topics) == 200_001

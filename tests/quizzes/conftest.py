@@ -60,11 +60,13 @@ def now():
 @pytest.fixture
 def bank(import_text):
     """alpha (topic Alpha, domain 1, 8 questions, #2 multiple response), beta (topic Beta,
-    domain 2, 8 questions), flash (topic Alpha, domain 3, 4 seed-style ✅-only items)."""
+    domain 2, 8 questions), gamma (topic Gamma, domain 3, 6 questions), flash (topic Alpha,
+    domain 3, 4 seed-style ✅-only items: self-graded in practice, never in a mock)."""
     report = import_text(
         {
             "content/pt-br/alpha.md": deck_text("alpha", "Alpha", "1", 8, multiple=(2,)),
             "content/pt-br/beta.md": deck_text("beta", "Beta", "2", 8),
+            "content/pt-br/gamma.md": deck_text("gamma", "Gamma", "3", 6),
             "content/pt-br/flash.md": deck_text("flash", "Alpha", "3", 4, flashcards=True),
         }
     )

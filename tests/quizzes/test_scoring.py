@@ -8,6 +8,7 @@ from studyapp.content.models import Option
 from studyapp.quizzes import services
 from studyapp.quizzes.draw import answer_is_correct, quotas
 from studyapp.quizzes.models import Attempt
+from studyapp.srs.models import Rating, ReviewLog
 
 from .conftest import question
 
@@ -99,12 +100,62 @@ def test_mock_exam_below_the_pass_mark_fails(bank, user, small_profile, now):
     assert (finished.correct_count, finished.scaled_score, finished.passed) == (1, 190, False)
 
 
-def test_distractors_never_count_as_right(bank, user, now):
+def test_a_self_graded_card_is_not_answered_by_choosing_options(bank, user, now):
     attempt = _start_practice_with(user, [("flash", 1)], now)
     aq = attempt.questions.get()
-    distractors = [pk for pk in aq.option_ids if Option.objects.get(pk=pk).item_id != aq.item_id]
-    services.answer_save(
-        user=user, attempt_id=attempt.pk, position=1, option_ids=distractors[:1], now=now
+    assert aq.self_graded
+    with pytest.raises(services.InvalidAnswer):
+        services.answer_save(
+            user=user, attempt_id=attempt.pk, position=1, option_ids=aq.option_ids, now=now
+        )
+    with pytest.raises(services.InvalidAnswer):  # the answer must be shown first
+        services.answer_self_grade(
+            user=user, attempt_id=attempt.pk, position=1, correct=True, now=now
+        )
+    aq.refresh_from_db()
+    assert aq.graded_at is None and not aq.is_answered
+
+
+@pytest.mark.parametrize("correct", [True, False])
+def test_acertei_errei_grade_the_card_and_feed_spaced_repetition(bank, user, now, correct):
+    attempt = _start_practice_with(user, [("flash", 1), ("beta", 1)], now)
+    position = attempt.questions.get(item__deck__slug="flash").position
+    shown = services.answer_reveal(user=user, attempt_id=attempt.pk, position=position, now=now)
+    assert shown.revealed_at == now and shown.graded_at is None
+    services.answer_reveal(user=user, attempt_id=attempt.pk, position=position, now=now)  # again
+    graded = services.answer_self_grade(
+        user=user, attempt_id=attempt.pk, position=position, correct=correct, now=now
     )
+    assert graded.is_correct is correct and graded.graded_at == now and graded.is_answered
+    log = ReviewLog.objects.get(user=user, source=ReviewLog.Source.QUIZ)
+    assert log.card.item_id == graded.item_id
+    assert (log.rating == Rating.GOOD) is correct and (log.rating == Rating.AGAIN) is not correct
+    # The same verdict again changes nothing; the other one is refused.
+    services.answer_self_grade(
+        user=user, attempt_id=attempt.pk, position=position, correct=correct, now=now
+    )
+    with pytest.raises(services.AlreadyChecked):
+        services.answer_self_grade(
+            user=user, attempt_id=attempt.pk, position=position, correct=not correct, now=now
+        )
+    assert ReviewLog.objects.filter(user=user).count() == 1
+    finished = services.attempt_submit(user=user, attempt_id=attempt.pk, now=now)
+    assert finished.correct_count == int(correct)
+
+
+def test_a_self_graded_card_left_alone_counts_as_wrong_without_a_review(bank, user, now):
+    attempt = _start_practice_with(user, [("flash", 1)], now)
+    services.answer_reveal(user=user, attempt_id=attempt.pk, position=1, now=now)
     finished = services.attempt_submit(user=user, attempt_id=attempt.pk, now=now)
     assert finished.correct_count == 0
+    assert not ReviewLog.objects.filter(user=user).exists()
+
+
+def test_options_of_ordinary_questions_cannot_be_revealed_or_self_graded(bank, user, now):
+    attempt = _start_practice_with(user, [("beta", 1)], now)
+    with pytest.raises(services.InvalidAnswer):
+        services.answer_reveal(user=user, attempt_id=attempt.pk, position=1, now=now)
+    with pytest.raises(services.InvalidAnswer):
+        services.answer_self_grade(
+            user=user, attempt_id=attempt.pk, position=1, correct=True, now=now
+        )

@@ -72,7 +72,7 @@ def test_practice_count_must_be_5_to_65(bank, user_client, count):
 def test_too_small_a_bank_tells_the_user_how_many_are_available(bank, user_client):
     response = user_client.post("/quiz/mock/", {"profile": "dva-c02"})
     assert response.status_code == 400
-    assert "Só há 20 questões disponíveis" in response.content.decode()
+    assert "Só há 22 questões disponíveis" in response.content.decode()
     response = user_client.post("/quiz/practice/", {"decks": ["alpha"], "count": 10})
     assert response.status_code == 400
     assert "Só há 8 questões disponíveis" in response.content.decode()

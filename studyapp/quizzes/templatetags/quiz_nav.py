@@ -15,7 +15,7 @@ FLAG_MARK = '<span class="flag-mark" aria-hidden="true">⚑</span>'
 
 
 def _entry(q, *, current, q_base: str, oob: bool, labels: dict) -> str:
-    state = "answered" if q.selected_ids else "unanswered"
+    state = "answered" if q.is_answered else "unanswered"
     flagged = " flagged" if q.flagged else ""
     label = labels[state] + (", " + labels["flagged"] if q.flagged else "")
     url = f"{q_base}{q.position}/"
