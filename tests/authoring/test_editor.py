@@ -49,6 +49,28 @@ def test_preview_shows_the_deck_as_students_see_it(instructor_client, seed_deck)
         assert ref.url in html
 
 
+def test_preview_shows_each_question_s_domains_topics_and_self_graded_cards(
+    instructor_client, seed_deck
+):
+    text = (
+        "---\ntopics: ECR\ndomains: 1\nmock: no\n---\n# Deck\n\n## Perguntas\n"
+        "### Q: Com tags\n✅ Certa\n❌ Errada\n🏷️ domains: 4, 2\n🏷️ topics: KMS\n"
+        "### Q: Sem tags\n✅ Só a resposta\n"
+    )
+    response = instructor_client.post(reverse("authoring:preview_new"), {"text": text}, **HTMX)
+    html = response.content.decode()
+    first, second = html.split('<details class="qa"')[1:3]
+    assert "Domínio 4" in first and "Domínio 2" in first and ">KMS<" in first
+    assert "do deck" not in first and "Autoavaliada" not in first
+    assert "Domínio 1" in second and ">ECR<" in second
+    assert "(domínios e tópicos do deck)" in second and "Autoavaliada" in second
+    assert "Fora dos simulados" in html
+    bad = text.replace("domains: 4, 2", "domains: 9x")
+    response = instructor_client.post(reverse("authoring:preview_new"), {"text": bad}, **HTMX)
+    line = bad.split("\n").index("🏷️ domains: 9x") + 1
+    assert f"linha {line}</a>: domínio inválido: &#x27;9x&#x27;" in response.content.decode()
+
+
 def test_preview_without_javascript_renders_the_whole_editor(instructor_client, new_deck_text):
     response = instructor_client.post(reverse("authoring:preview_new"), {"text": new_deck_text})
     html = response.content.decode()

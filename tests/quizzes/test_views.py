@@ -355,3 +355,51 @@ def test_full_65_question_mock_exam_can_be_taken_resumed_and_reviewed(
     with django_assert_max_num_queries(12):
         review = user_client.get(url(attempt, "answers/"))
     assert review.content.decode().count('class="review-item') == 65
+
+
+# --- self-graded cards (practice) -----------------------------------------------------------
+
+
+def test_a_self_graded_card_shows_the_answer_then_takes_acertei_or_errei(bank, user, user_client):
+    item = question("flash", 2)
+    attempt = services.attempt_start_practice(user=user, item_ids=[item.pk], count=1)
+    page = user_client.get(url(attempt, "q/1/")).content.decode()
+    assert "Mostrar resposta" in page and 'name="option"' not in page
+    assert "Resposta flash 2" not in page  # hidden until asked for
+    response = user_client.post(url(attempt, "q/1/answer/"), {"go": "reveal"})
+    assert response.status_code == 302
+    page = user_client.get(url(attempt, "q/1/")).content.decode()
+    assert "Resposta flash 2" in page and "Explicação flash 2" in page
+    assert "Acertei" in page and "Errei" in page
+    assert "https://docs.aws.amazon.com/flash/2" in page
+    response = user_client.post(url(attempt, "q/1/answer/"), {"go": "wrong"})
+    assert response.status_code == 302
+    page = user_client.get(url(attempt, "q/1/")).content.decode()
+    assert "Você marcou: errei." in page and "Acertei" not in page
+    assert 'class="nav-item answered' in page
+    log = ReviewLog.objects.get(user=user, source=ReviewLog.Source.QUIZ)
+    assert log.rating == 1  # "Errei" → Again, like a wrong checked answer
+    refused = user_client.post(url(attempt, "q/1/answer/"), {"go": "right"})
+    assert refused.status_code == 400 and "já foi corrigida" in refused.content.decode()
+
+
+def test_a_self_graded_card_refuses_options_and_early_verdicts(bank, user, user_client):
+    item = question("flash", 1)
+    attempt = services.attempt_start_practice(user=user, item_ids=[item.pk], count=1)
+    aq = attempt.questions.get()
+    response = user_client.post(url(attempt, "q/1/answer/"), {"option": aq.option_ids[0]})
+    assert response.status_code == 400 and "autoavaliada" in response.content.decode()
+    response = user_client.post(url(attempt, "q/1/answer/"), {"go": "right"})
+    assert response.status_code == 400 and "Mostre a resposta" in response.content.decode()
+    assert not ReviewLog.objects.exists()
+
+
+def test_practice_by_topic_uses_each_question_s_own_topics(import_text, user, user_client):
+    text = deck_text("tagged", "Alpha", "1", 6).replace(
+        "🔗 [Doc tagged 6]", "🏷️ topics: Omega\n🔗 [Doc tagged 6]"
+    )
+    assert import_text({"content/pt-br/tagged.md": text}).ok
+    page = user_client.get("/quiz/").content.decode()
+    assert 'value="omega"' in page and 'value="alpha"' in page
+    response = user_client.post("/quiz/practice/", {"topics": ["omega"], "count": 5})
+    assert response.status_code == 400 and "Só há 1 questão disponível" in response.content.decode()
