@@ -110,3 +110,27 @@ def test_the_forecast_at_a_mock_exams_start_is_the_one_the_dashboard_compares(us
     assert prediction.domains == at_start.as_snapshot()
     # What changed after the start did change today's forecast.
     assert readiness_get(user=user, now=later)[1].forecast.fraction != at_start.fraction
+
+
+def test_out_of_mock_decks_count_for_topics_but_not_for_exam_domains(import_text, user):
+    from datetime import UTC, datetime
+
+    from studyapp.progress.selectors import content_map, readiness_get
+
+    deck = (
+        "---\ndeck: {slug}\ntopics: Deep\ndomains: 2\n{extra}---\n# {slug}\n\n"
+        "## Perguntas\n### Q: Uma {{#{slug}-1}}\n✅ Certa\n❌ Errada\n"
+    )
+    report = import_text(
+        {
+            "content/pt-br/in.md": deck.format(slug="in", extra=""),
+            "content/pt-br/out.md": deck.format(slug="out", extra="mock: no\n"),
+        }
+    )
+    assert report.ok, report.errors
+    decks = content_map()
+    assert sorted((d.slug, d.in_mock) for d in decks.values()) == [("in", True), ("out", False)]
+    _cards, readiness = readiness_get(user=user, now=datetime(2026, 12, 1, tzinfo=UTC))
+    (topic,) = [t for t in readiness.topics if t.label == "Deep"]
+    (domain,) = [d for d in readiness.domains if d.key == 2]
+    assert topic.items == 2 and domain.items == 1
