@@ -98,3 +98,37 @@ def test_take_a_short_mock_exam(page, user, short_exam):
     page.get_by_role("link", name="Marcadas").click()
     expect(page.locator(".review-item")).to_have_count(1)
     check_a11y(page, "quiz-review")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 800), (390, 844)])
+def test_a_self_graded_card_in_practice(page, user, import_text, width, height):
+    """A seed-style flashcard (✅ only): no options to pick; show the answer, then Acertei or
+    Errei, which grades the question; keyboard only."""
+    cards = deck_text("cards", "Cards", "1", 5, flashcards=True)
+    assert import_text({"content/pt-br/cards.md": cards}).ok
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, "ana", "senha-de-teste-1")
+    page.goto("/quiz/?deck=cards")
+    page.get_by_label("Número de questões").fill("5")
+    page.get_by_role("button", name="Praticar").click()
+    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
+    expect(page.locator("input[name=option]")).to_have_count(0)
+    reveal = page.get_by_role("button", name="Mostrar resposta")
+    reveal.focus()
+    check_a11y(page, f"quiz-self-graded-{width}")
+    page.screenshot(path=f"/tmp/self-graded-question-{width}.png", full_page=True)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Resposta", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Explicação cards \d\.$"))).to_be_visible()
+    expect(page.get_by_role("group", name="Você acertou?")).to_be_visible()
+    check_a11y(page, f"quiz-self-graded-answer-{width}")
+    page.screenshot(path=f"/tmp/self-graded-answer-{width}.png", full_page=True)
+    page.get_by_role("button", name="Errei").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Você marcou: errei.")).to_be_visible()
+    expect(page.locator("#nav-1")).to_have_class("nav-item answered")
+    expect(page.get_by_role("button", name="Acertei")).to_have_count(0)
+    check_a11y(page, f"quiz-self-graded-done-{width}")
+    page.screenshot(path=f"/tmp/self-graded-done-{width}.png", full_page=True)
