@@ -45,9 +45,16 @@ def test_instructor_fixes_a_preview_error_saves_and_a_student_sees_it(page, seed
     )
     assert selected == "### Q: Pergunta escrita no navegador"
 
-    editor.fill(original + FIXED)
+    editor.fill(original + FIXED + "🏷️ domains: 9x\n")
+    expect(page.locator("#preview [data-error-line]")).to_contain_text("domínio inválido")
+    editor.fill(original + FIXED + "🏷️ domains: 4\n🏷️ topics: KMS\n")
     page.get_by_text("Sem erros:").wait_for()
-    page.locator("#preview").get_by_text("Pergunta escrita no navegador").wait_for()
+    page.locator("#preview").get_by_text("Pergunta escrita no navegador").click()
+    tags = page.locator("#preview details[open] .item-tags")
+    expect(tags).to_contain_text("Domínio 4")
+    expect(tags).to_contain_text("KMS")
+    check_a11y(page, "authoring-preview-tags")
+    page.screenshot(path="/tmp/authoring-preview-tags.png", full_page=True)
     expect(page.locator(".gutter .has-error")).to_have_count(0)
     page.get_by_label("Descrição da mudança (opcional)").fill("pergunta nova")
     page.get_by_role("button", name="Salvar e publicar").click()
