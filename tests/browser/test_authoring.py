@@ -54,7 +54,6 @@ def test_instructor_fixes_a_preview_error_saves_and_a_student_sees_it(page, seed
     expect(tags).to_contain_text("Domínio 4")
     expect(tags).to_contain_text("KMS")
     check_a11y(page, "authoring-preview-tags")
-    page.screenshot(path="/tmp/authoring-preview-tags.png", full_page=True)
     expect(page.locator(".gutter .has-error")).to_have_count(0)
     page.get_by_label("Descrição da mudança (opcional)").fill("pergunta nova")
     page.get_by_role("button", name="Salvar e publicar").click()

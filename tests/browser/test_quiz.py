@@ -116,14 +116,12 @@ def test_a_self_graded_card_in_practice(page, user, import_text, width, height):
     reveal = page.get_by_role("button", name="Mostrar resposta")
     reveal.focus()
     check_a11y(page, f"quiz-self-graded-{width}")
-    page.screenshot(path=f"/tmp/self-graded-question-{width}.png", full_page=True)
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="Resposta", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Explicação cards \d\.$"))).to_be_visible()
     expect(page.get_by_role("group", name="Você acertou?")).to_be_visible()
     check_a11y(page, f"quiz-self-graded-answer-{width}")
-    page.screenshot(path=f"/tmp/self-graded-answer-{width}.png", full_page=True)
     page.get_by_role("button", name="Errei").focus()
     page.keyboard.press("Enter")
 
@@ -131,4 +129,3 @@ def test_a_self_graded_card_in_practice(page, user, import_text, width, height):
     expect(page.locator("#nav-1")).to_have_class("nav-item answered")
     expect(page.get_by_role("button", name="Acertei")).to_have_count(0)
     check_a11y(page, f"quiz-self-graded-done-{width}")
-    page.screenshot(path=f"/tmp/self-graded-done-{width}.png", full_page=True)
