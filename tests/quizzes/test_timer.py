@@ -106,7 +106,7 @@ def test_submitting_twice_is_harmless(mock, user, now):
 
 
 def test_practice_has_no_deadline(bank, user, now):
-    attempt = services.attempt_start_practice(user=user, count=5, now=now)
+    attempt = services.attempt_start_practice(user=user, decks=[bank["alpha"]], count=5, now=now)
     later = now + timedelta(days=3)
     services.answer_save(
         user=user, attempt_id=attempt.pk, position=1, option_ids=_first_option(attempt), now=later
