@@ -63,7 +63,7 @@ class Deck(models.Model):
     domains = models.JSONField(_("domínios do exame"), default=list, blank=True)
     # Front matter ``mock: no``: the deck's questions are studied and practiced, never drawn
     # into a mock exam (an "aprofundamento" deck of details beyond the exam).
-    in_mock = models.BooleanField(_("entra nos simulados"), default=True)
+    in_mock = models.BooleanField(_("entra nos simulados"), default=True, db_default=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -29,7 +29,7 @@ def seed_mocks(*, people, per_user: int, rng, now) -> int:
     """Synthetic finished mock exams: for each user up to ``per_user`` attempts in the last
     60 days (the default profile's), each question right with a per-user skill."""
     profile = selectors.exam_profile()
-    questions = list(Item.objects.studiable().questions().values_list("pk", flat=True))
+    questions = list(Item.objects.studiable().mock_eligible().values_list("pk", flat=True))
     if not questions:
         return 0
     options: dict[int, list[tuple[int, bool]]] = {}

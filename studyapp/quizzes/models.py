@@ -180,7 +180,7 @@ class AttemptQuestion(models.Model):
     choose_count = models.PositiveSmallIntegerField(default=1)
     selected_ids = models.JSONField(default=list, blank=True)
     flagged = models.BooleanField(default=False)
-    self_graded = models.BooleanField(default=False)
+    self_graded = models.BooleanField(default=False, db_default=False)  # raw inserts too
     revealed_at = models.DateTimeField(null=True, blank=True)  # self-graded: answer shown
     answered_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="deck",
             name="in_mock",
-            field=models.BooleanField(default=True, verbose_name="entra nos simulados"),
+            field=models.BooleanField(db_default=True, default=True, verbose_name="entra nos simulados"),
         ),
         migrations.AddField(
             model_name="item",
