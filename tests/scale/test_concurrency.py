@@ -35,13 +35,16 @@ SPREAD_ANSWERS = 5
 AUTOSAVES = 6  # sequential autosaves per question, alternating servers
 
 SCHEDULE_FIELDS = ("state", "step", "stability", "difficulty", "due")
+# The seed's items are flashcards (self-graded in a quiz, no options to autosave): the quiz
+# attempts draw from a deck whose questions have options.
+QUIZ_DECK = SEED.parent / "ecr-cenarios.md"
 
 
 @pytest.fixture
 def learners(live_database_url, password_hash):
-    """Six learners with the ECR seed's cards and a 5-question practice attempt each."""
-    assert content_import(paths=[SEED]).ok
-    deck = Deck.objects.get(slug="ecr", language="pt-BR")
+    """Six learners with the ECR cards and a 5-question practice attempt each."""
+    assert content_import(paths=[SEED, QUIZ_DECK]).ok
+    deck = Deck.objects.get(slug="ecr-cenarios", language="pt-BR")
     people = []
     for n in range(USERS):
         user = get_user_model().objects.create(username=f"escala{n}", password=password_hash)
@@ -202,9 +205,9 @@ def test_a_study_answer_and_a_quiz_submit_of_the_same_learner_do_not_deadlock(
     the answer hold that card while waiting for the roll-up (PostgreSQL aborts one: a 503).
     Here the answer holds its card and waits until the submit has updated the roll-up once
     (or 2 s, when the submit is rightly waiting for that card first)."""
-    assert content_import(paths=[SEED]).ok
+    assert content_import(paths=[SEED, QUIZ_DECK]).ok
     user = get_user_model().objects.create(username="duas-abas")
-    deck = Deck.objects.get(slug="ecr", language="pt-BR")
+    deck = Deck.objects.get(slug="ecr-cenarios", language="pt-BR")
     cards_ensure(user=user)
     attempt = attempt_start_practice(user=user, decks=[deck], count=5)
     questions = list(attempt.questions.order_by("position"))
