@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
 
-from studyapp.content.importer import content_import
+from studyapp.content.importer import Source, content_import
 from studyapp.content.models import Deck
 from studyapp.quizzes.models import AttemptQuestion
 from studyapp.quizzes.services import answer_save, attempt_start_practice, attempt_submit
@@ -22,6 +22,7 @@ from studyapp.srs import services as srs_services
 from studyapp.srs.models import ReviewLog, StudyCard
 from studyapp.srs.services import cards_ensure, review_record
 from tests.conftest import SEED
+from tests.quizzes.conftest import deck_text
 from tests.scale.conftest import PASSWORD, requires_postgres
 from tests.scale.live import Client
 
@@ -36,15 +37,21 @@ AUTOSAVES = 6  # sequential autosaves per question, alternating servers
 
 SCHEDULE_FIELDS = ("state", "step", "stability", "difficulty", "due")
 # The seed's items are flashcards (self-graded in a quiz, no options to autosave): the quiz
-# attempts draw from a deck whose questions have options.
-QUIZ_DECK = SEED.parent / "ecr-cenarios.md"
+# attempts draw from a five-question deck with options (as many items as the seed's Q&A, so
+# the load stays what this test was sized for).
+QUIZ_DECK = Source(path="content/pt-br/escala.md", data=deck_text("escala", "ECR", "1", 5).encode())
+
+
+def import_decks() -> Deck:
+    assert content_import(paths=[SEED]).ok
+    assert content_import(sources=[QUIZ_DECK]).ok
+    return Deck.objects.get(slug="escala", language="pt-BR")
 
 
 @pytest.fixture
 def learners(live_database_url, password_hash):
     """Six learners with the ECR cards and a 5-question practice attempt each."""
-    assert content_import(paths=[SEED, QUIZ_DECK]).ok
-    deck = Deck.objects.get(slug="ecr-cenarios", language="pt-BR")
+    deck = import_decks()
     people = []
     for n in range(USERS):
         user = get_user_model().objects.create(username=f"escala{n}", password=password_hash)
@@ -205,9 +212,8 @@ def test_a_study_answer_and_a_quiz_submit_of_the_same_learner_do_not_deadlock(
     the answer hold that card while waiting for the roll-up (PostgreSQL aborts one: a 503).
     Here the answer holds its card and waits until the submit has updated the roll-up once
     (or 2 s, when the submit is rightly waiting for that card first)."""
-    assert content_import(paths=[SEED, QUIZ_DECK]).ok
+    deck = import_decks()
     user = get_user_model().objects.create(username="duas-abas")
-    deck = Deck.objects.get(slug="ecr-cenarios", language="pt-BR")
     cards_ensure(user=user)
     attempt = attempt_start_practice(user=user, decks=[deck], count=5)
     questions = list(attempt.questions.order_by("position"))
