@@ -58,6 +58,11 @@ def _study(user, now, count, ratings=(3, 1, 3, 4, 2)):
 
 def _check_first_answers(user, attempt, count, now):
     for question in attempt.questions.order_by("position")[:count]:
+        if question.self_graded:  # a seed flashcard: show the answer, then "Acertei"/"Errei"
+            where = {"user": user, "attempt_id": attempt.pk, "position": question.position}
+            quiz_services.answer_reveal(**where, now=now)
+            quiz_services.answer_self_grade(**where, correct=question.position % 2 == 0, now=now)
+            continue
         option = question.option_ids[question.position % len(question.option_ids)]
         quiz_services.answer_save(
             user=user,
