@@ -17,7 +17,10 @@ install: $(STAMP) ## create .venv and install the pinned dependencies (idempoten
 
 run: install ## migrate, import content/, create demo accounts, serve on 127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	-$(DEV_ENV) $(BIN)/python manage.py import_content content/
+	@$(DEV_ENV) $(BIN)/python manage.py import_content content/ || { \
+	  echo ""; echo "*** make run stopped: content/ did not import (errors above, file:line)."; \
+	  echo "*** Nothing was changed in the database. Fix the files and run make run again."; \
+	  exit 1; }
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 

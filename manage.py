@@ -5,6 +5,9 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
+    from studyapp.startup import prepare_local_dirs
+
+    prepare_local_dirs()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -188,7 +188,8 @@ def measure(runner: str, text: str, timeout: float) -> dict:
 def setup(db_path: Path) -> None:
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "studyapp.settings",
+            # The test settings: debug off, static files from the finders (no collectstatic).
+            "DJANGO_SETTINGS_MODULE": "studyapp.settings_test",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "testserver",
@@ -197,8 +198,6 @@ def setup(db_path: Path) -> None:
             "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_LOG_LEVEL": "CRITICAL",
             "DJANGO_AXES_ENABLED": "0",
-            # Static files from the finders (no collectstatic): whole pages render.
-            "DJANGO_TESTING": "1",
             "DATABASE_URL": f"sqlite:///{db_path}",
         }
     )

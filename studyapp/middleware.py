@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,21 @@ class DatabaseUnavailableMiddleware:
             response["Retry-After"] = "30"
             return response
         return None
+
+
+class HtmxVaryMiddleware:
+    """Views answer an htmx request with a fragment and a plain one with the whole page from the
+    same URL, so every HTML response varies on ``HX-Request``: no cache (the browser's
+    included) may hand a fragment to a full-page request or the other way round."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("HX-Request",))
+        return response
 
 
 class PrivateCacheMiddleware:

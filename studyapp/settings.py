@@ -1,11 +1,12 @@
 """Settings for the study app, read from the environment (safe defaults: debug off).
 
-Variables: DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS (comma list), DATABASE_URL.
-Without DATABASE_URL the database is SQLite in ``var/db.sqlite3`` (WAL, IMMEDIATE transactions).
+Every variable read here is listed in the README ("Environment variables"). Without
+DATABASE_URL the database is SQLite in ``var/db.sqlite3`` (WAL, IMMEDIATE transactions). The
+test suite uses ``studyapp.settings_test``, which imports this module and relaxes it; nothing
+here changes because tests are running, and no variable meant for tests weakens it.
 """
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,17 +29,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-TESTING = env_bool("DJANGO_TESTING") or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random value in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DJANGO_DEBUG=1 for local development."
         )
-    # Development and tests only: never used when DJANGO_DEBUG is off outside tests.
+    # Development only (DJANGO_DEBUG=1): never used with debug off.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "studyapp.middleware.HtmxVaryMiddleware",
     "axes.middleware.AxesMiddleware",
     "studyapp.middleware.DatabaseUnavailableMiddleware",
     "studyapp.middleware.PrivateCacheMiddleware",
@@ -110,7 +111,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    SQLITE_PATH.parent.mkdir(exist_ok=True)
+    # var/ is created by manage.py and wsgi.py (studyapp.startup), not by importing settings.
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # However SQLite is named: WAL lets readers work while one writer writes; IMMEDIATE takes
@@ -142,15 +143,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first: counts failures, locks out
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login protection: 5 failures for the same username from the same IP lock that pair out
 # for 15 minutes (a shared classroom IP does not lock everyone out).
-AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", not TESTING)
+AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -197,8 +196,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if DEBUG or TESTING:
-    # No collectstatic needed in development and tests; WhiteNoise serves from finders.
+if DEBUG:
+    # No collectstatic needed in development; WhiteNoise serves from finders.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     WHITENOISE_USE_FINDERS = True
 
@@ -235,7 +234,7 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-if not DEBUG and not TESTING:
+if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     LANGUAGE_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
@@ -251,3 +250,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+if os.environ.get("DJANGO_TESTING"):
+    # An old switch that once relaxed these settings for tests: it does nothing now; say so.
+    import warnings
+
+    warnings.warn("DJANGO_TESTING is ignored: tests use studyapp.settings_test", stacklevel=1)

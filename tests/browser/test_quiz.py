@@ -129,3 +129,26 @@ def test_a_self_graded_card_in_practice(page, user, import_text, width, height):
     expect(page.locator("#nav-1")).to_have_class("nav-item answered")
     expect(page.get_by_role("button", name="Acertei")).to_have_count(0)
     check_a11y(page, f"quiz-self-graded-done-{width}")
+
+
+def test_back_after_moving_through_the_quiz_shows_whole_pages(page, user, short_exam):
+    """Moves between questions are htmx swaps that push their URL. Going Back must restore the
+    whole page, never the bare fragment the swap fetched (htmx's historyRestoreAsHxRequest)."""
+    login(page, "ana", "senha-de-teste-1")
+    page.goto("/quiz/")
+    page.get_by_role("button", name="Simulado Curto").click()
+    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
+    page.locator("#nav-2 a").click()
+    expect(page.get_by_role("heading", name="Questão 2 de 5")).to_be_visible()
+    page.locator("#nav-3 a").click()
+    expect(page.get_by_role("heading", name="Questão 3 de 5")).to_be_visible()
+
+    for position in (2, 1):
+        # Drop htmx's snapshot cache (not its current-path record) so Back must fetch the
+        # page again: the history miss where a fragment could be restored as the page.
+        page.evaluate("sessionStorage.removeItem('htmx-history-cache')")
+        page.go_back()
+        heading = page.locator("main").get_by_role("heading", name=f"Questão {position} de 5")
+        expect(heading).to_be_visible()  # inside <main>: the layout is there, not a fragment
+        assert f"/q/{position}/" in page.url
+        expect(page.locator("[data-clock]")).to_be_visible()

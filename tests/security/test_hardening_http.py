@@ -85,10 +85,37 @@ def test_proxy_count_switches_the_address_header():
 
 
 def test_production_language_cookie_is_secure():
-    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_TESTING": ""}
+    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50}
     names = ("SECURE", "HTTPONLY", "SAMESITE")
     expression = "(" + ", ".join(f"settings.LANGUAGE_COOKIE_{name}" for name in names) + ")"
     assert settings_in_subprocess(env, expression) == "(True, True, 'Lax')"
+
+
+def test_a_variable_meant_for_tests_never_weakens_production(tmp_path):
+    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_TESTING": "1"}
+    expression = (
+        "(settings.AXES_ENABLED, settings.SESSION_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
+        " settings.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
+    )
+    assert settings_in_subprocess(env, expression) == "(True, True, True, 'PBKDF2PasswordHasher')"
+
+
+def test_production_settings_need_a_secret_key_even_under_pytest():
+    code = "import pytest, django; django.setup()"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ.update(DJANGO_SETTINGS_MODULE="studyapp.settings", DJANGO_DEBUG="0")
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True)
+    assert out.returncode != 0 and "DJANGO_SECRET_KEY is not set" in out.stderr
+
+
+def test_importing_settings_creates_no_directory():
+    code = (
+        "import pathlib; made = []; pathlib.Path.mkdir = lambda self, *a, **k: made.append(self)\n"
+        "import studyapp.settings; print(made)"
+    )
+    environ = {**os.environ, "DJANGO_DEBUG": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
 
 
 @pytest.mark.django_db
@@ -107,3 +134,14 @@ def test_gunicorn_does_not_say_gunicorn():
 
     importlib.reload(studyapp.gunicorn_conf)
     assert gunicorn.http.wsgi.SERVER == "studyapp"
+
+
+@pytest.mark.django_db
+def test_html_responses_vary_on_hx_request(client, user):
+    """A URL can answer with a fragment (htmx) or the whole page: caches must key on it."""
+    client.force_login(user)
+    for url in ("/", "/quiz/", "/study/", "/progress/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "HX-Request" in response["Vary"], url
+    assert "HX-Request" not in client.get("/healthz").get("Vary", "")
