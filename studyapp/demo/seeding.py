@@ -91,6 +91,46 @@ def _create_users(*, count: int, prefix: str) -> list:
     return users
 
 
+def _session_start(rng, *, day, tz, now) -> datetime | None:
+    """When the learner sits down on ``day`` (between 07:00 and 23:00 local), never after
+    ``now``; None when that moment would fall on another study day."""
+    moment = datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(
+        hours=rng.randint(7, 22), minutes=rng.randint(0, 59)
+    )
+    moment = moment.astimezone(now.tzinfo)
+    if moment >= now:
+        moment = now - timedelta(minutes=30)
+    return moment if study_day(moment, tz) == day else None
+
+
+def _recall_chance(before: scheduler.Memory, *, moment: datetime, ability: float) -> float:
+    """The demo learner's chance of remembering: fixed for new and learning cards, FSRS
+    retrievability for reviews, scaled by the learner's ability."""
+    if before.state == scheduler.NEW:
+        chance = 0.7 * ability
+    elif before.state in (scheduler.LEARNING, scheduler.RELEARNING):
+        chance = 0.85 * ability
+    else:
+        chance = retrievability(before.stability, before.last_review, moment) * ability
+    return min(0.99, chance)
+
+
+def _count(counter, before: scheduler.Memory, rating: int, duration: int, *, first_today: bool):
+    """Add one answer to its day's roll-up counters (the columns of srs.rollups)."""
+    counter["reviews"] += 1
+    counter[RATING_FIELDS[rating]] += 1
+    counter["duration_ms"] += duration
+    column = retention_field(
+        state_before=before.state,
+        rescheduled=True,
+        due_before=before.due,
+        last_review_before=before.last_review,
+        rating=rating,
+    )
+    if column and first_today:
+        counter[column] += 1
+
+
 def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
     """Simulate one learner. Returns (cards, logs, rollups) as plain objects."""
     ability = rng.uniform(0.85, 1.05)
@@ -121,14 +161,8 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
             continue
         days_left = max(1.0, (span - offset + 1) * study_prob)
         daily = max(1, round(remaining / days_left * rng.uniform(0.6, 1.4)))
-        hour = rng.randint(7, 22)
-        moment = datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(
-            hours=hour, minutes=rng.randint(0, 59)
-        )
-        moment = moment.astimezone(now.tzinfo)
-        if moment >= now:
-            moment = now - timedelta(minutes=30)
-        if study_day(moment, tz) != day:
+        moment = _session_start(rng, day=day, tz=tz, now=now)
+        if moment is None:
             continue
         seen_today.clear()
         new_today = 0
@@ -150,13 +184,7 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
             else:
                 break
             before = memory[item_id]
-            if before.state == scheduler.NEW:
-                chance = 0.7 * ability
-            elif before.state in (scheduler.LEARNING, scheduler.RELEARNING):
-                chance = 0.85 * ability
-            else:
-                chance = retrievability(before.stability, before.last_review, moment) * ability
-            if rng.random() < min(0.99, chance):
+            if rng.random() < _recall_chance(before, moment=moment, ability=ability):
                 rating = rng.choices((2, 3, 4), weights=(15, 72, 13))[0]
             else:
                 rating = 1
@@ -165,32 +193,9 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
             memory[item_id] = after
             heapq.heappush(heap, (after.due, item_id))
             duration = int(rng.lognormvariate(8.8, 0.6))
-            logs.append(
-                (
-                    user_id,
-                    card_pk[item_id],
-                    ReviewLog.Source.STUDY,
-                    rating,
-                    moment,
-                    duration,
-                    True,
-                    *log_fields(before, after).values(),
-                    outcome.interval,
-                )
-            )
-            counter = rollups[day]
-            counter["reviews"] += 1
-            counter[RATING_FIELDS[rating]] += 1
-            counter["duration_ms"] += duration
-            column = retention_field(
-                state_before=before.state,
-                rescheduled=True,
-                due_before=before.due,
-                last_review_before=before.last_review,
-                rating=rating,
-            )
-            if column and item_id not in seen_today:
-                counter[column] += 1
+            row = (user_id, card_pk[item_id], ReviewLog.Source.STUDY, rating, moment, duration)
+            logs.append((*row, True, *log_fields(before, after).values(), outcome.interval))
+            _count(rollups[day], before, rating, duration, first_today=item_id not in seen_today)
             seen_today.add(item_id)
             moment += timedelta(milliseconds=duration + rng.randint(500, 3000))
             if moment >= now:
