@@ -27,7 +27,7 @@ from studyapp.content.models import Item
 from studyapp.progress.readiness import retrievability
 from studyapp.srs import scheduler, timing
 from studyapp.srs.models import DailyReviewStats, ReviewLog, StudyCard, StudySettings, new_token
-from studyapp.srs.rollups import COUNT_FIELDS, RATING_FIELDS, retention_field
+from studyapp.srs.rollups import COUNT_FIELDS, answer_counts
 from studyapp.srs.services import MEMORY_FIELDS, log_fields
 from studyapp.srs.timing import study_day
 
@@ -116,19 +116,18 @@ def _recall_chance(before: scheduler.Memory, *, moment: datetime, ability: float
 
 
 def _count(counter, before: scheduler.Memory, rating: int, duration: int, *, first_today: bool):
-    """Add one answer to its day's roll-up counters (the columns of srs.rollups)."""
-    counter["reviews"] += 1
-    counter[RATING_FIELDS[rating]] += 1
-    counter["duration_ms"] += duration
-    column = retention_field(
+    """Add one answer to its day's roll-up counters (the rule of srs.rollups)."""
+    counts = answer_counts(
+        rating=rating,
+        duration_ms=duration,
         state_before=before.state,
         rescheduled=True,
         due_before=before.due,
         last_review_before=before.last_review,
-        rating=rating,
+        first_of_day=first_today,
     )
-    if column and first_today:
-        counter[column] += 1
+    for name, value in counts.items():
+        counter[name] += value
 
 
 def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):

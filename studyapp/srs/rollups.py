@@ -65,20 +65,37 @@ def _is_first_of_day(*, log: ReviewLog, tz) -> bool:
     )
 
 
-def _changes(*, log: ReviewLog, tz) -> dict[str, int]:
-    changes = {"reviews": 1, RATING_FIELDS[log.rating]: 1}
-    if log.duration_ms:
-        changes["duration_ms"] = log.duration_ms
+def answer_counts(
+    *, rating, duration_ms, state_before, rescheduled, due_before, last_review_before, first_of_day
+) -> dict[str, int]:
+    """What one answer adds to its day's roll-up: a review, its rating, its duration and, for
+    the card's first answer of the day, its retention column. ``first_of_day`` is a bool or a
+    callable asked only when a retention column applies (it may cost a query)."""
+    counts = {"reviews": 1, RATING_FIELDS[rating]: 1}
+    if duration_ms:
+        counts["duration_ms"] = duration_ms
     column = retention_field(
+        state_before=state_before,
+        rescheduled=rescheduled,
+        due_before=due_before,
+        last_review_before=last_review_before,
+        rating=rating,
+    )
+    if column and (first_of_day() if callable(first_of_day) else first_of_day):
+        counts[column] = 1
+    return counts
+
+
+def _changes(*, log: ReviewLog, tz) -> dict[str, int]:
+    return answer_counts(
+        rating=log.rating,
+        duration_ms=log.duration_ms,
         state_before=log.state_before,
         rescheduled=log.rescheduled,
         due_before=log.due_before,
         last_review_before=log.last_review_before,
-        rating=log.rating,
+        first_of_day=lambda: _is_first_of_day(log=log, tz=tz),
     )
-    if column and _is_first_of_day(log=log, tz=tz):
-        changes[column] = 1
-    return changes
 
 
 def _user_timezone(user_id):
@@ -162,21 +179,20 @@ def rollups_rebuild(*, user_ids=None, batch_size: int = 5000) -> int:
         last_review_before,
     ) in rows.iterator(chunk_size=batch_size):
         day = timing.study_day(reviewed_at, tz_for(user_id))
-        counter = counters[(user_id, day)]
-        counter["reviews"] += 1
-        counter[RATING_FIELDS[rating]] += 1
-        counter["duration_ms"] += duration_ms or 0
         first = last_seen != (card_id, day)
         last_seen = (card_id, day)
-        column = retention_field(
+        counter = counters[(user_id, day)]
+        counts = answer_counts(
+            rating=rating,
+            duration_ms=duration_ms,
             state_before=state_before,
             rescheduled=rescheduled,
             due_before=due_before,
             last_review_before=last_review_before,
-            rating=rating,
+            first_of_day=first,
         )
-        if column and first:
-            counter[column] += 1
+        for name, value in counts.items():
+            counter[name] += value
     objects = [
         DailyReviewStats(user_id=user_id, day=day, **counter)
         for (user_id, day), counter in counters.items()
