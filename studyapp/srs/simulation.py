@@ -1,0 +1,223 @@
+"""The learner simulator behind ``manage.py simulate_study``: simulated learners study through
+the real study services (``cards_ensure``, ``selectors.day_counts`` / ``next_card``,
+``review_record``) with a controlled clock (every call gets ``now=``), while their true
+memory follows their own hidden FSRS-6 parameters (:mod:`studyapp.srs.learner_model`).
+
+Each learner is a new user with unique name whose whole life (user, settings, cards, logs,
+roll-ups) happens inside one transaction that is rolled back at the end: nothing is left in
+the database and no other user's rows are read or written. The content studied is the
+database's studiable items (import some first: ``manage.py import_content content/``).
+
+A learner studies once a study day, starting at a random local time between 07:00 and
+23:00 (a new time every day), skipping days at the learner's own rate, and answers until the
+queue is empty (daily limits as the app's defaults: 20 new cards, 200 reviews), the
+learning steps included as they come back within the session (20-minute learn-ahead).
+
+Achieved (true) retention: of the answers to cards in the review state, first answer of
+the card that study day, the share the learner actually recalled (their own recall drawn
+from their true recall probability). Learning and relearning steps and same-day repeats are
+not counted; the first showing of a new card never is.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from studyapp.content.models import Item
+
+from . import learner_model as model
+from . import selectors, services, timing
+from .models import State
+
+DESIRED = (0.85, 0.90, 0.95)
+# The first simulated study day (local date): fixed, so a run never depends on today.
+START = date(2026, 1, 5)
+FIRST_HOUR, LAST_HOUR = 7, 23
+# A guard against a queue that never empties (it always does: every answer moves a card on).
+MAX_ANSWERS_PER_SESSION = 5000
+LATE = timedelta(hours=12)
+
+
+class NoContent(Exception):
+    """The database has no studiable items to simulate on."""
+
+
+@dataclass
+class LearnerStats:
+    reviews: int = 0  # counted review answers (the retention's denominator)
+    recalled: int = 0
+    expected: float = 0.0  # sum of the true recall probabilities of those answers
+    late: int = 0  # counted review answers given 12 h or more after the card's due time
+    answers: int = 0  # every answer, learning steps included
+    sessions: int = 0
+
+    def add(self, other: LearnerStats) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class RunResult:
+    desired: float
+    learners: int
+    stats: LearnerStats
+    seconds: float
+
+    @property
+    def achieved(self) -> float:
+        return self.stats.recalled / self.stats.reviews if self.stats.reviews else 0.0
+
+    @property
+    def points(self) -> float:
+        """Achieved minus desired, in percentage points."""
+        return 100 * (self.achieved - self.desired)
+
+    @property
+    def expected(self) -> float:
+        return self.stats.expected / self.stats.reviews if self.stats.reviews else 0.0
+
+    @property
+    def late_share(self) -> float:
+        return self.stats.late / self.stats.reviews if self.stats.reviews else 0.0
+
+    def as_json(self) -> dict:
+        return {
+            "desired": self.desired,
+            "achieved": round(self.achieved, 4),
+            "learners": self.learners,
+            "reviews": self.stats.reviews,
+        }
+
+
+class _Rollback(Exception):
+    """Raised at the end of a learner's transaction to undo everything it wrote."""
+
+
+def learner_profile(*, seed: int, index: int) -> model.Profile:
+    """Learner ``index`` of the population for ``seed`` (the same learner at every desired
+    retention, so the runs differ only by the setting)."""
+    return model.sample_profile(random.Random(f"{seed}:{index}:profile"))
+
+
+def _session_start(rng: random.Random, day: date, tz) -> datetime:
+    minutes = rng.randrange((LAST_HOUR - FIRST_HOUR) * 60)
+    local = datetime(day.year, day.month, day.day, FIRST_HOUR, tzinfo=tz)
+    return (local + timedelta(minutes=minutes)).astimezone(UTC)
+
+
+def _simulate_learner(
+    *, profile: model.Profile, rng: random.Random, desired: float, days: int
+) -> LearnerStats:
+    stats = LearnerStats()
+    weights = profile.weights
+    user = get_user_model().objects.create_user(username=f"simulated-{uuid.uuid4().hex}")
+    settings = services.study_settings_get(user=user)
+    services.study_settings_update(settings=settings, desired_retention=desired)
+    tz = settings.tzinfo
+    scope = selectors.scope_for(settings=settings, slug=None)
+    traces: dict[int, model.Trace] = {}
+    last_seen: dict[int, datetime] = {}
+    for offset in range(days):
+        if offset and rng.random() < profile.skip:
+            continue
+        now = _session_start(rng, START + timedelta(days=offset), tz)
+        today = timing.study_day(now, tz)
+        stats.sessions += 1
+        services.cards_ensure(user=user, now=now)
+        answered_today: set[int] = set()
+        for _ in range(MAX_ANSWERS_PER_SESSION):
+            day = selectors.day_counts(user=user, settings=settings, now=now)
+            card = selectors.next_card(user=user, scope=scope, now=now, day=day)
+            if card is None:
+                break
+            trace = traces.get(card.pk)
+            if trace is None:
+                rating = model.first_rating(profile, rng)
+                traces[card.pk] = model.first_trace(weights, rating)
+            else:
+                previous = last_seen[card.pk]
+                elapsed = (now - previous).total_seconds() / 86400
+                recall = model.retrievability(weights, trace.stability, elapsed)
+                recalled = rng.random() < recall
+                rating = model.rating_for(profile, rng, recalled=recalled)
+                if card.state == State.REVIEW and card.pk not in answered_today:
+                    stats.reviews += 1
+                    stats.recalled += recalled
+                    stats.expected += recall
+                    stats.late += now - card.due >= LATE
+                traces[card.pk] = model.next_trace(
+                    weights,
+                    trace,
+                    rating,
+                    elapsed_days=elapsed,
+                    same_day=timing.study_day(previous, tz) == today,
+                )
+            seconds = profile.seconds * rng.uniform(0.5, 1.5)
+            services.review_record(
+                user=user,
+                card_id=card.pk,
+                token=card.token,
+                rating=rating,
+                duration_ms=int(seconds * 1000),
+                settings=settings,
+                now=now,
+            )
+            stats.answers += 1
+            answered_today.add(card.pk)
+            last_seen[card.pk] = now
+            now += timedelta(seconds=seconds)
+    return stats
+
+
+def simulate_learner(
+    *, seed: int, index: int, desired: float, days: int
+) -> tuple[model.Profile, LearnerStats]:
+    """Simulate one learner in a transaction that is rolled back: nothing stays behind."""
+    profile = learner_profile(seed=seed, index=index)
+    rng = random.Random(f"{seed}:{index}:behaviour")
+    stats = None
+    try:
+        with transaction.atomic():
+            stats = _simulate_learner(profile=profile, rng=rng, desired=desired, days=days)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return profile, stats
+
+
+def simulate(
+    *,
+    learners: int = 6,
+    days: int = 60,
+    seed: int = 0,
+    desired: tuple[float, ...] = DESIRED,
+    progress=None,
+) -> list[RunResult]:
+    """One run per desired retention, each over the same ``learners`` simulated learners."""
+    if not Item.objects.studiable().exists():
+        raise NoContent
+    results = []
+    for retention in desired:
+        started = time.perf_counter()
+        total = LearnerStats()
+        for index in range(learners):
+            _profile, stats = simulate_learner(seed=seed, index=index, desired=retention, days=days)
+            total.add(stats)
+            if progress is not None:
+                progress(retention, index, stats)
+        results.append(
+            RunResult(
+                desired=retention,
+                learners=learners,
+                stats=total,
+                seconds=time.perf_counter() - started,
+            )
+        )
+    return results
