@@ -194,7 +194,7 @@ def simulate_learner(
 
 def simulate(
     *,
-    learners: int = 6,
+    learners: int = 5,
     days: int = 60,
     seed: int = 0,
     desired: tuple[float, ...] = DESIRED,

@@ -21,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--learners", type=int, default=6, help="learners per run")
+        parser.add_argument("--learners", type=int, default=5, help="learners per run")
         parser.add_argument("--days", type=int, default=60, help="study days simulated")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
