@@ -42,7 +42,6 @@ START = date(2026, 1, 5)
 FIRST_HOUR, LAST_HOUR = 7, 23
 # A guard against a queue that never empties (it always does: every answer moves a card on).
 MAX_ANSWERS_PER_SESSION = 5000
-LATE = timedelta(hours=12)
 
 
 class NoContent(Exception):
@@ -54,7 +53,7 @@ class LearnerStats:
     reviews: int = 0  # counted review answers (the retention's denominator)
     recalled: int = 0
     expected: float = 0.0  # sum of the true recall probabilities of those answers
-    late: int = 0  # counted review answers given 12 h or more after the card's due time
+    late: int = 0  # counted review answers given on a later study day than the due time's
     answers: int = 0  # every answer, learning steps included
     sessions: int = 0
 
@@ -151,7 +150,7 @@ def _simulate_learner(
                     stats.reviews += 1
                     stats.recalled += recalled
                     stats.expected += recall
-                    stats.late += now - card.due >= LATE
+                    stats.late += timing.study_day(card.due, tz) < today
                 traces[card.pk] = model.next_trace(
                     weights,
                     trace,

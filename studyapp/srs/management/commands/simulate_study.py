@@ -45,7 +45,8 @@ class Command(BaseCommand):
             def progress(retention, index, stats):
                 self.stderr.write(
                     f"  {retention:.2f} learner {index}: {stats.recalled}/{stats.reviews} "
-                    f"recalled, {stats.answers} answers, {stats.sessions} sessions"
+                    f"recalled, expected {stats.expected:.1f}, {stats.late} late, "
+                    f"{stats.answers} answers, {stats.sessions} sessions"
                 )
 
         started = time.perf_counter()
@@ -69,11 +70,11 @@ class Command(BaseCommand):
             f"({time.perf_counter() - started:.0f} s)"
         )
         self.stdout.write(
-            "desired  achieved  diff (pts)  expected  reviews  late ≥12 h  answers  time"
+            "desired  achieved  diff (pts)  expected  reviews  late      answers  time"
         )
         for run in runs:
             self.stdout.write(
                 f"{run.desired:<8.2f} {run.achieved:<9.4f} {run.points:+10.1f}"
-                f"  {run.expected:<8.4f}  {run.stats.reviews:<7d}  {run.late_share:<10.1%}"
+                f"  {run.expected:<8.4f}  {run.stats.reviews:<7d}  {run.late_share:<8.1%}"
                 f"  {run.stats.answers:<7d}  {run.seconds:.0f} s"
             )
