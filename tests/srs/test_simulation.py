@@ -1,6 +1,7 @@
 """The learner simulator (manage.py simulate_study): its pure memory model and its runs
 through the real study services (small sizes: a few learners, a few days)."""
 
+import dataclasses
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -161,3 +162,28 @@ def test_command_rejects_bad_arguments(seed_deck):
 def test_command_without_content_says_so(db):
     with pytest.raises(CommandError, match="import_content"):
         call_command("simulate_study", "--learners", "1", "--days", "1")
+
+
+def test_run_measures_the_learners_true_memory_not_the_schedulers_belief(seed_deck, monkeypatch):
+    """The same schedule, a forgetful and a retentive hidden learner: the measure must tell
+    them apart (a harness that only echoed the scheduler's prediction could never fail)."""
+    base = simulation.learner_profile(seed=0, index=0)
+
+    def scaled(factor):
+        weights = list(model.DEFAULT_WEIGHTS)
+        for index in range(4):  # initial stabilities
+            weights[index] *= factor
+        weights[8] = max(weights[8] + (factor - 1) * 0.5, 1.07)  # stability growth
+        return dataclasses.replace(base, weights=tuple(weights), skip=0.0)
+
+    results = {}
+    for name, factor in (("forgetful", 0.3), ("retentive", 2.0)):
+        profile = scaled(factor)
+        monkeypatch.setattr(
+            simulation, "learner_profile", lambda profile=profile, **kwargs: profile
+        )
+        [run] = simulation.simulate(learners=1, days=12, seed=0, desired=(0.9,))
+        assert run.stats.reviews > 10
+        results[name] = run
+    assert results["forgetful"].expected < 0.85 < results["retentive"].expected
+    assert results["forgetful"].achieved < results["retentive"].achieved
