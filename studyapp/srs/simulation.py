@@ -55,6 +55,10 @@ class LearnerStats:
     expected: float = 0.0  # sum of the true recall probabilities of those answers
     late: int = 0  # counted review answers given on a later study day than the due time's
     answers: int = 0  # every answer, learning steps included
+    # Interval rules, over the same counted answers (the buttons' intervals, by due study day):
+    hard_is_good: int = 0  # Hard and Good fall due on the same study day
+    good_is_easy: int = 0  # Good and Easy fall due on the same study day
+    good_not_longer: int = 0  # Good's interval no longer than the card's previous interval
     sessions: int = 0
 
     def add(self, other: LearnerStats) -> None:
@@ -86,6 +90,9 @@ class RunResult:
     def late_share(self) -> float:
         return self.stats.late / self.stats.reviews if self.stats.reviews else 0.0
 
+    def share(self, name: str) -> float:
+        return getattr(self.stats, name) / self.stats.reviews if self.stats.reviews else 0.0
+
     def as_json(self) -> dict:
         return {
             "desired": self.desired,
@@ -109,6 +116,21 @@ def _session_start(rng: random.Random, day: date, tz) -> datetime:
     minutes = rng.randrange((LAST_HOUR - FIRST_HOUR) * 60)
     local = datetime(day.year, day.month, day.day, FIRST_HOUR, tzinfo=tz)
     return (local + timedelta(minutes=minutes)).astimezone(UTC)
+
+
+def _count_interval_rules(stats: LearnerStats, *, card, settings, now: datetime, tz) -> None:
+    """What the rating buttons offer this review card (``services.card_preview``, as the
+    study page shows them), in study days from today."""
+    today = timing.study_day(now, tz)
+    intervals = services.card_preview(card=card, settings=settings, now=now)
+    days = {
+        rating: (timing.study_day(now + delta, tz) - today).days
+        for rating, delta in intervals.items()
+    }
+    previous = (timing.study_day(card.due, tz) - timing.study_day(card.last_review, tz)).days
+    stats.hard_is_good += days[2] == days[3]
+    stats.good_is_easy += days[3] == days[4]
+    stats.good_not_longer += days[3] <= previous
 
 
 def _simulate_learner(
@@ -151,6 +173,7 @@ def _simulate_learner(
                     stats.recalled += recalled
                     stats.expected += recall
                     stats.late += timing.study_day(card.due, tz) < today
+                    _count_interval_rules(stats, card=card, settings=settings, now=now, tz=tz)
                 traces[card.pk] = model.next_trace(
                     weights,
                     trace,

@@ -149,7 +149,9 @@ def test_command_text_table(seed_deck):
     lines = out.getvalue().splitlines()
     assert lines[1].startswith("desired  achieved")
     assert lines[2].startswith("0.90")
-    assert len(lines) == 3
+    assert lines[3].startswith("desired  Hard=Good")
+    assert lines[4].startswith("0.90")
+    assert len(lines) == 5
 
 
 def test_command_rejects_bad_arguments(seed_deck):

@@ -46,7 +46,9 @@ class Command(BaseCommand):
                 self.stderr.write(
                     f"  {retention:.2f} learner {index}: {stats.recalled}/{stats.reviews} "
                     f"recalled, expected {stats.expected:.1f}, {stats.late} late, "
-                    f"{stats.answers} answers, {stats.sessions} sessions"
+                    f"{stats.answers} answers, {stats.sessions} sessions, "
+                    f"hard=good {stats.hard_is_good}, good=easy {stats.good_is_easy}, "
+                    f"good<=previous {stats.good_not_longer}"
                 )
 
         started = time.perf_counter()
@@ -77,4 +79,13 @@ class Command(BaseCommand):
                 f"{run.desired:<8.2f} {run.achieved:<9.4f} {run.points:+10.1f}"
                 f"  {run.expected:<8.4f}  {run.stats.reviews:<7d}  {run.late_share:<8.1%}"
                 f"  {run.stats.answers:<7d}  {run.seconds:.0f} s"
+            )
+        self.stdout.write(
+            "desired  Hard=Good  Good=Easy  Good≤previous  (the buttons on those reviews, "
+            "by due study day)"
+        )
+        for run in runs:
+            self.stdout.write(
+                f"{run.desired:<8.2f} {run.share('hard_is_good'):<10.1%}"
+                f" {run.share('good_is_easy'):<10.1%} {run.share('good_not_longer'):.1%}"
             )
