@@ -357,7 +357,7 @@ def deck_options(request, slug):
     except Deck.DoesNotExist as error:
         raise Http404(_("Deck não encontrado.")) from error
     limits = DeckLimits.objects.filter(settings=settings, deck=deck).first()
-    form = DeckLimitsForm(request.POST or None, instance=limits)
+    form = DeckLimitsForm(request.POST if request.method == "POST" else None, instance=limits)
     status = 200
     if request.method == "POST":
         if form.is_valid():
