@@ -1,7 +1,8 @@
 // Editor enhancements (progressive: the form works without this file).
 // - a line-number gutter beside the textarea;
 // - the preview's error lines (data-error-lines) highlighted in the gutter and behind the text;
-// - clicking "linha N" in the error list selects that line in the editor.
+// - clicking "linha N" in the error list selects that line in the editor;
+// - ?line=N in the address (the study card's "Editar" link) selects line N on load.
 (function () {
   "use strict";
 
@@ -82,6 +83,9 @@
       selectLine(parseInt(link.getAttribute("data-line"), 10));
     });
     readErrors();
+    // "Editar" on a study card links here with ?line=N: select that line.
+    var startLine = parseInt(new URLSearchParams(window.location.search).get("line"), 10);
+    if (startLine > 0) selectLine(startLine);
   }
 
   function init() {

@@ -48,6 +48,7 @@ LOG_COLUMNS = (
     "reviewed_at",
     "duration_ms",
     "rescheduled",
+    "quiz_attempt_id",
     *LOG_MEMORY_COLUMNS,
     "interval_after",
 )
@@ -193,7 +194,7 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
             heapq.heappush(heap, (after.due, item_id))
             duration = int(rng.lognormvariate(8.8, 0.6))
             row = (user_id, card_pk[item_id], ReviewLog.Source.STUDY, rating, moment, duration)
-            logs.append((*row, True, *log_fields(before, after).values(), outcome.interval))
+            logs.append((*row, True, None, *log_fields(before, after).values(), outcome.interval))
             _count(rollups[day], before, rating, duration, first_today=item_id not in seen_today)
             seen_today.add(item_id)
             moment += timedelta(milliseconds=duration + rng.randint(500, 3000))

@@ -386,7 +386,11 @@ def answer_save(
                 question.save(update_fields=fields)
                 if question.graded_at is not None:
                     review_from_quiz(
-                        user=user, item=question.item, correct=bool(question.is_correct), now=now
+                        user=user,
+                        item=question.item,
+                        correct=bool(question.is_correct),
+                        now=now,
+                        attempt_id=attempt.pk,
                     )
     if attempt is None:
         raise TooLate()
@@ -444,7 +448,9 @@ def answer_self_grade(
             question.is_correct = correct
             question.graded_at = now
             question.save(update_fields=["selected_ids", "answered_at", "is_correct", "graded_at"])
-            review_from_quiz(user=user, item=question.item, correct=correct, now=now)
+            review_from_quiz(
+                user=user, item=question.item, correct=correct, now=now, attempt_id=attempt.pk
+            )
     if attempt is None:
         raise TooLate()
     return question
@@ -484,7 +490,11 @@ def _finalize(attempt: Attempt, *, now: datetime, status: str) -> Attempt:
     for question in pending:
         if question.answered_at is not None:
             review_from_quiz(
-                user=attempt.user, item=question.item, correct=bool(question.is_correct), now=now
+                user=attempt.user,
+                item=question.item,
+                correct=bool(question.is_correct),
+                now=now,
+                attempt_id=attempt.pk,
             )
     total = len(questions)
     right = sum(1 for q in questions if q.is_correct)

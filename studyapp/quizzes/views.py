@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from studyapp.srs import selectors as srs_selectors
+
 from . import selectors, services
 from .forms import MockForm, PracticeForm
 from .models import Attempt
@@ -301,6 +303,10 @@ def result(request, attempt_id: int):
         "time_used": selectors.format_duration(attempt.time_used),
         **(selectors.breakdown(attempt) if attempt.is_finished else {}),
     }
+    if attempt.is_finished and context["is_owner"]:
+        context["study_effects"] = srs_selectors.quiz_effects(
+            user=request.user, attempt_id=attempt.pk
+        )
     return render(request, "quizzes/result.html", context)
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from studyapp.content.models import Deck
 from studyapp.content.selectors import localized
 
-from .models import StudySettings
+from .models import DeckLimits, StudySettings
 
 
 @lru_cache(maxsize=1)
@@ -100,3 +100,19 @@ class StudySettingsForm(forms.ModelForm):
         decks = self.fields["decks"]
         decks.queryset = decks.queryset.prefetch_related("translations")
         decks.label_from_instance = lambda deck: localized(deck, get_language()).title
+
+
+class DeckLimitsForm(forms.ModelForm):
+    """A deck's own daily limits; blank keeps only the overall limit."""
+
+    class Meta:
+        model = DeckLimits
+        fields = ["new_per_day", "reviews_per_day"]
+        widgets = {
+            "new_per_day": forms.NumberInput(attrs={"min": "0", "max": "9999"}),
+            "reviews_per_day": forms.NumberInput(attrs={"min": "0", "max": "9999"}),
+        }
+        help_texts = {
+            "new_per_day": _("Em branco: só o limite geral. Nunca passa do limite geral."),
+            "reviews_per_day": _("Em branco: só o limite geral. Nunca passa do limite geral."),
+        }

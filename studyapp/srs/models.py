@@ -75,6 +75,39 @@ class StudySettings(models.Model):
         return timing.zone(self.timezone)
 
 
+class DeckLimits(models.Model):
+    """A learner's own daily limits for one deck (Anki's deck options). Empty: the overall
+    limit alone applies. A deck's limit works within the overall one: a session never
+    introduces more than either allows."""
+
+    settings = models.ForeignKey(
+        StudySettings, on_delete=models.CASCADE, related_name="deck_limits"
+    )
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
+    new_per_day = models.PositiveSmallIntegerField(
+        _("cartões novos por dia neste deck"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(9999)],
+    )
+    reviews_per_day = models.PositiveSmallIntegerField(
+        _("revisões por dia neste deck"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(9999)],
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "deck"], name="srs_decklimits_deck"),
+        ]
+        verbose_name = _("limite do deck")
+        verbose_name_plural = _("limites dos decks")
+
+    def __str__(self) -> str:
+        return f"{self.settings} · {self.deck}"
+
+
 class State(models.TextChoices):
     NEW = "new", _("novo")
     LEARNING = "learning", _("aprendendo")
@@ -145,6 +178,9 @@ class ReviewLog(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     # False when a quiz answer was logged without rescheduling (the card was not due).
     rescheduled = models.BooleanField(default=True)
+    # The quiz attempt a quiz answer came from (an id, not a key: srs sits below quizzes);
+    # the quiz result page reads what the attempt did to the study queue through it.
+    quiz_attempt_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     state_before = models.CharField(max_length=10, choices=State.choices)
     step_before = models.PositiveSmallIntegerField(null=True, blank=True)

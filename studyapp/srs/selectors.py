@@ -19,7 +19,15 @@ from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference
 
 from . import timing
-from .models import CardAction, DailyReviewStats, ReviewLog, State, StudyCard, StudySettings
+from .models import (
+    CardAction,
+    DailyReviewStats,
+    DeckLimits,
+    ReviewLog,
+    State,
+    StudyCard,
+    StudySettings,
+)
 from .rollups import DayStats
 
 # Like Anki's "learn ahead limit": when nothing else is due, learning cards due within
@@ -43,17 +51,84 @@ class Scope:
 
 @dataclass
 class DayCounts:
+    """Today's study answers against the daily limits. ``new_left``/``reviews_left`` are the
+    overall ones; decks with their own limits (``DeckLimits``) are in ``deck_new`` and
+    ``deck_reviews`` as {deck id: (limit, done today)}: a deck's limit works within the
+    overall one (Anki's deck options)."""
+
     new_done: int
     reviews_done: int
     new_left: int
     reviews_left: int
+    new_limit: int = 0
+    reviews_limit: int = 0
+    deck_new: dict = field(default_factory=dict)
+    deck_reviews: dict = field(default_factory=dict)
+
+    @staticmethod
+    def _left(overall: int, own: dict, deck_id: int | None) -> int:
+        if deck_id in own:
+            limit, done = own[deck_id]
+            return min(overall, max(0, limit - done))
+        return overall
+
+    def new_left_in(self, scope) -> int:
+        """New cards still allowed today in ``scope`` (a deck's own limit within the overall)."""
+        return self._left(self.new_left, self.deck_new, scope.deck.pk if scope.deck else None)
+
+    def reviews_left_in(self, scope) -> int:
+        deck_id = scope.deck.pk if scope.deck else None
+        return self._left(self.reviews_left, self.deck_reviews, deck_id)
+
+    def deck_new_left(self, deck_id: int) -> int:
+        return self._left(self.new_left, self.deck_new, deck_id)
+
+    def deck_reviews_left(self, deck_id: int) -> int:
+        return self._left(self.reviews_left, self.deck_reviews, deck_id)
+
+    def new_closed_decks(self) -> tuple[int, ...]:
+        """Decks whose own new-card limit is used up today."""
+        return tuple(d for d, (limit, done) in self.deck_new.items() if done >= limit)
+
+    def review_closed_decks(self) -> tuple[int, ...]:
+        return tuple(d for d, (limit, done) in self.deck_reviews.items() if done >= limit)
+
+    def deck_limit_binds(self, kind: str, scope) -> bool:
+        """Whether the deck's own limit (not the overall one) is what stops ``kind``
+        ("new" or "review") in a one-deck ``scope``."""
+        own = self.deck_new if kind == "new" else self.deck_reviews
+        overall = self.new_left if kind == "new" else self.reviews_left
+        if scope.deck is None or scope.deck.pk not in own:
+            # Several decks: the decks' own limits hold cards back while the overall allows.
+            return scope.deck is None and overall > 0
+        limit, done = own[scope.deck.pk]
+        return max(0, limit - done) < overall
 
 
 @dataclass
 class QueueCounts:
+    """Cards waiting now, by kind, as the header shows them: learning includes steps due
+    within :data:`LEARN_AHEAD`; review and new are capped by today's limits (the deck's own
+    within the overall). ``review_due`` and ``new_waiting`` are the uncapped numbers."""
+
     learning: int = 0
     review: int = 0
     new: int = 0
+    review_due: int = 0
+    new_waiting: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.learning + self.review + self.new
+
+    @property
+    def new_held(self) -> int:
+        """New cards waiting that today's limits hold back."""
+        return self.new_waiting - self.new
+
+    @property
+    def reviews_held(self) -> int:
+        return self.review_due - self.review
 
 
 @dataclass
@@ -86,20 +161,49 @@ def scope_for(*, settings: StudySettings, slug: str | None, ahead: bool = False)
     return Scope(deck_ids=tuple(settings.decks.values_list("id", flat=True)), ahead=ahead)
 
 
+def deck_limits(*, settings: StudySettings) -> dict[int, tuple[int | None, int | None]]:
+    """{deck id: (new per day, reviews per day)} of the learner's own deck limits (None:
+    only the overall limit applies)."""
+    return {
+        deck_id: (new, reviews)
+        for deck_id, new, reviews in DeckLimits.objects.filter(settings=settings).values_list(
+            "deck_id", "new_per_day", "reviews_per_day"
+        )
+    }
+
+
 def day_counts(*, user, settings: StudySettings, now: datetime) -> DayCounts:
-    """New cards introduced and reviews done since 04:00 local (study answers only)."""
+    """New cards introduced and reviews done since 04:00 local (study answers only),
+    overall and for each deck with its own limits (2 queries)."""
     start = timing.day_start(now, settings.tzinfo)
-    totals = ReviewLog.objects.filter(
-        user=user, reviewed_at__gte=start, source=ReviewLog.Source.STUDY
-    ).aggregate(
-        new=Count("id", filter=Q(state_before=State.NEW)),
-        reviews=Count("id", filter=Q(state_before=State.REVIEW)),
+    rows = (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=start, source=ReviewLog.Source.STUDY)
+        .values_list("card__item__deck_id")
+        .annotate(
+            new=Count("id", filter=Q(state_before=State.NEW)),
+            reviews=Count("id", filter=Q(state_before=State.REVIEW)),
+        )
+        .order_by()
     )
+    done = {deck_id: (new, reviews) for deck_id, new, reviews in rows}
+    new_done = sum(new for new, _reviews in done.values())
+    reviews_done = sum(reviews for _new, reviews in done.values())
+    deck_new, deck_reviews = {}, {}
+    for deck_id, (new_limit, reviews_limit) in deck_limits(settings=settings).items():
+        new, reviews = done.get(deck_id, (0, 0))
+        if new_limit is not None:
+            deck_new[deck_id] = (new_limit, new)
+        if reviews_limit is not None:
+            deck_reviews[deck_id] = (reviews_limit, reviews)
     return DayCounts(
-        new_done=totals["new"],
-        reviews_done=totals["reviews"],
-        new_left=max(0, settings.new_per_day - totals["new"]),
-        reviews_left=max(0, settings.reviews_per_day - totals["reviews"]),
+        new_done=new_done,
+        reviews_done=reviews_done,
+        new_left=max(0, settings.new_per_day - new_done),
+        reviews_left=max(0, settings.reviews_per_day - reviews_done),
+        new_limit=settings.new_per_day,
+        reviews_limit=settings.reviews_per_day,
+        deck_new=deck_new,
+        deck_reviews=deck_reviews,
     )
 
 
@@ -131,17 +235,23 @@ def next_card(
     cards = _studiable_cards(user=user, scope=scope, now=now)
     related = ("item__deck", "item__section")
     if card_id is not None:
-        card = cards.select_related(*related).filter(pk=card_id).first()
+        # Any deck's: the card Undo just restored is shown even outside this scope.
+        card = (
+            _studiable_cards(user=user, scope=Scope(), now=now)
+            .select_related(*related)
+            .filter(pk=card_id)
+            .first()
+        )
         if card is not None:
             return card
     if scope.ahead:
         states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
         return cards.filter(state__in=states).select_related(*related).order_by("due", "id").first()
     tiers = [(LEARNING_STATES, now)]
-    if day.reviews_left:
-        tiers.append(((State.REVIEW,), now))
-    if day.new_left:
-        tiers.append(((State.NEW,), now))
+    if day.reviews_left_in(scope):
+        tiers.append(((State.REVIEW,), now, day.review_closed_decks()))
+    if day.new_left_in(scope):
+        tiers.append(((State.NEW,), now, day.new_closed_decks()))
     tiers.append((LEARNING_STATES, now + LEARN_AHEAD))
     chosen = StudyCard.objects.filter(pk=_tiers_sql(user=user, scope=scope, now=now, tiers=tiers))
     return next(iter(chosen.select_related(*related)[:1]), None)
@@ -176,54 +286,112 @@ def _tiers_sql(*, user, scope: Scope, now: datetime, tiers) -> RawSQL:
     at = connection.ops.adapt_datetimefield_value
     cards, base = _studiable_sql(user=user, scope=scope, now=now)
     subqueries, params = [], []
-    for states, until in tiers:
+    for states, until, *closed in tiers:
+        closed = closed[0] if closed else ()  # decks whose own limit is used up today
         placeholders = ", ".join(["%s"] * len(states))
+        excluded = f" AND i.deck_id NOT IN ({', '.join(['%s'] * len(closed))})" if closed else ""
         subqueries.append(
-            f"(SELECT c.id {cards} AND c.state IN ({placeholders})"  # noqa: S608
+            f"(SELECT c.id {cards} AND c.state IN ({placeholders}){excluded}"  # noqa: S608
             " AND c.due <= %s ORDER BY c.due, c.id LIMIT 1)"
         )
-        params += [*base, *(str(state) for state in states), at(until)]
+        params += [*base, *(str(state) for state in states), *closed, at(until)]
     return RawSQL(f"COALESCE({', '.join(subqueries)})", params)  # noqa: S611 - no user text
 
 
 def queue_counts(*, user, scope: Scope, now: datetime, day: DayCounts) -> QueueCounts:
-    """How many cards are waiting now, by kind (new capped by today's limit)."""
+    """How many cards are waiting now, by kind: learning steps due within
+    :data:`LEARN_AHEAD` (they are shown before the learner would wait), reviews and new
+    cards capped by today's limits, each deck's own within the overall (one query)."""
+    at = connection.ops.adapt_datetimefield_value
     cards, params = _studiable_sql(user=user, scope=scope, now=now)
     # SQL for the same reason as next_card's (the ORM's aggregate cost ~1 ms to build).
     sql = (
-        "SELECT COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
-        f" COUNT(CASE WHEN c.state = %s THEN 1 END), COUNT(CASE WHEN c.state = %s THEN 1 END)"
-        f" {cards} AND c.due <= %s"
+        "SELECT i.deck_id, COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
+        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END),"
+        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END)"
+        f" {cards} AND (c.due <= %s OR (c.state IN (%s, %s) AND c.due <= %s))"
+        " GROUP BY i.deck_id"
     )
-    states = [*LEARNING_STATES, State.REVIEW, State.NEW]
+    learning_states = [str(state) for state in LEARNING_STATES]
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [str(state) for state in states]
+            [*learning_states, str(State.REVIEW), at(now), str(State.NEW), at(now)]
             + params
-            + [connection.ops.adapt_datetimefield_value(now)],
+            + [at(now), *learning_states, at(now + LEARN_AHEAD)],
         )
-        learning, review, new = cursor.fetchone()
-    return QueueCounts(
-        learning=learning,
-        review=min(review, day.reviews_left),
-        new=min(new, day.new_left),
-    )
+        rows = cursor.fetchall()
+    counts = QueueCounts()
+    review = new = 0
+    for deck_id, learning_n, review_n, new_n in rows:
+        counts.learning += learning_n
+        counts.review_due += review_n
+        counts.new_waiting += new_n
+        review += min(review_n, day.deck_reviews_left(deck_id))
+        new += min(new_n, day.deck_new_left(deck_id))
+    counts.review = min(review, day.reviews_left_in(scope))
+    counts.new = min(new, day.new_left_in(scope))
+    return counts
 
 
 def next_due(
     *, user, settings: StudySettings, scope: Scope, now: datetime, day: DayCounts
 ) -> datetime | None:
-    """When the next card becomes due (for "Nada para estudar agora")."""
+    """When the next learning or review card becomes due (for "Nada para estudar agora").
+    New cards held back by a daily limit are not "due": the empty state says so apart
+    (:class:`EmptyState`), with the time the limit resets."""
     cards = _studiable_cards(user=user, scope=scope, now=now).exclude(state=State.NEW)
-    upcoming = cards.filter(due__gt=now).order_by("due").values_list("due", flat=True).first()
-    candidates = [upcoming] if upcoming else []
-    if (
-        not day.new_left
-        and _studiable_cards(user=user, scope=scope, now=now).filter(state=State.NEW).exists()
-    ):
-        candidates.append(timing.next_day_start(now, settings.tzinfo))
-    return min(candidates) if candidates else None
+    return cards.filter(due__gt=now).order_by("due").values_list("due", flat=True).first()
+
+
+@dataclass
+class EmptyState:
+    """Why the session has no card to show: limits holding cards back (how many studied
+    today, the limit, whether it is the deck's own, when it resets) and/or when the next
+    learning or review card is due."""
+
+    new_held: int = 0
+    reviews_held: int = 0
+    new_done: int = 0
+    new_limit: int = 0
+    new_deck_limit: bool = False
+    reviews_done: int = 0
+    reviews_limit: int = 0
+    reviews_deck_limit: bool = False
+    resets_at: datetime | None = None
+    next_due: datetime | None = None
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.new_held or self.reviews_held)
+
+
+def empty_state(
+    *,
+    user,
+    settings: StudySettings,
+    scope: Scope,
+    now: datetime,
+    day: DayCounts,
+    counts: QueueCounts,
+) -> EmptyState:
+    """What the empty state says (one query: the next due time)."""
+    state = EmptyState(
+        new_held=counts.new_held,
+        reviews_held=counts.reviews_held,
+        resets_at=timing.next_day_start(now, settings.tzinfo),
+        next_due=next_due(user=user, settings=settings, scope=scope, now=now, day=day),
+    )
+    deck_id = scope.deck.pk if scope.deck else None
+    state.new_limit, state.new_done = day.new_limit, day.new_done
+    state.new_deck_limit = day.deck_limit_binds("new", scope)
+    if state.new_deck_limit and deck_id in day.deck_new:
+        state.new_limit, state.new_done = day.deck_new[deck_id]
+    state.reviews_limit, state.reviews_done = day.reviews_limit, day.reviews_done
+    state.reviews_deck_limit = day.deck_limit_binds("review", scope)
+    if state.reviews_deck_limit and deck_id in day.deck_reviews:
+        state.reviews_limit, state.reviews_done = day.deck_reviews[deck_id]
+    return state
 
 
 def has_undo(*, user) -> bool:
@@ -387,3 +555,65 @@ def review_log_rows(*, user):
         .values_list(*[path for _name, path in REVIEW_LOG_EXPORT])
     )
     return [name for name, _path in REVIEW_LOG_EXPORT], rows.iterator(chunk_size=2000)
+
+
+# --- quiz answers (read by quizzes' result page and by progress) ----------------------------
+
+
+@dataclass
+class QuizEffects:
+    """What one quiz attempt's answers did to the learner's study cards (counts of cards),
+    by the policy of ``services.review_from_quiz``."""
+
+    forward: int = 0  # wrong, not due: back in today's queue
+    new_first: int = 0  # wrong, never studied: first among the new cards
+    again: int = 0  # wrong, due: reviewed as Again
+    good: int = 0  # right, due: reviewed as Good
+    logged: int = 0  # right, not due or new: logged only (readiness evidence)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.forward or self.new_first or self.again or self.good or self.logged)
+
+    @property
+    def queue_changed(self) -> bool:
+        return bool(self.forward or self.new_first or self.again)
+
+
+def quiz_effects(*, user, attempt_id: int) -> QuizEffects:
+    """Count the study-queue effects of the user's answers in quiz attempt ``attempt_id``
+    (one query; another user's attempt id gives zeros)."""
+    rows = ReviewLog.objects.filter(
+        user=user, source=ReviewLog.Source.QUIZ, quiz_attempt_id=attempt_id
+    ).values_list("rating", "rescheduled", "state_before", "due_before", "due_after")
+    effects = QuizEffects()
+    for rating, rescheduled, state_before, due_before, due_after in rows:
+        if rescheduled:
+            if rating == 1:
+                effects.again += 1
+            else:
+                effects.good += 1
+        elif rating != 1:
+            effects.logged += 1
+        elif state_before == State.NEW:
+            effects.new_first += 1
+        elif due_after < due_before:
+            effects.forward += 1
+    return effects
+
+
+def quiz_evidence(*, user_ids, since: datetime | None = None):
+    """(user id, deck id, item id, answered at, correct) of quiz answers logged without
+    rescheduling a card (the card was not due, was new or suspended): evidence of what a
+    learner knows that the memory model does not use (a readiness forecast may)."""
+    rows = ReviewLog.objects.filter(
+        user_id__in=user_ids, source=ReviewLog.Source.QUIZ, rescheduled=False
+    )
+    if since is not None:
+        rows = rows.filter(reviewed_at__gte=since)
+    return [
+        (user_id, deck_id, item_id, at, rating != 1)
+        for user_id, deck_id, item_id, at, rating in rows.order_by("reviewed_at", "pk").values_list(
+            "user_id", "card__item__deck_id", "card__item_id", "reviewed_at", "rating"
+        )
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Subquery
@@ -21,7 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from studyapp.content.models import Item
 
 from . import scheduler, timing
-from .models import CardAction, ReviewLog, State, StudyCard, StudySettings, new_token
+from .models import (
+    CardAction,
+    DeckLimits,
+    ReviewLog,
+    State,
+    StudyCard,
+    StudySettings,
+    new_token,
+)
 from .rollups import rollup_record, rollup_unrecord
 
 # Bury/suspend actions kept per user for Undo (older ones are deleted as new ones come).
@@ -85,6 +93,23 @@ def study_settings_update(*, settings: StudySettings, decks=None, **fields) -> S
         if decks is not None:
             settings.decks.set(decks)
     return settings
+
+
+def deck_limits_update(
+    *, settings: StudySettings, deck, new_per_day: int | None, reviews_per_day: int | None
+) -> DeckLimits | None:
+    """Set the learner's own daily limits for ``deck`` (None: the overall limit alone);
+    both None removes the deck's row."""
+    with transaction.atomic():
+        if new_per_day is None and reviews_per_day is None:
+            DeckLimits.objects.filter(settings=settings, deck=deck).delete()
+            return None
+        limits, _created = DeckLimits.objects.get_or_create(settings=settings, deck=deck)
+        limits.new_per_day = new_per_day
+        limits.reviews_per_day = reviews_per_day
+        limits.full_clean()
+        limits.save()
+        return limits
 
 
 def cards_ensure(*, user, now: datetime | None = None) -> int:
@@ -373,12 +398,27 @@ def cards_lock_for_quiz(*, user, items) -> None:
     list(locked.order_by("id").values_list("id", flat=True))
 
 
-def review_from_quiz(*, user, item, correct: bool, now=None) -> None:
-    """A quiz answer counts as a review of the item's study card: wrong → Again (relearning);
-    right → Good if the card was due, else logged without rescheduling.
+def review_from_quiz(
+    *, user, item, correct: bool, now=None, attempt_id: int | None = None
+) -> str | None:
+    """Feed one graded quiz answer to the item's study card, by the quiz policy
+    (docs/study.md, "Quiz answers and the study queue"), and return what it did
+    (a :class:`QuizEffect` value; None for a retired item):
 
-    ``item`` may be a translation: progress is kept on its source item. Retired items are
-    ignored. The log has ``source="quiz"``; quiz answers do not count against daily limits.
+    * a card that is due (a review card due this study day, a learning step due now) is
+      reviewed: right → Good, wrong → Again, exactly as in a study session (a wrong answer
+      on a due review card is a lapse, with the leech rule, and a retention failure);
+    * a card that is not due, or is suspended, keeps its memory: the answer is only logged
+      (``rescheduled=False``: never a lapse, a leech step or a retention failure; a right
+      answer stays as evidence for the readiness forecast, see
+      :func:`~studyapp.srs.selectors.quiz_evidence`). A wrong answer brings a review or
+      learning card forward to now (it comes back in today's queue);
+    * a never-studied (new) card stays new: a wrong answer puts it first among the new
+      cards, so it is introduced next, within the daily new-card limit.
+
+    ``item`` may be a translation: progress is kept on its source item. The log has
+    ``source="quiz"`` and ``quiz_attempt_id=attempt_id``; quiz answers do not count
+    against daily limits.
     """
     now = now or timezone.now()
     item_id = getattr(item, "translation_of_id", None) or item.pk
@@ -391,50 +431,100 @@ def review_from_quiz(*, user, item, correct: bool, now=None) -> None:
         )
         if card_id is None:
             if not Item.objects.studiable().filter(pk=item_id).exists():
-                return
+                return None
             card, _created = StudyCard.objects.get_or_create(
                 user=user, item_id=item_id, defaults={"due": now}
             )
             card_id = card.pk
         card = _locked_card(user=user, card_id=card_id)
         if not _is_active(card):
-            return
-        if not correct:
-            rating = 1
-        elif card.due <= now and not card.suspended:
-            rating = 3
-        else:
-            log = _log_without_rescheduling(card=card, now=now)
-            rollup_record(log=log, tz=settings.tzinfo)
-            return
-        _apply_review(
+            return None
+        effect = quiz_effect_for(card=card, correct=correct, now=now, tz=settings.tzinfo)
+        if effect in (QuizEffect.GOOD, QuizEffect.AGAIN):
+            result = _apply_review(
+                card=card,
+                rating=1 if effect == QuizEffect.AGAIN else 3,
+                now=now,
+                settings=settings,
+                source=ReviewLog.Source.QUIZ,
+                duration_ms=None,
+            )
+            if attempt_id is not None:
+                result.log.quiz_attempt_id = attempt_id
+                result.log.save(update_fields=["quiz_attempt_id"])
+            return QuizEffect.LEECH if result.leech else effect
+        before = _memory(card)
+        after = before
+        if effect == QuizEffect.FORWARD:
+            after = scheduler.with_due(before, now)
+        elif effect == QuizEffect.NEW_FIRST:
+            after = scheduler.with_due(before, _front_of_new(user=user, now=now))
+        log = ReviewLog.objects.create(
+            user_id=card.user_id,
             card=card,
-            rating=rating,
-            now=now,
-            settings=settings,
             source=ReviewLog.Source.QUIZ,
-            duration_ms=None,
+            rating=3 if correct else 1,
+            reviewed_at=now,
+            rescheduled=False,
+            quiz_attempt_id=attempt_id,
+            **_log_fields(before, after),
+            interval_after=None,
         )
+        rollup_record(log=log, tz=settings.tzinfo)
+        if after.due != before.due:
+            card.due = after.due
+            card.token = new_token()
+            card.save(update_fields=["due", "token"])
+        return effect
 
 
-def _log_without_rescheduling(*, card: StudyCard, now: datetime) -> ReviewLog:
-    memory = _memory(card)
-    return ReviewLog.objects.create(
-        user_id=card.user_id,
-        card=card,
-        source=ReviewLog.Source.QUIZ,
-        rating=3,
-        reviewed_at=now,
-        rescheduled=False,
-        **_log_fields(memory, memory),
-        interval_after=None,
+class QuizEffect:
+    """What a quiz answer did to its study card (:func:`review_from_quiz`)."""
+
+    GOOD = "good"  # due card, right: reviewed as Good
+    AGAIN = "again"  # due card, wrong: reviewed as Again (a lapse for a review card)
+    LEECH = "leech"  # as AGAIN, and the lapse suspended the card as a leech
+    FORWARD = "forward"  # not due, wrong: back in today's queue, memory unchanged
+    NEW_FIRST = "new_first"  # never studied, wrong: first among the new cards
+    LOGGED = "logged"  # not due (or new, or suspended), right: logged only (evidence)
+
+
+def _due_for_quiz(card: StudyCard, now: datetime, tz) -> bool:
+    """A review card is due for its whole study day (until the next 04:00 local); a
+    learning or relearning step at its exact time."""
+    if card.state == State.REVIEW:
+        return card.due < timing.next_day_start(now, tz)
+    return card.due <= now
+
+
+def quiz_effect_for(*, card: StudyCard, correct: bool, now: datetime, tz) -> str:
+    """The policy of :func:`review_from_quiz` as a decision (pure; no writes)."""
+    if card.state == State.NEW:
+        return QuizEffect.LOGGED if correct else QuizEffect.NEW_FIRST
+    if card.suspended:
+        return QuizEffect.LOGGED
+    if _due_for_quiz(card, now, tz):
+        return QuizEffect.GOOD if correct else QuizEffect.AGAIN
+    return QuizEffect.LOGGED if correct else QuizEffect.FORWARD
+
+
+def _front_of_new(*, user, now: datetime) -> datetime:
+    """A due time that puts a new card before all of the user's other new cards (the new
+    tier of the queue is ordered by due, then id)."""
+    earliest = (
+        StudyCard.objects.filter(user=user, state=State.NEW)
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
     )
+    return min(earliest or now, now) - timedelta(seconds=1)
 
 
 __all__ = [
     "CardUnavailable",
     "InvalidRating",
     "NothingToUndo",
+    "QuizEffect",
     "ReviewResult",
     "State",
     "StudyError",
@@ -447,6 +537,8 @@ __all__ = [
     "card_unsuspend",
     "cards_ensure",
     "cards_lock_for_quiz",
+    "deck_limits_update",
+    "quiz_effect_for",
     "review_from_quiz",
     "review_record",
     "review_undo",

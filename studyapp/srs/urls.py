@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.study, name="study"),
     # Fixed words before <slug>: a deck cannot use the slug "settings".
     path("settings/", views.settings_view, name="settings"),
+    path("settings/decks/<slug:slug>/", views.deck_options, name="deck_options"),
     path("log/undo/", views.undo, name="undo"),
     path("cards/<int:card_id>/answer/", views.answer, name="answer"),
     path("cards/<int:card_id>/suspend/", views.suspend, name="suspend"),

@@ -4,6 +4,7 @@ their own URLs and return that partial (htmx) or redirect back (no JavaScript)."
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,8 +22,8 @@ from studyapp.content.models import Deck
 from studyapp.content.selectors import localized
 
 from . import selectors, services
-from .forms import AnswerForm, CardActionForm, ScopeForm, StudySettingsForm
-from .models import Rating, StudyCard, StudySettings
+from .forms import AnswerForm, CardActionForm, DeckLimitsForm, ScopeForm, StudySettingsForm
+from .models import DeckLimits, Rating, StudyCard, StudySettings
 from .scheduler import format_due_in, format_interval
 
 TEMPLATE = "srs/study.html"
@@ -53,12 +55,15 @@ def _session_context(
     undo: bool | None = None,
     notice: str = "",
     error: str = "",
+    undone: str = "",
 ) -> dict:
     user = request.user
     day = selectors.day_counts(user=user, settings=settings, now=now)
     card = selectors.next_card(user=user, scope=scope, now=now, day=day, card_id=card_id)
+    counts = selectors.queue_counts(user=user, scope=scope, now=now, day=day)
     display = None
     next_due = None
+    empty = None
     if card is not None:
         intervals = services.card_preview(card=card, settings=settings, now=now)
         display = selectors.card_display(
@@ -70,15 +75,28 @@ def _session_context(
         ]
     else:
         ratings = []
-        next_due = selectors.next_due(user=user, settings=settings, scope=scope, now=now, day=day)
+        empty = selectors.empty_state(
+            user=user, settings=settings, scope=scope, now=now, day=day, counts=counts
+        )
+        next_due = empty.next_due
+    if undone and display is not None and display.card.pk == card_id:
+        notice = _undone_notice(undone, display)
+    elif undone:  # the restored card cannot be studied now (e.g. retired meanwhile)
+        notice = _("Desfeito.")
     if undo is None:
         undo = selectors.has_undo(user=user)
     return {
         "settings": settings,
         "scope": scope,
         "day": day,
-        "counts": selectors.queue_counts(user=user, scope=scope, now=now, day=day),
+        "counts": counts,
         "display": display,
+        "empty": empty,
+        "resets_in": format_due_in(empty.resets_at - now) if empty else "",
+        "deck_options_url": (
+            reverse("srs:deck_options", args=[scope.deck.slug]) if scope.deck else ""
+        ),
+        "undone": undone if display is not None and display.card.pk == card_id else "",
         "ratings": ratings,
         "reveal": reveal,
         "next_due": next_due,
@@ -91,6 +109,35 @@ def _session_context(
             selectors.Scope(deck=scope.deck, deck_ids=scope.deck_ids, ahead=True)
         ),
     }
+
+
+UNDONE_KINDS = ("answer", "bury", "suspend")
+
+
+def _undone_notice(kind: str, display: selectors.CardDisplay) -> str:
+    """Names the card Undo restored (it is the card shown below the notice)."""
+    item = display.item
+    # The card's front only (naming it by its back would give the answer away).
+    if display.is_question:
+        label = item.prompt
+    elif display.has_cloze:
+        label = html.unescape(strip_tags(item.cloze_html))
+    else:
+        label = _("cartão de conceito")
+    label = " ".join(label.split())
+    if len(label) > 80:
+        label = label[:79].rstrip() + "…"
+    names = {"card": label, "deck": display.deck_title, "section": display.section_title}
+    if kind == "bury":
+        text = _("Desfeito: o cartão “%(card)s” (%(deck)s › %(section)s) não está mais escondido.")
+    elif kind == "suspend":
+        text = _("Desfeito: o cartão “%(card)s” (%(deck)s › %(section)s) não está mais suspenso.")
+    else:
+        text = _(
+            "Resposta desfeita: o cartão “%(card)s” (%(deck)s › %(section)s) voltou como "
+            "estava e está abaixo."
+        )
+    return text % names
 
 
 def _render_session(request, context: dict, status: int = 200):
@@ -113,13 +160,15 @@ def study(request, slug=None):
     scope = _scope(settings, slug, ahead=request.GET.get("ahead") == "1")
     services.cards_ensure(user=request.user, now=now)
     card_id = request.GET.get("card")
+    undone = request.GET.get("undone", "")
     context = _session_context(
         request,
         settings=settings,
         scope=scope,
         now=now,
-        card_id=int(card_id) if card_id and card_id.isdecimal() else None,
+        card_id=int(card_id) if card_id and card_id.isdecimal() and len(card_id) < 19 else None,
         reveal=request.GET.get("reveal") == "1",
+        undone=undone if undone in UNDONE_KINDS else "",
     )
     # The page heading names the deck in the reader's language (cards stay on the source).
     language = getattr(request, "LANGUAGE_CODE", None)
@@ -190,18 +239,14 @@ def undo(request):
             request, settings=settings, scope=scope, now=now, message=str(error.message)
         )
     if not request.htmx:
-        return HttpResponseRedirect(_study_url(scope, card=undone.card.pk))
+        return HttpResponseRedirect(_study_url(scope, card=undone.card.pk, undone=undone.kind))
     context = _session_context(
         request,
         settings=settings,
         scope=scope,
         now=now,
         card_id=undone.card.pk,
-        notice={
-            "answer": _("Resposta desfeita."),
-            "bury": _("Desfeito: o cartão não está mais escondido."),
-            "suspend": _("Desfeito: o cartão não está mais suspenso."),
-        }[undone.kind],
+        undone=undone.kind,
     )
     return _render_session(request, context)
 
@@ -287,6 +332,51 @@ def settings_view(request):
     else:
         status = 200
     suspended = selectors.suspended_cards(user=request.user)
+    language = getattr(request, "LANGUAGE_CODE", None)
+    limits = selectors.deck_limits(settings=settings)
+    decks = [
+        (deck, localized(deck, language).title, limits.get(deck.pk, (None, None)))
+        for deck in Deck.objects.sources().order_by("title").prefetch_related("translations")
+    ]
     return render(
-        request, "srs/settings.html", {"form": form, "suspended": suspended}, status=status
+        request,
+        "srs/settings.html",
+        {"form": form, "suspended": suspended, "deck_limits": decks, "settings": settings},
+        status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def deck_options(request, slug):
+    """The learner's own daily limits for one deck (blank: the overall limit alone).
+    A deck's limit works within the overall one; bad input answers 400."""
+    settings = services.study_settings_get(user=request.user)
+    try:
+        deck = Deck.objects.sources().get(slug=slug)
+    except Deck.DoesNotExist as error:
+        raise Http404(_("Deck não encontrado.")) from error
+    limits = DeckLimits.objects.filter(settings=settings, deck=deck).first()
+    form = DeckLimitsForm(request.POST if request.method == "POST" else None, instance=limits)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.deck_limits_update(
+                settings=settings,
+                deck=deck,
+                new_per_day=form.cleaned_data["new_per_day"],
+                reviews_per_day=form.cleaned_data["reviews_per_day"],
+            )
+            messages.success(request, _("Limites do deck salvos."))
+            next_url = reverse("srs:study_deck", args=[deck.slug])
+            return redirect(next_url if request.POST.get("next") == "study" else "srs:settings")
+        status = 400
+    language = getattr(request, "LANGUAGE_CODE", None)
+    context = {
+        "form": form,
+        "deck": deck,
+        "deck_title": localized(deck, language).title,
+        "settings": settings,
+        "next": request.GET.get("next") or request.POST.get("next") or "",
+    }
+    return render(request, "srs/deck_options.html", context, status=status)

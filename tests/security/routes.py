@@ -153,11 +153,19 @@ ROUTES: dict[str, Route] = {
         fields=("language", "next"),
     ),
     # -- study (srs)
-    "srs:study": Route(get=signed_in(200), query=("card", "reveal", "ahead")),
+    "srs:study": Route(get=signed_in(200), query=("card", "reveal", "ahead", "undone")),
     "srs:study_deck": Route(
         get=signed_in(200),
         kwargs=lambda w: {"slug": w.deck.slug},
-        query=("card", "reveal", "ahead"),
+        query=("card", "reveal", "ahead", "undone"),
+    ),
+    # Each learner's own limits for a deck: an empty post clears them (success).
+    "srs:deck_options": Route(
+        get=signed_in(200),
+        post=signed_in(REDIRECT),
+        kwargs=lambda w: {"slug": w.deck.slug},
+        fields=("new_per_day", "reviews_per_day", "next"),
+        query=("next",),
     ),
     "srs:settings": Route(
         get=signed_in(200),

@@ -379,8 +379,8 @@ def test_bury_hides_until_next_study_day_and_suspend_hides(user, cards, settings
     assert StudyCard.objects.get(pk=cards[1].pk).suspended is False
 
 
-def test_quiz_wrong_answer_is_again(user, cards, now):
-    card = make_review_card(cards[0], now + timedelta(days=3))  # not due yet
+def test_quiz_wrong_answer_on_a_due_card_is_again(user, cards, now):
+    card = make_review_card(cards[0], now)
     services.review_from_quiz(user=user, item=card.item, correct=False, now=now)
     card.refresh_from_db()
     assert card.state == "relearning" and card.lapses == 1
@@ -405,7 +405,7 @@ def test_quiz_answer_creates_the_card_when_missing(user, seed_deck, now):
     item = seed_deck.items.questions().first()
     services.review_from_quiz(user=user, item=item, correct=True, now=now)
     card = StudyCard.objects.get(user=user, item=item)
-    assert card.state == "learning"
+    assert card.state == "new"  # never studied: a quiz answer does not start learning
 
 
 def test_quiz_answers_do_not_count_against_daily_limits(user, cards, settings_, now):

@@ -165,11 +165,12 @@ def test_undo_after_suspend_without_javascript_redirects_to_the_card(user_client
     assert "data-undo" in user_client.get(reverse("srs:study")).content.decode()
     response = user_client.post(reverse("srs:undo"), {"scope": ""})
     assert response.status_code == 302
-    assert response["Location"] == reverse("srs:study") + f"?card={card.pk}"
+    assert response["Location"] == reverse("srs:study") + f"?card={card.pk}&undone=suspend"
     card.refresh_from_db()
     assert not card.suspended
     html = user_client.get(response["Location"]).content.decode()
     assert f'data-card="{card.pk}"' in html
+    assert "não está mais suspenso" in html and "desfeito" in html  # names the card it undid
 
 
 def test_undo_never_reverts_another_users_bury(client, user, other_user, seed_deck):
@@ -330,14 +331,15 @@ def test_answer_runs_a_fixed_number_of_queries(
         reps=10,
     )
     # session, user, settings, deck; savepoint, card (locked), log insert, card update,
-    # release; today's counts, next card, options, references, queue counts; plus the
-    # day's progress roll-up: the day's first answer inserts its row (update, savepoint,
-    # insert, release), later answers update it (1 query).
+    # release; today's counts (per deck), the learner's deck limits, next card, options,
+    # references, queue counts, role (the instructors' "Editar" link); plus the day's
+    # progress roll-up: the day's first answer inserts its row (update, savepoint, insert,
+    # release), later answers update it (1 query).
     card = StudyCard.objects.get(pk=cards[0].pk)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
     card = StudyCard.objects.get(pk=cards[1].pk)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
