@@ -456,9 +456,9 @@ def review_from_quiz(
         before = _memory(card)
         after = before
         if effect == QuizEffect.FORWARD:
-            after = scheduler.with_due(before, now)
+            after = dataclasses.replace(before, due=now)
         elif effect == QuizEffect.NEW_FIRST:
-            after = scheduler.with_due(before, _front_of_new(user=user, now=now))
+            after = dataclasses.replace(before, due=_front_of_new(user=user, now=now))
         log = ReviewLog.objects.create(
             user_id=card.user_id,
             card=card,
