@@ -90,3 +90,16 @@ def test_instructors_get_an_edit_link_at_the_items_line(instructor_client, instr
 def test_students_get_no_edit_link(user_client, two_decks):
     html = user_client.get(reverse("srs:study_deck", args=["bbb"])).content.decode()
     assert "/authoring/" not in html and 'class="edit-item"' not in html
+
+
+def test_an_english_instructor_edits_the_translation_they_read(client, instructor, all_content):
+    client.force_login(instructor)
+    html = client.get(
+        reverse("srs:study_deck", args=["ecr"]), headers={"Accept-Language": "en"}
+    ).content.decode()
+    card = StudyCard.objects.filter(user=instructor, item__deck__slug="ecr").order_by("id").first()
+    shown = card.item.translations.get()  # the English item the page shows
+    edit = reverse("authoring:deck_edit", args=[shown.deck.language, shown.deck.slug])
+    assert shown.deck.language.lower() == "en"
+    assert f'href="{edit}?line={shown.line}#id_text"' in html
+    assert ">Edit<" in html or "Edit<span" in html
