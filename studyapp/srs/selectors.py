@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from studyapp.content import translation
@@ -174,22 +174,32 @@ def deck_limits(*, settings: StudySettings) -> dict[int, tuple[int | None, int |
 
 def day_counts(*, user, settings: StudySettings, now: datetime) -> DayCounts:
     """New cards introduced and reviews done since 04:00 local (study answers only),
-    overall and for each deck with its own limits (2 queries)."""
+    overall and for each deck with its own limits (one query: today's answers per deck,
+    UNION ALL the learner's deck limits)."""
     start = timing.day_start(now, settings.tzinfo)
-    rows = (
+    done_rows = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start, source=ReviewLog.Source.STUDY)
         .values_list("card__item__deck_id")
         .annotate(
+            limit=Value(False),
             new=Count("id", filter=Q(state_before=State.NEW)),
             reviews=Count("id", filter=Q(state_before=State.REVIEW)),
         )
         .order_by()
     )
-    done = {deck_id: (new, reviews) for deck_id, new, reviews in rows}
+    limit_rows = (
+        DeckLimits.objects.filter(settings=settings)
+        .values_list("deck_id")
+        .annotate(limit=Value(True), new=F("new_per_day"), reviews=F("reviews_per_day"))
+        .order_by()
+    )
+    done, limits = {}, {}
+    for deck_id, is_limit, new, reviews in done_rows.union(limit_rows, all=True):
+        (limits if is_limit else done)[deck_id] = (new, reviews)
     new_done = sum(new for new, _reviews in done.values())
     reviews_done = sum(reviews for _new, reviews in done.values())
     deck_new, deck_reviews = {}, {}
-    for deck_id, (new_limit, reviews_limit) in deck_limits(settings=settings).items():
+    for deck_id, (new_limit, reviews_limit) in limits.items():
         new, reviews = done.get(deck_id, (0, 0))
         if new_limit is not None:
             deck_new[deck_id] = (new_limit, new)

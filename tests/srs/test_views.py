@@ -331,15 +331,15 @@ def test_answer_runs_a_fixed_number_of_queries(
         reps=10,
     )
     # session, user, settings, deck; savepoint, card (locked), log insert, card update,
-    # release; today's counts (per deck), the learner's deck limits, next card, options,
+    # release; today's counts (per deck, with the learner's deck limits), next card, options,
     # references, queue counts, role (the instructors' "Editar" link); plus the day's
     # progress roll-up: the day's first answer inserts its row (update, savepoint, insert,
     # release), later answers update it (1 query).
     card = StudyCard.objects.get(pk=cards[0].pk)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
     card = StudyCard.objects.get(pk=cards[1].pk)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
