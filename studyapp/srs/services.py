@@ -499,10 +499,10 @@ def _due_for_quiz(card: StudyCard, now: datetime, tz) -> bool:
 
 def quiz_effect_for(*, card: StudyCard, correct: bool, now: datetime, tz) -> str:
     """The policy of :func:`review_from_quiz` as a decision (pure; no writes)."""
-    if card.state == State.NEW:
-        return QuizEffect.LOGGED if correct else QuizEffect.NEW_FIRST
     if card.suspended:
         return QuizEffect.LOGGED
+    if card.state == State.NEW:
+        return QuizEffect.LOGGED if correct else QuizEffect.NEW_FIRST
     if _due_for_quiz(card, now, tz):
         return QuizEffect.GOOD if correct else QuizEffect.AGAIN
     return QuizEffect.LOGGED if correct else QuizEffect.FORWARD

@@ -117,6 +117,11 @@ def test_suspended_cards_stay_suspended(user, cards, now):
     card.save()
     assert quiz(user, card, False, now) == QuizEffect.LOGGED
     assert card.suspended and card.lapses == 0 and card.due == now - timedelta(days=1)
+    new = cards[3]
+    new.suspended = True
+    new.save()
+    assert quiz(user, new, False, now) == QuizEffect.LOGGED
+    assert new.due == now and new.state == "new"
 
 
 def test_quiz_effects_count_one_attempt_of_one_user(user, other_user, cards, now):
