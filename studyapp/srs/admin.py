@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ReviewLog, StudyCard, StudySettings
+from .models import ParameterEvaluation, ReviewLog, StudyCard, StudySettings
 
 
 @admin.register(StudySettings)
@@ -33,6 +33,30 @@ class ReviewLogAdmin(admin.ModelAdmin):
     ]
     list_filter = ["source", "rating"]
     raw_id_fields = ["user", "card"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ParameterEvaluation)
+class ParameterEvaluationAdmin(admin.ModelAdmin):
+    """Read-only: one row per optimizer run (``manage.py optimize_fsrs`` or the settings page)."""
+
+    list_display = [
+        "user",
+        "created_at",
+        "reviews",
+        "logloss_before",
+        "logloss_after",
+        "rmse_before",
+        "rmse_after",
+        "accepted",
+    ]
+    list_filter = ["accepted"]
+    raw_id_fields = ["user"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -62,6 +62,10 @@ class StudySettings(models.Model):
         verbose_name=_("decks para estudar"),
         help_text=_("Nenhum marcado: todos os decks."),
     )
+    # The learner's trained FSRS parameters (optimizer.py; None: the defaults) and the
+    # simulator's suggested desired retention (computed on demand, never on a page view).
+    fsrs_parameters = models.JSONField(_("parâmetros FSRS"), null=True, blank=True)
+    suggested_retention = models.FloatField(_("retenção sugerida"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("configuração de estudo")
@@ -73,6 +77,11 @@ class StudySettings(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return timing.zone(self.timezone)
+
+    @property
+    def parameters(self) -> tuple[float, ...] | None:
+        """The learner's FSRS parameters as the scheduler takes them (None: defaults)."""
+        return tuple(self.fsrs_parameters) if self.fsrs_parameters else None
 
 
 class DeckLimits(models.Model):
@@ -276,3 +285,30 @@ class DailyReviewStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.day} · {self.reviews}"
+
+
+class ParameterEvaluation(models.Model):
+    """One run of the FSRS optimizer for a learner (``manage.py optimize_fsrs`` or the
+    settings page): trained on the older 80% of the reviews, scored on the latest 20%.
+    ``accepted``: the new parameters predicted the held-out reviews better and were kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parameter_evaluations"
+    )
+    created_at = models.DateTimeField(_("data"), default=timezone.now)
+    reviews = models.PositiveIntegerField(_("revisões usadas"))
+    logloss_before = models.FloatField()
+    logloss_after = models.FloatField()
+    rmse_before = models.FloatField()
+    rmse_after = models.FloatField()
+    accepted = models.BooleanField(_("aceito"), default=False)
+    parameters = models.JSONField(default=list)
+    rescheduled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("avaliação de parâmetros")
+        verbose_name_plural = _("avaliações de parâmetros")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M} · {self.accepted}"

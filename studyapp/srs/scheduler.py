@@ -67,8 +67,14 @@ class Outcome:
 
 
 @lru_cache(maxsize=64)
-def build_scheduler(desired_retention: float = 0.9, maximum_interval: int = 36500):
+def build_scheduler(
+    desired_retention: float = 0.9,
+    maximum_interval: int = 36500,
+    parameters: tuple[float, ...] | None = None,
+):
+    """``parameters``: the learner's trained FSRS parameters (optimizer.py); None: defaults."""
     return fsrs.Scheduler(
+        **({"parameters": parameters} if parameters else {}),
         desired_retention=desired_retention,
         learning_steps=LEARNING_STEPS,
         relearning_steps=RELEARNING_STEPS,
@@ -89,6 +95,7 @@ def review(
     seed: int,
     desired_retention: float = 0.9,
     maximum_interval: int = 36500,
+    parameters: tuple[float, ...] | None = None,
 ) -> Outcome:
     """The card's memory after answering ``rating`` (1 Again … 4 Easy) at ``now``.
 
@@ -106,7 +113,7 @@ def review(
         due=_utc(memory.due) if memory.due else now,
         last_review=_utc(memory.last_review) if memory.last_review else None,
     )
-    scheduler = build_scheduler(desired_retention, maximum_interval)
+    scheduler = build_scheduler(desired_retention, maximum_interval, parameters)
     generator = random.Random(f"{seed}:{memory.reps}")
     with _FUZZ_LOCK:
         original = fsrs_scheduler.random

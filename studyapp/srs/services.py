@@ -170,6 +170,7 @@ def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> 
         seed=card.pk,
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
+        parameters=settings.parameters,
     )
 
 
@@ -203,6 +204,7 @@ def _apply_review(
         seed=card.pk,
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
+        parameters=settings.parameters,
     )
     after = outcome.memory
     log = ReviewLog.objects.create(

@@ -8,6 +8,8 @@ urlpatterns = [
     # Fixed words before <slug>: a deck cannot use the slug "settings".
     path("settings/", views.settings_view, name="settings"),
     path("settings/decks/<slug:slug>/", views.deck_options, name="deck_options"),
+    path("settings/optimize/", views.optimize_parameters, name="optimize"),
+    path("settings/suggest-retention/", views.suggest_retention, name="suggest_retention"),
     path("log/undo/", views.undo, name="undo"),
     path("cards/<int:card_id>/answer/", views.answer, name="answer"),
     path("cards/<int:card_id>/suspend/", views.suspend, name="suspend"),

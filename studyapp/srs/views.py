@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from studyapp.content.models import Deck
 from studyapp.content.selectors import localized
 
-from . import selectors, services
+from . import selectors, services, tuning
 from .forms import AnswerForm, CardActionForm, DeckLimitsForm, ScopeForm, StudySettingsForm
 from .models import DeckLimits, Rating, StudyCard, StudySettings
 from .scheduler import format_due_in, format_interval
@@ -341,7 +342,13 @@ def settings_view(request):
     return render(
         request,
         "srs/settings.html",
-        {"form": form, "suspended": suspended, "deck_limits": decks, "settings": settings},
+        {
+            "form": form,
+            "suspended": suspended,
+            "deck_limits": decks,
+            "settings": settings,
+            **_tuning_context(request, settings),
+        },
         status=status,
     )
 
@@ -380,3 +387,53 @@ def deck_options(request, slug):
         "next": request.GET.get("next") or request.POST.get("next") or "",
     }
     return render(request, "srs/deck_options.html", context, status=status)
+
+
+def _tuning_context(request, settings: StudySettings) -> dict:
+    """Per-learner parameters on the settings page: the latest optimizer run and the
+    stored retention suggestion (both computed on demand, not here)."""
+    return {
+        "evaluation": tuning.latest_evaluation(user=request.user),
+        "personal_parameters": [f"{w:.4f}" for w in settings.fsrs_parameters or ()],
+        "suggested_retention": settings.suggested_retention,
+        "min_reviews": tuning.optimizer.MIN_REVIEWS,
+    }
+
+
+@require_POST
+@login_required
+def optimize_parameters(request):
+    """Train the learner's own FSRS parameters (only ever the signed-in learner's)."""
+    outcome = tuning.parameters_optimize(user=request.user)
+    if not outcome.enough:
+        messages.warning(request, tuning.NotEnoughReviews(outcome.reviews).message)
+    elif outcome.evaluation.accepted:
+        messages.success(
+            request,
+            _(
+                "Novos parâmetros adotados: previram melhor as suas revisões mais recentes. "
+                "%(n)d cartões foram reagendados."
+            )
+            % {"n": outcome.evaluation.rescheduled},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Os parâmetros treinados não previram melhor as suas revisões mais recentes; "
+                "os atuais foram mantidos."
+            ),
+        )
+    return redirect("srs:settings")
+
+
+@require_POST
+@login_required
+def suggest_retention(request):
+    """Run the simulator for the learner and store the suggested desired retention."""
+    value = tuning.retention_suggest(user=request.user)
+    messages.info(
+        request,
+        _("Retenção sugerida: %(value)s.") % {"value": number_format(value, decimal_pos=2)},
+    )
+    return redirect("srs:settings")

@@ -1,0 +1,162 @@
+"""Services for per-learner FSRS parameters: read the learner's review log, run the optimizer
+(``optimizer.py``, pure), store the evaluation, keep the parameters when they predict the
+held-out reviews better, and reschedule the learner's cards with them.
+
+The review log is never changed. Answers that did not reschedule the card (a quiz answer on
+a card that was not due) are left out: they are not part of the memory the scheduler keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import optimizer, timing
+from .models import ParameterEvaluation, ReviewLog, State, StudyCard, StudySettings
+from .services import StudyError, study_settings_get
+
+
+class NotEnoughReviews(StudyError):
+    def __init__(self, reviews: int, minimum: int = optimizer.MIN_REVIEWS):
+        self.reviews = reviews
+        self.minimum = minimum
+        super().__init__(
+            _(
+                "Ainda não há histórico suficiente para treinar parâmetros: %(n)d revisões "
+                "de %(min)d necessárias (respostas em dias de estudo diferentes)."
+            )
+            % {"n": reviews, "min": minimum}
+        )
+
+
+@dataclass
+class Outcome:
+    evaluation: ParameterEvaluation | None
+    reviews: int
+    enough: bool
+
+
+def _answers(*, user, tz) -> list[optimizer.Answer]:
+    """The learner's answers in time order, with their study day (``timing.study_day``)."""
+    rows = (
+        ReviewLog.objects.filter(user=user, rescheduled=True)
+        .order_by("reviewed_at", "id")
+        .values_list("card_id", "reviewed_at", "rating", "state_before")
+    )
+    return [
+        optimizer.Answer(
+            card=card_id,
+            day=timing.study_day(reviewed_at, tz).toordinal(),
+            rating=rating,
+            new=state_before == State.NEW,
+        )
+        for card_id, reviewed_at, rating, state_before in rows.iterator(chunk_size=5000)
+    ]
+
+
+def _histories(answers: list[optimizer.Answer]) -> dict[int, list[tuple[int, int]]]:
+    """card → [(study day, rating), …] from its latest start as a new card."""
+    histories: dict[int, list[tuple[int, int]]] = {}
+    for answer in answers:
+        if answer.new:
+            histories[answer.card] = []
+        if answer.card in histories:
+            histories[answer.card].append((answer.day, answer.rating))
+    return histories
+
+
+def cards_reschedule(
+    *,
+    user,
+    settings: StudySettings,
+    answers: list[optimizer.Answer] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Recompute the memory (stability, difficulty) of the learner's studied cards from their
+    history under the learner's parameters; review cards get the interval those give from
+    their last review (due now at the earliest). Learning steps keep their times; the review
+    log is untouched. Returns how many cards changed."""
+    now = now or timezone.now()
+    parameters = settings.parameters or optimizer.DEFAULT_PARAMETERS
+    if answers is None:
+        answers = _answers(user=user, tz=settings.tzinfo)
+    states = optimizer.memory_states(parameters, _histories(answers))
+    changed = []
+    cards = StudyCard.objects.filter(user=user, pk__in=list(states)).exclude(state=State.NEW)
+    for card in cards.only("id", "state", "stability", "difficulty", "due", "last_review"):
+        stability, difficulty = states[card.pk]
+        card.stability, card.difficulty = stability, difficulty
+        if card.state == State.REVIEW and card.last_review is not None:
+            days = optimizer.next_interval_days(
+                parameters, stability, settings.desired_retention, settings.maximum_interval
+            )
+            card.due = max(now, card.last_review + timedelta(days=days))
+        changed.append(card)
+    StudyCard.objects.bulk_update(changed, ["stability", "difficulty", "due"], batch_size=500)
+    return len(changed)
+
+
+def parameters_optimize(*, user, now: datetime | None = None) -> Outcome:
+    """Train parameters from the learner's log; store the evaluation; when accepted, keep
+    them, reschedule the cards and refresh the suggested retention. Below the minimum
+    number of reviews nothing is stored (``outcome.enough`` is False)."""
+    now = now or timezone.now()
+    settings = study_settings_get(user=user)
+    answers = _answers(user=user, tz=settings.tzinfo)
+    result = optimizer.optimize(answers, settings.parameters)
+    if not result.enough:
+        return Outcome(evaluation=None, reviews=result.reviews, enough=False)
+    suggestion = None
+    if result.accepted:
+        suggestion = optimizer.suggest_retention(
+            result.parameters, **_simulation_inputs(user=user, settings=settings)
+        )
+    with transaction.atomic():
+        evaluation = ParameterEvaluation(
+            user=user,
+            created_at=now,
+            reviews=result.reviews,
+            logloss_before=result.logloss_before,
+            logloss_after=result.logloss_after,
+            rmse_before=result.rmse_before,
+            rmse_after=result.rmse_after,
+            accepted=result.accepted,
+            parameters=result.parameters,
+        )
+        if result.accepted:
+            settings = StudySettings.objects.select_for_update().get(pk=settings.pk)
+            settings.fsrs_parameters = result.parameters
+            settings.suggested_retention = suggestion
+            settings.save(update_fields=["fsrs_parameters", "suggested_retention"])
+            evaluation.rescheduled = cards_reschedule(
+                user=user, settings=settings, answers=answers, now=now
+            )
+        evaluation.save()
+    return Outcome(evaluation=evaluation, reviews=result.reviews, enough=True)
+
+
+def _simulation_inputs(*, user, settings: StudySettings) -> dict:
+    return {
+        "deck_size": StudyCard.objects.filter(user=user, suspended=False).count() or 1000,
+        "new_per_day": settings.new_per_day,
+        "reviews_per_day": settings.reviews_per_day,
+    }
+
+
+def retention_suggest(*, user) -> float:
+    """Run fsrs-rs's simulator for the learner (their parameters, deck size and daily limits)
+    and store the desired retention with the least study time per card remembered."""
+    settings = study_settings_get(user=user)
+    value = optimizer.suggest_retention(
+        settings.parameters, **_simulation_inputs(user=user, settings=settings)
+    )
+    StudySettings.objects.filter(pk=settings.pk).update(suggested_retention=value)
+    return value
+
+
+def latest_evaluation(*, user) -> ParameterEvaluation | None:
+    return ParameterEvaluation.objects.filter(user=user).order_by("-created_at", "-id").first()

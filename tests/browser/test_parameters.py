@@ -1,0 +1,37 @@
+"""A learner trains their parameters and asks for a retention suggestion on the settings
+page, without JavaScript being needed (plain form posts)."""
+
+import pytest
+
+from studyapp.srs.models import ParameterEvaluation
+from tests.browser.conftest import check_a11y, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_settings_page_parameters_section(page, user, seed_deck, monkeypatch):
+    from studyapp.srs import optimizer
+
+    monkeypatch.setattr(optimizer, "suggest_retention", lambda parameters, **inputs: 0.87)
+    ParameterEvaluation.objects.create(
+        user=user,
+        reviews=812,
+        logloss_before=0.3012,
+        logloss_after=0.3050,
+        rmse_before=0.051,
+        rmse_after=0.032,
+        accepted=False,
+    )
+    login(page, "ana", "senha-de-teste-1")
+    page.goto("/study/settings/")
+    page.get_by_text("812 revisões usadas.").wait_for()
+    page.get_by_text("Rejeitados: os anteriores foram mantidos.").wait_for()
+    check_a11y(page, "settings-parameters")
+
+    page.get_by_role("button", name="Treinar parâmetros com o meu histórico").click()
+    page.get_by_text("0 revisões de 400 necessárias").wait_for()
+    check_a11y(page, "settings-parameters-below-minimum")
+
+    page.get_by_role("button", name="Sugerir um valor").click()
+    page.get_by_text("Sugestão: 0,87 (menor tempo de estudo por cartão lembrado)").wait_for()
+    check_a11y(page, "settings-retention-suggestion")
