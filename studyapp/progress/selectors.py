@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -26,6 +26,7 @@ from studyapp.srs import timing
 from studyapp.srs.models import State
 from studyapp.srs.timing import study_day
 
+from .calibration import SimItem
 from .models import Prediction
 from .readiness import (
     GroupEstimate,
@@ -465,3 +466,44 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
             )
         )
     return result
+
+
+# --- The question bank for the item model ----------------------------------------------
+
+
+def study_bank() -> list:
+    """Every studiable source item with its format (authored options, how many correct),
+    exam domains and topics (the item's own, as the mock draw reads them): 2 queries.
+    ``mock`` marks the questions a mock exam can draw (``Item.objects.mock_eligible``)."""
+    rows = list(
+        Item.objects.studiable()
+        .annotate(
+            n_options=Count("options"),
+            n_correct=Count("options", filter=Q(options__is_correct=True)),
+        )
+        .values_list("id", "deck_id", "kind", "domains", "deck__in_mock", "n_options", "n_correct")
+    )
+    topics: dict[int, set[int]] = defaultdict(set)
+    links = Item.topics.through.objects.filter(item__in=Item.objects.studiable()).values_list(
+        "item_id", "topic_id"
+    )
+    for item_id, topic_id in links:
+        topics[item_id].add(topic_id)
+    items = []
+    for item_id, deck_id, kind, domains, in_mock, n_options, n_correct in rows:
+        question = kind == Item.Kind.QUESTION
+        domains = frozenset(d for d in domains or () if isinstance(d, int) and d in exam.DOMAINS)
+        items.append(
+            SimItem(
+                id=item_id,
+                deck_id=deck_id,
+                question=question,
+                options=n_options,
+                correct=n_correct,
+                domains=domains,
+                topics=frozenset(topics[item_id]),
+                mock=question and in_mock and n_options > n_correct,
+                in_mock=in_mock,
+            )
+        )
+    return sorted(items, key=lambda item: item.id)
