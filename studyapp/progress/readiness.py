@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
@@ -169,7 +169,7 @@ def exam_forecast(
 # learner's estimates mixed in.
 
 HALF_LIFE_DAYS = 30.0
-PRIOR_KNOWN = 0.10  # prior chance that a never-studied item is already known
+PRIOR_KNOWN = 0.15  # prior chance that a never-studied item is already known (0–30 % typical)
 PRIOR_KNOWN_STRENGTH = 8.0  # worth this many (fresh) quiz answers on unstudied items
 MEMORY_FACTOR_SD = 0.5  # prior sd of log(memory factor)
 TOPIC_SHIFT_SD = 0.5  # prior sd of a topic's logit shift
@@ -450,8 +450,15 @@ class ScoreForecast:
     pass_mark: int
     pass_probability: float
     cdf: list[float]  # P(number right ≤ t), t = 0 … count
-    probabilities: dict = field(default_factory=dict)  # item id → P(right)
+    probabilities: dict = field(default_factory=dict)  # item id → P(right), all questions
     learner: Learner | None = None
+    domain_chances: dict = field(default_factory=dict)  # domain → mean P(right) of its questions
+    domains: list = field(default_factory=list)  # GroupEstimate rows, set by the selectors
+
+    def as_snapshot(self) -> dict:
+        return {
+            str(d.key): {"p": round(d.probability, 4), "weight": d.weight} for d in self.domains
+        }
 
     @property
     def score(self) -> int:
@@ -463,8 +470,12 @@ class ScoreForecast:
 
 
 def _quantile(cdf: list[float], q: float) -> int:
-    """The number right t whose one-sided probabilities are nearest to ``q``: P(T < t) for
-    the low end (q < ½), P(T ≤ t) for the high end and the median."""
+    """The median (q = ½): the smallest t with P(T ≤ t) ≥ ½. The ends of the 80 % range:
+    the t whose one-sided probability is nearest to ``q`` — P(T < t) for the low end,
+    P(T ≤ t) for the high end — so that [low, high] holds about 80 % of the outcomes even
+    though the number right is discrete."""
+    if q == 0.5:
+        return next(t for t, c in enumerate(cdf) if c >= 0.5 - 1e-12)
     if q < 0.5:
         below = [0.0, *cdf[:-1]]
         return min(range(len(cdf)), key=lambda t: (abs(below[t] - q), t))
@@ -492,7 +503,6 @@ def score_forecast(
     count = sum(group.take for group in plan)
     drawn_items = [item for group in plan for item in group.items]
     components = []
-    centre: dict[int, float] = {}
     for z_memory, w_memory in _NODES:
         factor = learner.memory_factor * math.exp(z_memory * learner.memory_sd)
         for z_known, w_known in _NODES:
@@ -514,14 +524,22 @@ def score_forecast(
                     )
                     for item in drawn_items
                 }
-                if z_memory == z_known == z_model == 0.0:
-                    centre = probability
                 mean = var = 0.0
                 for group in plan:
                     m, v = _group_moments(group, probability)
                     mean += m
                     var += v
                 components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
+    every = {
+        item.id: item_probability(item, knowledge(item, cards.get(item.id), learner, when=when))
+        for item in bank
+    }
+    chances = {
+        d: sum(every[item.id] for item in bank if d in item.domains)
+        / sum(1 for item in bank if d in item.domains)
+        for d in weights
+        if any(d in item.domains for item in bank)
+    }
     cdf = []
     for t in range(count + 1):
         cdf.append(sum(w * normal_cdf((t + 0.5 - mean) / sd) for w, mean, sd in components))
@@ -543,6 +561,194 @@ def score_forecast(
         pass_mark=pass_mark,
         pass_probability=max(0.0, min(1.0, pass_probability)),
         cdf=cdf,
-        probabilities=centre,
+        probabilities=every,
         learner=learner,
+        domain_chances=chances,
     )
+
+
+# --- Exam date and daily plan ---------------------------------------------------------------
+
+PLAN_TARGET = 0.9  # the pass probability a plan aims for
+PLAN_DIFFICULTY = 5.0  # FSRS difficulty assumed for cards in the simulation
+
+
+@dataclass
+class QueueRun:
+    """A simulated study period: each card's memory at its end and the reviews it took."""
+
+    memory: dict[int, CardState]
+    reviews_per_day: float
+    new_per_day: float
+
+
+def simulate_queue(
+    memory: dict[int, CardState],
+    due: dict[int, datetime],
+    unstudied: list[int],
+    learner: Learner,
+    *,
+    start: datetime,
+    days: int,
+    new_per_day: float,
+    seed: int = 1,
+    desired_retention: float = 0.9,
+) -> QueueRun:
+    """FSRS simulation of the learner's own queue: every study day (all ``days``) the cards
+    due are reviewed (recalled with the learner's projected retrievability: Good, else Again
+    and relearned) and ``new_per_day`` new cards are learned (in ``unstudied`` order), with
+    the app's scheduler settings (FSRS-6 defaults, no fuzz)."""
+    import random
+
+    import fsrs
+
+    scheduler = fsrs.Scheduler(
+        desired_retention=desired_retention, enable_fuzzing=False, learning_steps=()
+    )
+    rng = random.Random(seed)
+    cards: dict[int, fsrs.Card] = {}
+    for item_id, state in memory.items():
+        if state.stability and state.last_review is not None:
+            cards[item_id] = fsrs.Card(
+                card_id=item_id,
+                state=fsrs.State.Review,
+                step=None,
+                stability=state.stability,
+                difficulty=PLAN_DIFFICULTY,
+                due=due.get(item_id) or state.last_review + timedelta(days=state.stability),
+                last_review=state.last_review,
+            )
+    queue = list(unstudied)
+    reviews = 0
+    credit = 0.0
+    for day in range(days):
+        moment = start + timedelta(days=day)
+        for item_id, card in list(cards.items()):
+            if card.due > moment:
+                continue
+            elapsed = (moment - card.last_review).days
+            remembered = rng.random() < recall(card.stability, elapsed, learner.memory_factor)
+            rating = fsrs.Rating.Good if remembered else fsrs.Rating.Again
+            card, _log = scheduler.review_card(card, rating, review_datetime=moment)
+            reviews += 1
+            if not remembered:  # relearned the same day
+                card, _log = scheduler.review_card(
+                    card, fsrs.Rating.Good, review_datetime=moment + timedelta(minutes=10)
+                )
+                reviews += 1
+            cards[item_id] = card
+        credit += new_per_day
+        while credit >= 1 and queue:
+            credit -= 1
+            item_id = queue.pop(0)
+            knew = rng.random() < learner.known
+            card = fsrs.Card(card_id=item_id, due=moment)
+            card, _log = scheduler.review_card(
+                card, fsrs.Rating.Easy if knew else fsrs.Rating.Good, review_datetime=moment
+            )
+            cards[item_id] = card
+    final = {
+        item_id: CardState(card.stability, card.last_review) for item_id, card in cards.items()
+    }
+    for item_id, state in memory.items():
+        final.setdefault(item_id, state)
+    return QueueRun(final, reviews / max(1, days), new_per_day)
+
+
+@dataclass
+class Plan:
+    exam_at: datetime
+    days_left: int
+    unstudied: int
+    current_pace: float  # new cards per day lately
+    at_current_pace: ScoreForecast
+    current_reviews: float
+    needed_new: int | None = None  # new cards per day to cover the bank and pass ≥ 0.9
+    needed_reviews: float | None = None
+    at_needed_pace: ScoreForecast | None = None
+    reachable: bool = False
+    best: ScoreForecast | None = None  # everything learned tomorrow: the most within reach
+    days_needed: int | None = None  # days of study that would reach the target (if not)
+
+    @property
+    def target(self) -> float:
+        return PLAN_TARGET
+
+
+def study_plan(
+    bank: list[BankItem],
+    memory: dict[int, CardState],
+    due: dict[int, datetime],
+    learner: Learner,
+    *,
+    unstudied: list[int],
+    now: datetime,
+    exam_at: datetime,
+    current_pace: float,
+    tiers: dict[int, int] | None = None,
+    weights: dict[int, float] | None = None,
+    count: int = exam.QUESTION_COUNT,
+    pass_mark: int = exam.PASS_MARK,
+    desired_retention: float = 0.9,
+) -> Plan:
+    """The forecast at the exam date at the current pace, and the pace needed (new cards a
+    day, and the reviews a day it brings) to learn every card by then and pass with
+    probability ≥ ``PLAN_TARGET`` — or, when no pace gets there, what would."""
+    days = max(0, (exam_at.date() - now.date()).days)
+
+    def run(pace: float, horizon: int = days) -> tuple[QueueRun, ScoreForecast]:
+        queue = simulate_queue(
+            memory,
+            due,
+            unstudied,
+            learner,
+            start=now,
+            days=horizon,
+            new_per_day=pace,
+            desired_retention=desired_retention,
+        )
+        forecast = score_forecast(
+            bank,
+            queue.memory,
+            learner,
+            when=now + timedelta(days=horizon),
+            tiers=tiers,
+            weights=weights,
+            count=count,
+            pass_mark=pass_mark,
+        )
+        return queue, forecast
+
+    current_queue, current = run(current_pace)
+    plan = Plan(
+        exam_at=exam_at,
+        days_left=days,
+        unstudied=len(unstudied),
+        current_pace=current_pace,
+        at_current_pace=current,
+        current_reviews=current_queue.reviews_per_day,
+    )
+    if days < 1:
+        plan.reachable = current.pass_probability >= PLAN_TARGET
+        return plan
+    # At least enough to see every card by the day before the exam.
+    cover = math.ceil(len(unstudied) / max(1, days - 1)) if unstudied else 0
+    paces = sorted({cover, *(cover * f for f in (1.5, 2, 3, 5)), len(unstudied) or cover})
+    for pace in paces:
+        queue, forecast = run(pace)
+        if forecast.pass_probability >= PLAN_TARGET:
+            plan.needed_new = math.ceil(pace)
+            plan.needed_reviews = queue.reviews_per_day
+            plan.at_needed_pace = forecast
+            plan.reachable = True
+            return plan
+        plan.best = forecast
+    # Out of reach: how many days of study (at the covering pace of now) would do it.
+    for extra in (7, 14, 30, 60, 90, 180):
+        horizon = days + extra
+        pace = math.ceil(len(unstudied) / max(1, horizon - 1)) if unstudied else 0
+        _queue, forecast = run(pace, horizon)
+        if forecast.pass_probability >= PLAN_TARGET:
+            plan.days_needed = horizon
+            break
+    return plan

@@ -77,25 +77,13 @@ def test_mastery_is_mean_retrievability_with_unstudied_items_at_zero(user, cards
 
 
 def test_readiness_per_domain_and_predicted_score(user, cards):
+    # No question a mock exam could draw: no forecast of a score (the item model's cases
+    # are in test_item_model.py); the per-group estimates still rank the topics.
     d = dashboard_get(user=user, now=NOW)
     f = d.readiness.forecast
+    assert f.count == 0
     domains = {g.key: g for g in d.readiness.domains}
-    assert domains[1].probability == pytest.approx(0.25 + 0.75 * 0.45)  # alpha: 0.5875
-    assert domains[2].probability == pytest.approx(0.25 + 0.75 * 0.95)  # beta: 0.9625
-    assert domains[3].probability == domains[4].probability == pytest.approx(0.25)  # no content
-    fraction = 0.32 * 0.5875 + 0.26 * 0.9625 + 0.24 * 0.25 + 0.18 * 0.25
-    assert f.fraction == pytest.approx(fraction)
-    assert f.score == 589
-    sd = math.sqrt(
-        sum(
-            (w * math.sqrt(p * (1 - p) / 11)) ** 2 + w * p * (1 - p) / 65
-            for p, w in [(0.5875, 0.32), (0.9625, 0.26), (0.25, 0.24), (0.25, 0.18)]
-        )
-    )
-    assert f.sd == pytest.approx(sd)
-    assert f.pass_probability == pytest.approx(
-        0.5 * (1 + math.erf((fraction - 620 / 900) / sd / math.sqrt(2)))
-    )
+    assert set(domains) == {1, 2, 3, 4}
     # Weakest topic first, with a study link to its deck.
     assert [t.label for t in d.readiness.study_next] == ["Alpha", "Beta"]
     assert d.readiness.study_next[0].extra["deck_slug"] == "alpha"
@@ -171,10 +159,10 @@ def test_dashboard_query_count_does_not_grow_with_history(
     _grow_history(user, cards["b1"], 5)
     url = reverse("progress:dashboard")
     user_client.get(url)  # the first request after login also saves the session
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(18):
         assert user_client.get(url).status_code == 200
     _grow_history(user, cards["b2"], 400)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(18):
         assert user_client.get(url).status_code == 200
 
 
