@@ -543,6 +543,26 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     )
 
 
+def exam_outlook(*, user, now: datetime | None = None) -> dict:
+    """For the home page: ``exam_day`` and, when there is one ahead, the ``plan`` (days
+    left, forecast at the exam date, pace needed). One query without an exam date."""
+    exam_day = exam_date_of(user=user)
+    result = {"exam_day": exam_day, "plan": None, "show_plan": True}
+    if exam_day is None:
+        return result
+    now = now or timezone.now()
+    tz = srs_selectors.user_timezone(user=user)
+    if exam_day < study_day(now, tz):
+        return result
+    profile = quiz_selectors.exam_profile()
+    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+    if readiness.forecast.count:
+        result["plan"] = plan_from(
+            cards=cards, readiness=readiness, profile=profile, now=now, exam_day=exam_day, tz=tz
+        )
+    return result
+
+
 # --- Instructor class view -------------------------------------------------------------
 
 

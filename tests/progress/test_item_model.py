@@ -316,3 +316,106 @@ def test_dashboard_forecast_uses_the_item_model(user, import_text):
     assert domain.probability == pytest.approx((0.925 + 0.1 + 0.9 * known) / 2)
     assert f.count == 2  # only two questions can be drawn
     assert f.low <= f.median <= f.high
+
+
+# --- Exam date, plan, pages ------------------------------------------------------------------
+
+
+@pytest.fixture
+def question_bank(import_text):
+    """40 single-answer questions over the four exam domains."""
+    blocks = []
+    for i in range(40):
+        blocks.append(
+            f"### Q: Pergunta {i} {{#q-{i}}}\nQual?\n✅ Certa\n❌ Errada um\n❌ Errada dois\n"
+            f"❌ Errada três\n💡 Porque sim.\n🏷️ domains: {1 + i % 4}\n"
+        )
+    text = "---\ndeck: delta\ntopics: Delta\ndomains: 1\n---\n# Delta\n\n## Perguntas\n\n"
+    report = import_text({"content/pt-br/delta.md": text + "\n".join(blocks)})
+    assert report.ok, report.errors
+
+
+@pytest.mark.django_db
+def test_exam_date_form_saves_and_answers_400_on_bad_input(user_client, user):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+
+    url = reverse("exam_date")
+    assert user_client.get(url).status_code == 200
+    for bad in ("2020-01-01", "not-a-date", "2999-01-01"):
+        response = user_client.post(url, {"exam_date": bad})
+        assert response.status_code == 400, bad
+        assert 'role="alert"' in response.content.decode()
+    day = timezone.localdate() + timedelta(days=30)
+    response = user_client.post(url, {"exam_date": day.isoformat(), "next": "/progress/"})
+    assert response.status_code == 302 and response["Location"] == "/progress/"
+    assert Profile.objects.get(user=user).exam_date == day
+    # An outside "next" is ignored; an empty date clears it.
+    response = user_client.post(url, {"exam_date": "", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("srs:settings")
+    assert Profile.objects.get(user=user).exam_date is None
+
+
+@pytest.mark.django_db
+def test_exam_date_needs_login(client):
+    from django.urls import reverse
+
+    response = client.post(reverse("exam_date"), {"exam_date": "2030-01-01"})
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_settings_page_has_the_exam_date_form(user_client):
+    from django.urls import reverse
+
+    html = user_client.get(reverse("srs:settings")).content.decode()
+    assert reverse("exam_date") in html and 'name="exam_date"' in html
+
+
+@pytest.mark.django_db
+def test_home_and_dashboard_show_the_plan(user_client, user, question_bank):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+
+    home = user_client.get(reverse("home")).content.decode()
+    assert "Definir a data do exame" in home
+    Profile.objects.update_or_create(
+        user=user, defaults={"exam_date": timezone.localdate() + timedelta(days=20)}
+    )
+    for url in (reverse("home"), reverse("progress:dashboard")):
+        html = user_client.get(url).content.decode()
+        assert "faltam 20 dias" in html or "faltam 19 dias" in html, url
+        assert "No seu ritmo atual" in html
+        assert "cartões novos por dia" in html
+    dashboard = user_client.get(reverse("progress:dashboard")).content.decode()
+    assert reverse("progress:model") in dashboard
+    assert "Chance de aprovação" in dashboard
+    # English.
+    user_client.cookies["django_language"] = "en"
+    html = user_client.get(reverse("progress:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"Exam readiness" in html
+
+
+@pytest.mark.django_db
+def test_plan_when_out_of_reach(user, question_bank):
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+    from studyapp.progress.selectors import exam_outlook
+
+    Profile.objects.update_or_create(user=user, defaults={"exam_date": timezone.localdate()})
+    plan = exam_outlook(user=user)["plan"]
+    assert plan.days_left == 0 and not plan.reachable  # nothing studied, exam today
+
+
+@pytest.mark.django_db
+def test_model_page_and_anonymous_home(client):
+    from django.urls import reverse
+
+    html = client.get(reverse("progress:model")).content.decode()
+    assert "meia-vida" in html and "1 em 10" in html
+    assert client.get(reverse("home")).status_code == 200
