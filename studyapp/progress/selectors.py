@@ -427,9 +427,12 @@ class Dashboard:
         return [row.attempt for row in self.mocks if row.prediction is None]
 
 
+_MOMENT_ORDER = {"start": 0, "finish": 1, "lazy": 2}
+
+
 def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
     """The snapshot to compare with each attempt: taken at start, else at finish, else lazy."""
-    order = {Prediction.Moment.START: 0, Prediction.Moment.FINISH: 1, Prediction.Moment.LAZY: 2}
+    order = _MOMENT_ORDER
     best: dict[int, Prediction] = {}
     if not attempt_ids:
         return best
@@ -567,12 +570,56 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
 
 
 @dataclass
+class Comparison:
+    """Predicted vs actual over mock exams: n, mean (actual − predicted), inside the range."""
+
+    n: int = 0
+    error_sum: int = 0
+    inside: int = 0
+
+    def add(self, *, actual: int, predicted: int, low: int, high: int) -> None:
+        self.n += 1
+        self.error_sum += actual - predicted
+        self.inside += low <= actual <= high
+
+    @property
+    def bias(self) -> float | None:
+        return self.error_sum / self.n if self.n >= 2 else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.inside / self.n if self.n >= 2 else None
+
+
+def calibration_by_user(*, user_ids=None) -> dict[int | None, Comparison]:
+    """{user id: Comparison} over finished mock exams with a stored prediction (the start
+    snapshot, else finish, else lazy), and the whole class under the key ``None``. 2 queries."""
+    scores = quiz_selectors.mock_scores(user_ids=user_ids)
+    best: dict[int, tuple] = {}
+    rows = Prediction.objects.filter(attempt_id__in=list(scores)).values_list(
+        "attempt_id", "moment", "predicted_score", "score_low", "score_high"
+    )
+    for attempt_id, moment, predicted, low, high in rows:
+        current = best.get(attempt_id)
+        rank = _MOMENT_ORDER.get(moment, 3)
+        if current is None or rank < current[0]:
+            best[attempt_id] = (rank, predicted, low, high)
+    result: dict[int | None, Comparison] = defaultdict(Comparison)
+    for attempt_id, (_rank, predicted, low, high) in best.items():
+        user_id, actual = scores[attempt_id]
+        for key in (user_id, None):
+            result[key].add(actual=actual, predicted=predicted, low=low, high=high)
+    return result
+
+
+@dataclass
 class StudentRow:
     user: object
     reviews_7_days: int
     retention: Retention
     last_mock: int | None
     forecast: object
+    calibration: Comparison = field(default_factory=Comparison)
 
 
 def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
@@ -612,6 +659,7 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
     for row in srs_selectors.answer_log(user_ids=ids, limit=EVIDENCE_LIMIT):
         answer_rows[row[0]].append(row)
     tiers = quiz_selectors.last_answers(user_ids=ids)
+    compared = calibration_by_user(user_ids=ids)
     result = []
     for user in users:
         user_tz = tzs[user.pk]
@@ -640,6 +688,7 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
                 retention=retention.get(user.pk, Retention()),
                 last_mock=last_mock.get(user.pk),
                 forecast=readiness.forecast,
+                calibration=compared.get(user.pk, Comparison()),
             )
         )
     return result

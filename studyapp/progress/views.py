@@ -13,7 +13,7 @@ from studyapp.quizzes import selectors as quiz_selectors
 
 from . import exports, readiness
 from .charts import dashboard_charts
-from .selectors import class_students, dashboard_get, exam_outlook
+from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
 
 STUDENTS_PER_PAGE = 50
@@ -85,6 +85,7 @@ def class_view(request):
         {
             "page": page,
             "students": class_students(users=page.object_list),
+            "class_calibration": calibration_by_user().get(None),
             "questions": quiz_selectors.question_stats(),
         },
     )

@@ -403,6 +403,20 @@ def last_answers(*, user_ids, before: datetime | None = None) -> dict[int, dict[
     return result
 
 
+def mock_scores(*, user_ids=None) -> dict[int, tuple[int, int]]:
+    """{attempt id: (user id, scaled score)} of finished mock exams (of ``user_ids``, or of
+    everyone). One query."""
+    rows = Attempt.objects.filter(
+        kind=Attempt.Kind.MOCK, finished_at__isnull=False, scaled_score__isnull=False
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    return {
+        pk: (user_id, score)
+        for pk, user_id, score in rows.values_list("pk", "user_id", "scaled_score")
+    }
+
+
 def last_mock_scores(*, user_ids) -> dict[int, int]:
     """{user id: scaled score of the latest finished mock exam}."""
     rows = (

@@ -259,3 +259,24 @@ def test_a_new_student_without_history_gets_the_dashboard(user_client):
     response = user_client.get(reverse("progress:dashboard"))
     assert response.status_code == 200
     assert "Nenhum simulado concluído ainda." in response.content.decode()
+
+
+def test_dashboard_shows_the_running_bias_from_two_mocks(user_client, user, cards):
+    for days, score, predicted in ((20, 600, 640), (5, 700, 690)):
+        attempt = make_mock(user, score=score, started_at=NOW - timedelta(days=days))
+        Prediction.objects.create(
+            user=user,
+            attempt_id=attempt.pk,
+            moment="start",
+            created_at=attempt.started_at,
+            predicted_score=predicted,
+            score_low=predicted - 30,
+            score_high=predicted + 30,
+            pass_probability=0.4,
+            expected_fraction=0.6,
+        )
+    d = dashboard_get(user=user, now=NOW)
+    assert [row.error for row in d.compared] == [-40, 10]
+    assert d.running_bias == -15 and d.inside_range == 1
+    html = user_client.get(reverse("progress:dashboard")).content.decode()
+    assert "Previsão × resultado em 2 simulados" in html
