@@ -30,7 +30,7 @@ def dashboard(request):
     return render(
         request,
         "progress/dashboard.html",
-        {"d": data, "charts": dashboard_charts(data)},
+        {"dashboard": data, "charts": dashboard_charts(data)},
     )
 
 
