@@ -2,7 +2,6 @@
 mock exams with predictions; exports; and who may see what."""
 
 import json
-import math
 from datetime import timedelta
 
 import pytest
