@@ -65,8 +65,8 @@ class SimItem:
 class Scenario:
     name: str
     personal_memory: bool  # hidden FSRS parameters unlike the defaults
-    prior_low: float  # share of the bank known beforehand, uniform in [low, high]
-    prior_high: float
+    prior_low: float | None  # share of the bank known beforehand, uniform in [low, high]
+    prior_high: float | None  # (both None: drawn from the model's own prior, a Beta distribution)
     known_level: float  # chance of a right recall of a known item
     quizzers: float  # share of students who take practice quizzes
     quiz_low: float  # chance of a quiz on a study day, uniform in [low, high]
@@ -77,8 +77,8 @@ SCENARIOS = (
     Scenario(
         "model assumptions true",
         personal_memory=False,
-        prior_low=readiness.PRIOR_KNOWN,
-        prior_high=readiness.PRIOR_KNOWN,
+        prior_low=None,
+        prior_high=None,
         known_level=1.0,
         quizzers=0.5,
         quiz_low=0.1,
@@ -251,7 +251,13 @@ def new_student(scenario: Scenario, items: list[SimItem], rng: random.Random) ->
         relearning_steps=scheduler.RELEARNING_STEPS,
         enable_fuzzing=False,
     )
-    share = rng.uniform(scenario.prior_low, scenario.prior_high)
+    if scenario.prior_low is None:
+        strength = readiness.PRIOR_KNOWN_STRENGTH
+        share = rng.betavariate(
+            readiness.PRIOR_KNOWN * strength, (1 - readiness.PRIOR_KNOWN) * strength
+        )
+    else:
+        share = rng.uniform(scenario.prior_low, scenario.prior_high)
     known = {item.id for item in items if rng.random() < share}
     quiz_chance = (
         rng.uniform(scenario.quiz_low, scenario.quiz_high)

@@ -419,3 +419,27 @@ def test_model_page_and_anonymous_home(client):
     html = client.get(reverse("progress:model")).content.decode()
     assert "meia-vida" in html and "1 em 10" in html
     assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_answer_log_is_bounded_per_user_and_newest_first(user, other_user, import_text):
+    from studyapp.srs import selectors as srs_selectors
+
+    from .conftest import NOW as TNOW
+    from .conftest import make_card, make_log
+
+    report = import_text({"content/pt-br/gamma.md": QUESTIONS})
+    assert report.ok, report.errors
+    from studyapp.content.models import Item
+
+    item = Item.objects.get(key="g-1")
+    for who in (user, other_user):
+        card = make_card(who, item, stability=5, last_review=TNOW - timedelta(days=5))
+        for i in range(5):
+            make_log(card, rating=3, at=TNOW - timedelta(days=i), record=False)
+    rows = srs_selectors.answer_log(user_ids=[user.pk, other_user.pk], limit=3)
+    assert [r[0] for r in rows] == [user.pk] * 3 + [other_user.pk] * 3
+    assert rows[0][2] > rows[1][2] > rows[2][2]
+    single = srs_selectors.answer_log(user_ids=[user.pk], limit=2)
+    assert [r[2] for r in single] == [rows[0][2], rows[1][2]]
+    assert single[0][1] == item.pk and single[0][6] == "study"
