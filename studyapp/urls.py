@@ -7,7 +7,7 @@ from studyapp.content import views as content_views
 from studyapp.progress import views as progress_views
 
 urlpatterns = [
-    path("", content_views.home, name="home"),
+    path("", progress_views.home, name="home"),
     path("decks/<slug:slug>/", content_views.deck_detail, name="deck_detail"),
     path("accounts/", include("studyapp.accounts.urls")),
     path("study/", include("studyapp.srs.urls")),

@@ -113,3 +113,32 @@ class ResetRequestForm(PasswordResetForm):
     def _send(self, *, language: str, domain: str, options: dict) -> None:
         with translation.override(language):
             super().save(domain_override=domain, request=None, **options)
+
+
+class ExamDateForm(forms.Form):
+    """The day the learner sits the exam (empty: no date). Not in the past, ≤ 3 years ahead."""
+
+    exam_date = forms.DateField(
+        label=_("Data do exame"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Informe uma data válida (AAAA-MM-DD).")},
+        help_text=_(
+            "O painel de progresso planeja o ritmo de estudo e prevê a nota para este dia."
+        ),
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_exam_date(self):
+        value = self.cleaned_data.get("exam_date")
+        if value is None or self.today is None:
+            return value
+        if value < self.today:
+            raise forms.ValidationError(_("A data do exame não pode estar no passado."))
+        if (value - self.today).days > 3 * 366:
+            raise forms.ValidationError(_("Escolha uma data nos próximos três anos."))
+        return value

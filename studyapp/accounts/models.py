@@ -10,6 +10,8 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     language = models.CharField(_("idioma"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    # The day the learner sits the exam: the progress app plans and forecasts for it.
+    exam_date = models.DateField(_("data do exame"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("perfil")

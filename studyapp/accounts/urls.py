@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.account, name="account"),
     path("signup/", views.signup, name="signup"),
+    path("exam-date/", views.exam_date, name="exam_date"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's own password views, with our templates (templates/registration/).

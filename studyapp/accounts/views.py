@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
@@ -5,13 +7,15 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import ratelimit
-from .forms import EmailForm, ResetRequestForm, SignupForm
+from .forms import EmailForm, ExamDateForm, ResetRequestForm, SignupForm
 from .models import Profile
 
 
@@ -93,3 +97,36 @@ def set_language(request):
         Profile.objects.update_or_create(user=request.user, defaults={"language": language})
         request.session["user_language"] = language
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_date(request):
+    """Set or clear the exam date (a small form on the study settings page; this page is its
+    no-JavaScript home and the place errors are shown, with status 400)."""
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    # The server's date, a day early: a learner east of it may already be on the next day.
+    today = timezone.localdate() - timedelta(days=1)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    form = ExamDateForm(request.POST or None, initial={"exam_date": profile.exam_date}, today=today)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            profile.exam_date = form.cleaned_data["exam_date"]
+            profile.save(update_fields=["exam_date"])
+            if profile.exam_date:
+                messages.success(request, _("Data do exame salva."))
+            else:
+                messages.success(request, _("Data do exame removida."))
+            return redirect(next_url or "srs:settings")
+        status = 400
+    return render(
+        request,
+        "registration/exam_date.html",
+        {"form": form, "next": next_url},
+        status=status,
+    )

@@ -4,6 +4,7 @@ forbids them. Every chart has a <title>/<desc>; templates add a data table besid
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -154,6 +155,104 @@ def heatmap(*, chart_id: str, title: str, desc: str, days: list[tuple[date, int]
     )
 
 
+@dataclass(frozen=True)
+class _ScoreFrame:
+    """The score chart's geometry: 100–1000 on the y axis, one slot per mock exam."""
+
+    n: int
+    width: int = 600
+    height: int = 220
+    top: int = 12
+    bottom: int = 28
+    left: int = 40
+    right: int = 12
+
+    def y_of(self, score) -> float:
+        return round(self.top + (self.height - self.top - self.bottom) * (1000 - score) / 900, 1)
+
+    def x_of(self, i) -> float:
+        return round(self.left + (self.width - self.left - self.right) * (i + 0.5) / self.n, 1)
+
+
+def _score_grid(frame: _ScoreFrame, *, pass_mark: int, pass_label: str) -> list:
+    """Y labels with gridlines (100, 400, 700, 1000) and the dashed pass line."""
+    parts = [
+        format_html(
+            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
+            '<line class="gridline" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+            frame.left - 4,
+            frame.y_of(score) + 4,
+            score,
+            frame.left,
+            frame.y_of(score),
+            frame.width - frame.right,
+            frame.y_of(score),
+        )
+        for score in (100, 400, 700, 1000)
+    ]
+    parts.append(
+        format_html(
+            '<line class="pass-line" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="chart-label pass-label" x="{}" y="{}" text-anchor="end">{}</text>',
+            frame.left,
+            frame.y_of(pass_mark),
+            frame.width - frame.right,
+            frame.y_of(pass_mark),
+            frame.width - frame.right,
+            frame.y_of(pass_mark) - 4,
+            pass_label,
+        )
+    )
+    return parts
+
+
+def _score_marks(frame: _ScoreFrame, points, *, pass_mark: int) -> list:
+    """The scores (dots joined by a line), the predictions (hollow squares), x labels."""
+    parts = []
+    actual = [
+        (frame.x_of(i), frame.y_of(s)) for i, (_label, s, _p) in enumerate(points) if s is not None
+    ]
+    if len(actual) > 1:
+        parts.append(
+            format_html(
+                '<polyline class="score-line" points="{}"/>',
+                " ".join(f"{x},{y}" for x, y in actual),
+            )
+        )
+    for i, (label, score, predicted) in enumerate(points):
+        x = frame.x_of(i)
+        if predicted is not None:
+            parts.append(
+                format_html(
+                    '<rect class="predicted-dot" x="{}" y="{}" width="8" height="8"/>',
+                    x - 4,
+                    frame.y_of(predicted) - 4,
+                )
+            )
+        if score is not None:
+            klass = "score-dot pass" if score >= pass_mark else "score-dot fail"
+            parts.append(
+                format_html(
+                    '<circle class="{}" cx="{}" cy="{}" r="5"><title>{}: {}</title></circle>',
+                    klass,
+                    x,
+                    frame.y_of(score),
+                    label,
+                    score,
+                )
+            )
+        if frame.n <= 10 or i % max(1, frame.n // 10) == 0:
+            parts.append(
+                format_html(
+                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x,
+                    frame.height - 8,
+                    label,
+                )
+            )
+    return parts
+
+
 def score_chart(
     *,
     chart_id: str,
@@ -165,83 +264,10 @@ def score_chart(
 ) -> SafeString:
     """Mock exam scores (dots joined by a line) on the 100–1000 scale, with the pass line
     and, where known, the predicted score (hollow squares)."""
-    width, height, top, bottom, left, right = 600, 220, 12, 28, 40, 12
-    plot_h = height - top - bottom
-    plot_w = width - left - right
-    n = max(1, len(points))
-
-    def y_of(score):
-        return round(top + plot_h * (1000 - score) / 900, 1)
-
-    def x_of(i):
-        return round(left + (plot_w * (i + 0.5) / n), 1)
-
-    parts = [
-        format_html(
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
-            '<line class="gridline" x1="{}" y1="{}" x2="{}" y2="{}"/>',
-            left - 4,
-            y_of(score) + 4,
-            score,
-            left,
-            y_of(score),
-            width - right,
-            y_of(score),
-        )
-        for score in (100, 400, 700, 1000)
-    ]
-    parts.append(
-        format_html(
-            '<line class="pass-line" x1="{}" y1="{}" x2="{}" y2="{}"/>'
-            '<text class="chart-label pass-label" x="{}" y="{}" text-anchor="end">{}</text>',
-            left,
-            y_of(pass_mark),
-            width - right,
-            y_of(pass_mark),
-            width - right,
-            y_of(pass_mark) - 4,
-            pass_label,
-        )
-    )
-    actual = [(x_of(i), y_of(s)) for i, (_label, s, _p) in enumerate(points) if s is not None]
-    if len(actual) > 1:
-        parts.append(
-            format_html(
-                '<polyline class="score-line" points="{}"/>',
-                " ".join(f"{x},{y}" for x, y in actual),
-            )
-        )
-    for i, (label, score, predicted) in enumerate(points):
-        x = x_of(i)
-        if predicted is not None:
-            parts.append(
-                format_html(
-                    '<rect class="predicted-dot" x="{}" y="{}" width="8" height="8"/>',
-                    x - 4,
-                    y_of(predicted) - 4,
-                )
-            )
-        if score is not None:
-            klass = "score-dot pass" if score >= pass_mark else "score-dot fail"
-            parts.append(
-                format_html(
-                    '<circle class="{}" cx="{}" cy="{}" r="5"><title>{}: {}</title></circle>',
-                    klass,
-                    x,
-                    y_of(score),
-                    label,
-                    score,
-                )
-            )
-        if n <= 10 or i % max(1, n // 10) == 0:
-            parts.append(
-                format_html(
-                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                    x,
-                    height - 8,
-                    label,
-                )
-            )
+    frame = _ScoreFrame(n=max(1, len(points)))
+    width, height = frame.width, frame.height
+    parts = _score_grid(frame, pass_mark=pass_mark, pass_label=pass_label)
+    parts += _score_marks(frame, points, pass_mark=pass_mark)
     return _svg(
         chart_id=chart_id,
         title=title,

@@ -15,12 +15,14 @@ A normal approximation gives the score range (80 %) and the pass probability.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from studyapp.quizzes import exam
+from studyapp.quizzes.draw import quotas  # pure: the mock draw's own quota rule
 from studyapp.quizzes.exam import fraction_for_score, scaled_score
 
 DECAY = -DEFAULT_PARAMETERS[20]
@@ -150,3 +152,603 @@ def exam_forecast(
         pass_probability=pass_probability,
         domains=domains,
     )
+
+
+# --- The item model (issue 13) ---------------------------------------------------------
+#
+# P(right at the exam) for each question a mock exam can draw:
+#     p = g + (1 - g) · k
+# g: the chance of a blind guess from the item's format (1/n single answer, 1/C(n, k) for
+# "choose k of n", all-or-nothing); k: the chance the learner *knows* it on the exam day:
+#   * studied items: FSRS retrievability projected to the exam day, with the learner's own
+#     memory factor (how their reviews actually went against what FSRS predicted);
+#   * never-studied items: the learner's prior knowledge (quiz answers on unstudied items);
+#   then shifted by the quiz evidence on the item's topics (logit scale).
+# Evidence fades with a half-life of ``HALF_LIFE_DAYS``. The score distribution follows the
+# app's own mock draw (quotas per domain, unseen questions first) with the uncertainty of the
+# learner's estimates mixed in.
+
+HALF_LIFE_DAYS = 30.0
+PRIOR_KNOWN = 0.15  # prior chance that a never-studied item is already known (0–30 % typical)
+PRIOR_KNOWN_STRENGTH = 8.0  # worth this many (fresh) quiz answers on unstudied items
+MEMORY_FACTOR_SD = 0.5  # prior sd of log(memory factor)
+TOPIC_SHIFT_SD = 0.5  # prior sd of a topic's logit shift
+MODEL_SD = 0.25  # structural error of a learner's knowledge, logit scale (calibrated)
+EVIDENCE_LIMIT = 500  # most recent logged answers read per learner
+_GRID_LOG_FACTOR = [i / 10 for i in range(-30, 31)]  # log memory factor −3 … 3
+_GRID_KNOWN = [(i + 0.5) / 50 for i in range(50)]
+# Gauss–Hermite (probabilists'), 3 points: exact for polynomials up to degree 5.
+_NODES = ((-math.sqrt(3), 1 / 6), (0.0, 2 / 3), (math.sqrt(3), 1 / 6))
+
+
+def guess_floor(options: int, correct: int) -> float:
+    """Chance of a right blind guess: 1/n for one answer of n, 1/C(n, k) for k of n
+    (scored all-or-nothing). 0 when the item has no wrong options (self-graded)."""
+    if correct < 1 or options <= correct:
+        return 0.0
+    return 1 / math.comb(options, correct)
+
+
+def recall(stability: float | None, elapsed_days: float, factor: float = 1.0) -> float:
+    """FSRS-6 retrievability after ``elapsed_days`` whole days with stability × ``factor``."""
+    if not stability:
+        return 0.0
+    return (1 + FACTOR * max(0.0, elapsed_days) / (stability * factor)) ** DECAY
+
+
+def evidence_weight(at: datetime, now: datetime) -> float:
+    """Recency weight of an answer: 1 now, ½ after ``HALF_LIFE_DAYS``."""
+    age = max(0.0, (now - at).total_seconds() / 86400)
+    return 0.5 ** (age / HALF_LIFE_DAYS)
+
+
+def _logit(p: float) -> float:
+    p = min(1 - 1e-6, max(1e-6, p))
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1 + z)
+
+
+@dataclass(frozen=True)
+class BankItem:
+    """A question a mock exam can draw (authored distractors, deck in the mock)."""
+
+    id: int
+    domains: frozenset[int]
+    topics: frozenset[int] = frozenset()
+    options: int = 4
+    correct: int = 1
+    weight: float = 1.0  # the mock profile's topic weight (0: never drawn)
+
+    @property
+    def guess(self) -> float:
+        return guess_floor(self.options, self.correct)
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A study card's memory now (``stability`` None or ``last_review`` None: unstudied)."""
+
+    stability: float | None
+    last_review: datetime | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One logged answer (a study review or a quiz answer) with the card's memory *before*
+    it, as the review log keeps it."""
+
+    item_id: int
+    at: datetime
+    passed: bool
+    stability: float | None  # before the answer; None: the card was new
+    last_review: datetime | None
+    quiz: bool = False
+    rescheduled: bool = True  # False: a right quiz answer on a card not due (memory unchanged)
+
+
+@dataclass
+class Learner:
+    """What the evidence says about the learner beyond the cards' FSRS state."""
+
+    memory_factor: float = 1.0  # their stabilities are this many times FSRS's
+    memory_sd: float = MEMORY_FACTOR_SD  # of log(memory_factor)
+    known: float = PRIOR_KNOWN  # chance a never-studied item is known
+    known_sd: float = 0.0
+    topic_shift: dict = field(default_factory=dict)  # topic id → logit shift
+    reviews: float = 0.0  # weighted answers behind memory_factor
+    quiz_unstudied: float = 0.0  # weighted quiz answers behind ``known``
+    item_boost: dict = field(default_factory=dict)  # item id → knowledge floor from quizzes
+
+
+def _grid_posterior(grid, log_prior, loglik):
+    logs = [lp + ll for lp, ll in zip(log_prior, loglik, strict=True)]
+    top = max(logs)
+    weights = [math.exp(v - top) for v in logs]
+    total = sum(weights)
+    mean = sum(w * x for w, x in zip(weights, grid, strict=True)) / total
+    var = sum(w * (x - mean) ** 2 for w, x in zip(weights, grid, strict=True)) / total
+    return mean, math.sqrt(var)
+
+
+def learner_estimate(answers: list[Answer], bank: dict[int, BankItem], *, now: datetime) -> Learner:
+    """Fit the learner's memory factor, prior knowledge and topic shifts (pure, fast)."""
+    learner = Learner()
+    # 1. Memory factor: answers on studied cards at least a day after the last review.
+    memory = []
+    unstudied = []
+    for answer in answers:
+        weight = evidence_weight(answer.at, now)
+        guess = bank[answer.item_id].guess if answer.quiz and answer.item_id in bank else 0.0
+        if answer.stability and answer.last_review is not None:
+            days = (answer.at - answer.last_review).days
+            if days >= 1:
+                memory.append((answer.stability, days, answer.passed, guess, weight))
+        elif answer.quiz and answer.item_id in bank:
+            unstudied.append((answer.passed, guess, weight))
+    if memory:
+        loglik = []
+        for log_factor in _GRID_LOG_FACTOR:
+            factor = math.exp(log_factor)
+            total = 0.0
+            for stability, days, passed, guess, weight in memory:
+                p = guess + (1 - guess) * recall(stability, days, factor)
+                p = min(1 - 1e-4, max(1e-4, p))
+                total += weight * math.log(p if passed else 1 - p)
+            loglik.append(total)
+        prior = [-(x**2) / (2 * MEMORY_FACTOR_SD**2) for x in _GRID_LOG_FACTOR]
+        mean, sd = _grid_posterior(_GRID_LOG_FACTOR, prior, loglik)
+        learner.memory_factor, learner.memory_sd = math.exp(mean), sd
+        learner.reviews = sum(row[-1] for row in memory)
+    # 2. Prior knowledge: quiz answers on items never studied before the answer.
+    a = PRIOR_KNOWN * PRIOR_KNOWN_STRENGTH
+    b = (1 - PRIOR_KNOWN) * PRIOR_KNOWN_STRENGTH
+    prior = [(a - 1) * math.log(x) + (b - 1) * math.log(1 - x) for x in _GRID_KNOWN]
+    loglik = [
+        sum(w * math.log(g + (1 - g) * x if ok else (1 - g) * (1 - x)) for ok, g, w in unstudied)
+        for x in _GRID_KNOWN
+    ]
+    learner.known, learner.known_sd = _grid_posterior(_GRID_KNOWN, prior, loglik)
+    learner.quiz_unstudied = sum(row[-1] for row in unstudied)
+    # 3. Topic shifts: one Newton step on the quiz residuals of each topic's questions.
+    score: dict[int, float] = defaultdict(float)
+    info: dict[int, float] = defaultdict(float)
+    for answer in answers:
+        item = bank.get(answer.item_id)
+        if not answer.quiz or item is None or not item.topics:
+            continue
+        if answer.stability and answer.last_review is not None:
+            k = recall(
+                answer.stability, (answer.at - answer.last_review).days, learner.memory_factor
+            )
+        else:
+            k = learner.known
+        k = min(1 - 1e-4, max(1e-4, k))
+        g = item.guess
+        p = g + (1 - g) * k
+        slope = (1 - g) * k * (1 - k)  # dp / d logit(k)
+        weight = evidence_weight(answer.at, now)
+        for topic in item.topics:
+            score[topic] += weight * (float(answer.passed) - p) * slope / (p * (1 - p))
+            info[topic] += weight * slope**2 / (p * (1 - p))
+        # A right answer logged without rescheduling: memory did not take it in.
+        if answer.passed and not answer.rescheduled:
+            posterior = k / (k + (1 - k) * g) if g < 1 else k
+            boost = learner.item_boost.get(answer.item_id, 0.0)
+            learner.item_boost[answer.item_id] = max(boost, weight * posterior)
+    learner.topic_shift = {
+        topic: score[topic] / (info[topic] + 1 / TOPIC_SHIFT_SD**2) for topic in score
+    }
+    return learner
+
+
+def knowledge(
+    item: BankItem,
+    card: CardState | None,
+    learner: Learner,
+    *,
+    when: datetime,
+    factor: float | None = None,
+    known: float | None = None,
+    shift: float = 0.0,
+) -> float:
+    """Chance the learner knows ``item`` at ``when`` (before the guess floor)."""
+    factor = learner.memory_factor if factor is None else factor
+    known = learner.known if known is None else known
+    if card is not None and card.stability and card.last_review is not None:
+        base = recall(card.stability, (when - card.last_review).days, factor)
+    else:
+        base = known
+    topics = [learner.topic_shift[t] for t in item.topics if t in learner.topic_shift]
+    logit = _logit(base) + shift + (sum(topics) / len(topics) if topics else 0.0)
+    k = _sigmoid(logit)
+    boost = learner.item_boost.get(item.id)
+    if boost:  # a recent right quiz answer the card's memory did not take in
+        k = k + (1 - k) * boost
+    return k
+
+
+def item_probability(item: BankItem, k: float) -> float:
+    g = item.guess
+    return g + (1 - g) * k
+
+
+@dataclass(frozen=True)
+class DrawGroup:
+    """Questions of one domain and tier: ``take`` of them are drawn (all when equal)."""
+
+    domain: int | None
+    items: tuple[BankItem, ...]
+    take: int
+
+
+def draw_plan(
+    bank: list[BankItem], *, tiers: dict[int, int], weights: dict[int, float], count: int
+) -> list[DrawGroup]:
+    """What ``quizzes.draw.draw_weighted`` draws, as groups: per domain its quota from the
+    questions never answered in a quiz, then those last answered wrong, then right; the
+    group where the quota runs out is sampled (by topic weight)."""
+    pool = sorted((item for item in bank if item.weight > 0), key=lambda item: item.id)
+    available = {d: [item for item in pool if d in item.domains] for d in weights}
+    positive = {d: w for d, w in weights.items() if w > 0 and available[d]}
+    target = quotas(positive, min(count, len(pool)))
+    order = sorted(target, key=lambda d: (len(available[d]) / max(target[d], 1), d))
+    taken: set[int] = set()
+    plan: list[DrawGroup] = []
+    drawn = 0
+
+    def take_from(candidates, need, domain):
+        nonlocal drawn
+        for tier in sorted({tiers.get(item.id, 0) for item in candidates}):
+            if need <= 0:
+                break
+            group = tuple(item for item in candidates if tiers.get(item.id, 0) == tier)
+            amount = min(need, len(group))
+            plan.append(DrawGroup(domain, group, amount))
+            taken.update(item.id for item in group)
+            need -= amount
+            drawn += amount
+        return need
+
+    for domain in order:
+        take_from([i for i in available[domain] if i.id not in taken], target[domain], domain)
+    if drawn < count:
+        take_from([i for i in pool if i.id not in taken], count - drawn, None)
+    return plan
+
+
+def _group_moments(group: DrawGroup, probability: dict[int, float]) -> tuple[float, float]:
+    ps = [probability[item.id] for item in group.items]
+    n, m = len(ps), group.take
+    if m >= n:
+        return sum(ps), sum(p * (1 - p) for p in ps)
+    if m <= 0:
+        return 0.0, 0.0
+    total_weight = sum(item.weight for item in group.items)
+    shares = [item.weight / total_weight for item in group.items]
+    mean_p = sum(s * p for s, p in zip(shares, ps, strict=True))
+    spread = sum(s * (p - mean_p) ** 2 for s, p in zip(shares, ps, strict=True))
+    # m drawn without replacement from n: the luck of the draw and of the answers.
+    var = m * mean_p * (1 - mean_p) - m * (m - 1) / max(1, n - 1) * spread
+    return m * mean_p, max(var, 0.0)
+
+
+@dataclass
+class ScoreForecast:
+    """The score of a mock exam drawn as the app draws it."""
+
+    count: int
+    expected: float  # expected number right
+    median: int  # scaled
+    low: int  # 80 % range (10th and 90th percentiles)
+    high: int
+    pass_mark: int
+    pass_probability: float
+    cdf: list[float]  # P(number right ≤ t), t = 0 … count
+    probabilities: dict = field(default_factory=dict)  # item id → P(right), all questions
+    learner: Learner | None = None
+    domain_chances: dict = field(default_factory=dict)  # domain → mean P(right) of its questions
+    domains: list = field(default_factory=list)  # GroupEstimate rows, set by the selectors
+
+    def as_snapshot(self) -> dict:
+        return {
+            str(d.key): {"p": round(d.probability, 4), "weight": d.weight} for d in self.domains
+        }
+
+    @property
+    def score(self) -> int:
+        return self.median
+
+    @property
+    def fraction(self) -> float:
+        return self.expected / self.count if self.count else 0.0
+
+
+def _quantile(cdf: list[float], q: float) -> int:
+    """The median (q = ½): the smallest t with P(T ≤ t) ≥ ½. The ends of the 80 % range:
+    the t whose one-sided probability is nearest to ``q`` — P(T < t) for the low end,
+    P(T ≤ t) for the high end — so that [low, high] holds about 80 % of the outcomes even
+    though the number right is discrete."""
+    if q == 0.5:
+        return next(t for t, c in enumerate(cdf) if c >= 0.5 - 1e-12)
+    if q < 0.5:
+        below = [0.0, *cdf[:-1]]
+        return min(range(len(cdf)), key=lambda t: (abs(below[t] - q), t))
+    return min(range(len(cdf)), key=lambda t: (abs(cdf[t] - q), -t))
+
+
+def score_forecast(
+    bank: list[BankItem],
+    cards: dict[int, CardState],
+    learner: Learner,
+    *,
+    when: datetime,
+    tiers: dict[int, int] | None = None,
+    weights: dict[int, float] | None = None,
+    count: int = exam.QUESTION_COUNT,
+    pass_mark: int = exam.PASS_MARK,
+) -> ScoreForecast:
+    """Distribution of the number right in a mock exam taken at ``when``: a mixture over the
+    learner's uncertain memory factor, prior knowledge and the model's own error, each
+    component the sum of the drawn questions' Bernoulli answers (normal, continuity
+    corrected)."""
+    tiers = tiers or {}
+    weights = weights if weights is not None else dict(exam.DOMAIN_WEIGHTS)
+    plan = draw_plan(bank, tiers=tiers, weights=weights, count=count)
+    count = sum(group.take for group in plan)
+    drawn_items = [item for group in plan for item in group.items]
+    components = []
+    for z_memory, w_memory in _NODES:
+        factor = learner.memory_factor * math.exp(z_memory * learner.memory_sd)
+        for z_known, w_known in _NODES:
+            known = min(0.999, max(0.001, learner.known + z_known * learner.known_sd))
+            for z_model, w_model in _NODES:
+                shift = z_model * MODEL_SD
+                probability = {
+                    item.id: item_probability(
+                        item,
+                        knowledge(
+                            item,
+                            cards.get(item.id),
+                            learner,
+                            when=when,
+                            factor=factor,
+                            known=known,
+                            shift=shift,
+                        ),
+                    )
+                    for item in drawn_items
+                }
+                mean = var = 0.0
+                for group in plan:
+                    m, v = _group_moments(group, probability)
+                    mean += m
+                    var += v
+                components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
+    every = {
+        item.id: item_probability(item, knowledge(item, cards.get(item.id), learner, when=when))
+        for item in bank
+    }
+    chances = {
+        d: sum(every[item.id] for item in bank if d in item.domains)
+        / sum(1 for item in bank if d in item.domains)
+        for d in weights
+        if any(d in item.domains for item in bank)
+    }
+    cdf = []
+    for t in range(count + 1):
+        cdf.append(sum(w * normal_cdf((t + 0.5 - mean) / sd) for w, mean, sd in components))
+    cdf = [min(1.0, c) for c in cdf]
+    cdf[-1] = 1.0
+    expected = sum(w * mean for w, mean, _sd in components)
+    pass_count = next(
+        (t for t in range(count + 1) if scaled_score(t, count or 1) >= pass_mark), count + 1
+    )
+    pass_probability = 1.0 - (cdf[pass_count - 1] if pass_count >= 1 else 0.0)
+    if pass_count > count:
+        pass_probability = 0.0
+    return ScoreForecast(
+        count=count,
+        expected=expected,
+        median=scaled_score(_quantile(cdf, 0.5), count or 1),
+        low=scaled_score(_quantile(cdf, 0.1), count or 1),
+        high=scaled_score(_quantile(cdf, 0.9), count or 1),
+        pass_mark=pass_mark,
+        pass_probability=max(0.0, min(1.0, pass_probability)),
+        cdf=cdf,
+        probabilities=every,
+        learner=learner,
+        domain_chances=chances,
+    )
+
+
+# --- Exam date and daily plan ---------------------------------------------------------------
+
+PLAN_TARGET = 0.9  # the pass probability a plan aims for
+PLAN_DIFFICULTY = 5.0  # FSRS difficulty assumed for cards in the simulation
+
+
+@dataclass
+class QueueRun:
+    """A simulated study period: each card's memory at its end and the reviews it took."""
+
+    memory: dict[int, CardState]
+    reviews_per_day: float
+    new_per_day: float
+
+
+def simulate_queue(
+    memory: dict[int, CardState],
+    due: dict[int, datetime],
+    unstudied: list[int],
+    learner: Learner,
+    *,
+    start: datetime,
+    days: int,
+    new_per_day: float,
+    seed: int = 1,
+    desired_retention: float = 0.9,
+) -> QueueRun:
+    """FSRS simulation of the learner's own queue: every study day (all ``days``) the cards
+    due are reviewed (recalled with the learner's projected retrievability: Good, else Again
+    and relearned) and ``new_per_day`` new cards are learned (in ``unstudied`` order), with
+    the app's scheduler settings (FSRS-6 defaults, no fuzz)."""
+    import random
+
+    import fsrs
+
+    scheduler = fsrs.Scheduler(
+        desired_retention=desired_retention, enable_fuzzing=False, learning_steps=()
+    )
+    rng = random.Random(seed)
+    cards: dict[int, fsrs.Card] = {}
+    for item_id, state in memory.items():
+        if state.stability and state.last_review is not None:
+            cards[item_id] = fsrs.Card(
+                card_id=item_id,
+                state=fsrs.State.Review,
+                step=None,
+                stability=state.stability,
+                difficulty=PLAN_DIFFICULTY,
+                due=due.get(item_id) or state.last_review + timedelta(days=state.stability),
+                last_review=state.last_review,
+            )
+    queue = list(unstudied)
+    reviews = 0
+    credit = 0.0
+    for day in range(days):
+        moment = start + timedelta(days=day)
+        for item_id, card in list(cards.items()):
+            if card.due > moment:
+                continue
+            elapsed = (moment - card.last_review).days
+            remembered = rng.random() < recall(card.stability, elapsed, learner.memory_factor)
+            rating = fsrs.Rating.Good if remembered else fsrs.Rating.Again
+            card, _log = scheduler.review_card(card, rating, review_datetime=moment)
+            reviews += 1
+            if not remembered:  # relearned the same day
+                card, _log = scheduler.review_card(
+                    card, fsrs.Rating.Good, review_datetime=moment + timedelta(minutes=10)
+                )
+                reviews += 1
+            cards[item_id] = card
+        credit += new_per_day
+        while credit >= 1 and queue:
+            credit -= 1
+            item_id = queue.pop(0)
+            knew = rng.random() < learner.known
+            card = fsrs.Card(card_id=item_id, due=moment)
+            card, _log = scheduler.review_card(
+                card, fsrs.Rating.Easy if knew else fsrs.Rating.Good, review_datetime=moment
+            )
+            cards[item_id] = card
+    final = {
+        item_id: CardState(card.stability, card.last_review) for item_id, card in cards.items()
+    }
+    for item_id, state in memory.items():
+        final.setdefault(item_id, state)
+    return QueueRun(final, reviews / max(1, days), new_per_day)
+
+
+@dataclass
+class Plan:
+    exam_at: datetime
+    days_left: int
+    unstudied: int
+    current_pace: float  # new cards per day lately
+    at_current_pace: ScoreForecast
+    current_reviews: float
+    needed_new: int | None = None  # new cards per day to cover the bank and pass ≥ 0.9
+    needed_reviews: float | None = None
+    at_needed_pace: ScoreForecast | None = None
+    reachable: bool = False
+    best: ScoreForecast | None = None  # everything learned tomorrow: the most within reach
+    days_needed: int | None = None  # days of study that would reach the target (if not)
+
+    @property
+    def target(self) -> float:
+        return PLAN_TARGET
+
+
+def study_plan(
+    bank: list[BankItem],
+    memory: dict[int, CardState],
+    due: dict[int, datetime],
+    learner: Learner,
+    *,
+    unstudied: list[int],
+    now: datetime,
+    exam_at: datetime,
+    current_pace: float,
+    tiers: dict[int, int] | None = None,
+    weights: dict[int, float] | None = None,
+    count: int = exam.QUESTION_COUNT,
+    pass_mark: int = exam.PASS_MARK,
+    desired_retention: float = 0.9,
+) -> Plan:
+    """The forecast at the exam date at the current pace, and the pace needed (new cards a
+    day, and the reviews a day it brings) to learn every card by then and pass with
+    probability ≥ ``PLAN_TARGET`` — or, when no pace gets there, what would."""
+    days = max(0, (exam_at.date() - now.date()).days)
+
+    def run(pace: float, horizon: int = days) -> tuple[QueueRun, ScoreForecast]:
+        queue = simulate_queue(
+            memory,
+            due,
+            unstudied,
+            learner,
+            start=now,
+            days=horizon,
+            new_per_day=pace,
+            desired_retention=desired_retention,
+        )
+        forecast = score_forecast(
+            bank,
+            queue.memory,
+            learner,
+            when=now + timedelta(days=horizon),
+            tiers=tiers,
+            weights=weights,
+            count=count,
+            pass_mark=pass_mark,
+        )
+        return queue, forecast
+
+    current_queue, current = run(current_pace)
+    plan = Plan(
+        exam_at=exam_at,
+        days_left=days,
+        unstudied=len(unstudied),
+        current_pace=current_pace,
+        at_current_pace=current,
+        current_reviews=current_queue.reviews_per_day,
+    )
+    if days < 1:
+        plan.reachable = current.pass_probability >= PLAN_TARGET
+        return plan
+    # At least enough to see every card by the day before the exam.
+    cover = math.ceil(len(unstudied) / max(1, days - 1)) if unstudied else 0
+    paces = sorted({cover, *(cover * f for f in (1.5, 2, 3, 5)), len(unstudied) or cover})
+    for pace in paces:
+        queue, forecast = run(pace)
+        if forecast.pass_probability >= PLAN_TARGET:
+            plan.needed_new = math.ceil(pace)
+            plan.needed_reviews = queue.reviews_per_day
+            plan.at_needed_pace = forecast
+            plan.reachable = True
+            return plan
+        plan.best = forecast
+    # Out of reach: how many days of study (at the covering pace of now) would do it.
+    for extra in (7, 14, 30, 60, 90, 180):
+        horizon = days + extra
+        pace = math.ceil(len(unstudied) / max(1, horizon - 1)) if unstudied else 0
+        _queue, forecast = run(pace, horizon)
+        if forecast.pass_probability >= PLAN_TARGET:
+            plan.days_needed = horizon
+            break
+    return plan

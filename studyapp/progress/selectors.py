@@ -10,29 +10,38 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from studyapp.accounts.models import Profile
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item
-from studyapp.quizzes import exam
+from studyapp.quizzes import draw, exam
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
 from studyapp.srs.models import State
 from studyapp.srs.timing import study_day
 
+from .calibration import SimItem
 from .models import Prediction
 from .readiness import (
+    EVIDENCE_LIMIT,
+    Answer,
+    CardState,
     GroupEstimate,
     GroupEvidence,
+    Plan,
+    ScoreForecast,
     estimate,
-    exam_forecast,
+    learner_estimate,
     retrievability,
+    score_forecast,
+    study_plan,
 )
 
 FORECAST_DAYS = 30
@@ -206,6 +215,8 @@ class CardSummary:
     forecast: list[tuple[date, int]]
     states: dict[str, int]
     deck_evidence: dict[int, GroupEvidence]
+    memory: dict[int, CardState] = field(default_factory=dict)  # item id → memory now
+    due_at: dict[int, datetime] = field(default_factory=dict)  # item id → due
 
 
 def summarize_cards(rows, *, now: datetime, tz, today: date) -> CardSummary:
@@ -214,7 +225,11 @@ def summarize_cards(rows, *, now: datetime, tz, today: date) -> CardSummary:
     states = {"new": 0, "learning": 0, "review": 0, "suspended": 0}
     evidence: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
     due_now = 0
-    for _user_id, deck_id, state, stability, last_review, due, suspended, buried in rows:
+    memory: dict[int, CardState] = {}
+    due_at: dict[int, datetime] = {}
+    for _user_id, deck_id, state, stability, last_review, due, suspended, buried, item in rows:
+        memory[item] = CardState(stability, last_review)
+        due_at[item] = due
         r = retrievability(stability, last_review, now)
         deck = evidence[deck_id]
         deck.retrievability_sum += r
@@ -240,6 +255,8 @@ def summarize_cards(rows, *, now: datetime, tz, today: date) -> CardSummary:
         forecast=[(today + timedelta(days=i), n) for i, n in enumerate(forecast)],
         states=states,
         deck_evidence=evidence,
+        memory=memory,
+        due_at=due_at,
     )
 
 
@@ -248,14 +265,55 @@ class Readiness:
     decks: list[GroupEstimate]
     topics: list[GroupEstimate]
     domains: list[GroupEstimate]
-    forecast: object  # readiness.ExamForecast
+    forecast: ScoreForecast
     study_next: list[GroupEstimate]
+    answers: list[Answer] = field(default_factory=list)
+    bank: list = field(default_factory=list)
+    tiers: dict = field(default_factory=dict)
+
+
+def answers_from(rows) -> list[Answer]:
+    """``srs.selectors.answer_log`` rows → the model's answers."""
+    return [
+        Answer(
+            item_id=item_id,
+            at=at,
+            passed=rating > 1,
+            stability=stability,
+            last_review=last_review,
+            quiz=source == "quiz",
+            rescheduled=rescheduled,
+        )
+        for _user, item_id, at, rating, stability, last_review, source, rescheduled in rows
+    ]
+
+
+def item_forecast(
+    *, bank, memory: dict[int, CardState], answers, last_answers, profile, now, when=None
+) -> ScoreForecast:
+    """The item model's forecast of a mock exam taken at ``when`` (default now)."""
+    mock = [item.bank_item() for item in bank if item.mock]
+    learner = learner_estimate(answers, {item.id: item for item in mock}, now=now)
+    tiers = {
+        item_id: draw.RIGHT if right else draw.WRONG for item_id, right in last_answers.items()
+    }
+    return score_forecast(
+        mock,
+        memory,
+        learner,
+        when=when or now,
+        tiers=tiers,
+        weights=profile.weights(),
+        count=profile.question_count,
+        pass_mark=profile.pass_mark,
+    )
 
 
 def readiness_from(
-    *, decks: dict[int, DeckInfo], deck_evidence, quiz_accuracy, profile
+    *, decks: dict[int, DeckInfo], deck_evidence, quiz_accuracy, profile, forecast: ScoreForecast
 ) -> Readiness:
-    """Per deck, topic and domain estimates and the exam forecast (no queries)."""
+    """Per deck, topic and domain estimates beside the item model's exam ``forecast``
+    (no queries). A domain's chance of a right answer is the mean over its questions."""
     per_deck: dict[int, GroupEvidence] = {}
     for deck in decks.values():
         ev = GroupEvidence(items=deck.items)
@@ -302,11 +360,11 @@ def readiness_from(
                 ev.add(per_deck[deck.id])
         domain = estimate(number, str(exam.DOMAINS.get(number, number)), ev)
         domain.weight = weight
+        chances = forecast.domain_chances.get(number)
+        if chances:
+            domain.probability = chances
         domain_estimates.append(domain)
-
-    forecast = exam_forecast(
-        domain_estimates, pass_mark=profile.pass_mark, question_count=profile.question_count
-    )
+    forecast.domains = domain_estimates
     study_next = sorted(
         (t for t in topic_estimates if t.items), key=lambda t: (t.probability, t.label)
     )[:3]
@@ -330,6 +388,11 @@ class MockRow:
             return None
         return self.attempt.score - self.prediction.predicted_score
 
+    @property
+    def inside(self) -> bool:
+        p = self.prediction
+        return p is not None and p.score_low <= (self.attempt.score or 0) <= p.score_high
+
 
 @dataclass
 class Dashboard:
@@ -341,15 +404,35 @@ class Dashboard:
     readiness: Readiness
     mocks: list[MockRow]
     pass_mark: int
+    exam_day: date | None = None
+    plan: Plan | None = None
+
+    @property
+    def compared(self) -> list[MockRow]:
+        """Finished mock exams with a prediction to compare with."""
+        return [row for row in self.mocks if row.error is not None]
+
+    @property
+    def running_bias(self) -> float | None:
+        """Mean of (actual − predicted) over the compared mock exams, from the second on."""
+        rows = self.compared
+        return sum(row.error for row in rows) / len(rows) if len(rows) >= 2 else None
+
+    @property
+    def inside_range(self) -> int:
+        return sum(1 for row in self.compared if row.inside)
 
     @property
     def missing_predictions(self) -> list[quiz_selectors.MockResult]:
         return [row.attempt for row in self.mocks if row.prediction is None]
 
 
+_MOMENT_ORDER = {"start": 0, "finish": 1, "lazy": 2}
+
+
 def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
     """The snapshot to compare with each attempt: taken at start, else at finish, else lazy."""
-    order = {Prediction.Moment.START: 0, Prediction.Moment.FINISH: 1, Prediction.Moment.LAZY: 2}
+    order = _MOMENT_ORDER
     best: dict[int, Prediction] = {}
     if not attempt_ids:
         return best
@@ -360,7 +443,7 @@ def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
     return best
 
 
-def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None) -> tuple:
+def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, bank=None) -> tuple:
     """(CardSummary, Readiness) for one user now."""
     tz = tz or srs_selectors.user_timezone(user=user)
     decks = decks if decks is not None else content_map()
@@ -368,13 +451,69 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None) -> 
     cards = summarize_cards(
         srs_selectors.card_memory_rows(user_ids=[user.pk]), now=now, tz=tz, today=study_day(now, tz)
     )
+    bank = bank if bank is not None else study_bank()
+    answers = answers_from(srs_selectors.answer_log(user_ids=[user.pk], limit=EVIDENCE_LIMIT))
+    last = quiz_selectors.last_answers(user_ids=[user.pk]).get(user.pk, {})
+    forecast = item_forecast(
+        bank=bank, memory=cards.memory, answers=answers, last_answers=last, profile=profile, now=now
+    )
     readiness = readiness_from(
         decks=decks,
         deck_evidence=cards.deck_evidence,
         quiz_accuracy=quiz_selectors.accuracy_by_deck(user=user),
         profile=profile,
+        forecast=forecast,
     )
+    readiness.answers = answers
+    readiness.bank = bank
+    readiness.tiers = {item: draw.RIGHT if right else draw.WRONG for item, right in last.items()}
     return cards, readiness
+
+
+PACE_DAYS = 14  # "current pace": new cards a day over the last two weeks
+EXAM_HOUR = 9  # the exam is taken at 09:00 local time on its day
+
+
+def exam_date_of(*, user) -> date | None:
+    return Profile.objects.filter(user=user).values_list("exam_date", flat=True).first()
+
+
+def current_pace(answers: list[Answer], *, now: datetime) -> float:
+    """New cards a day lately: cards first studied in the last ``PACE_DAYS`` days."""
+    since = now - timedelta(days=PACE_DAYS)
+    first_seen = {
+        a.item_id for a in answers if a.stability is None and not a.quiz and a.at >= since
+    }
+    return len(first_seen) / PACE_DAYS
+
+
+def plan_from(
+    *, cards: CardSummary, readiness: Readiness, profile, now: datetime, exam_day: date, tz
+) -> Plan:
+    """The plan for ``exam_day`` (no queries)."""
+    exam_at = datetime.combine(exam_day, time(EXAM_HOUR), tzinfo=tz)
+    mock = [item.bank_item() for item in readiness.bank if item.mock]
+    studied = {i for i, state in cards.memory.items() if state.stability and state.last_review}
+    # New cards in the queue's order; questions a mock can draw first within a deck.
+    unstudied = [
+        item.id
+        for item in sorted(readiness.bank, key=lambda i: (i.deck_id, not i.mock, i.id))
+        if item.id not in studied
+    ]
+    return study_plan(
+        mock,
+        cards.memory,
+        cards.due_at,
+        readiness.forecast.learner,
+        unstudied=unstudied,
+        now=now,
+        exam_at=exam_at,
+        current_pace=current_pace(readiness.answers, now=now),
+        tiers=readiness.tiers,
+        weights=profile.weights(),
+        count=profile.question_count,
+        pass_mark=profile.pass_mark,
+    )
 
 
 def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
@@ -387,7 +526,15 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     activity = activity_get(user=user, today=today)
     mocks = quiz_selectors.mock_history(user=user)
     predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])
+    exam_day = exam_date_of(user=user)
+    plan = None
+    if exam_day is not None and exam_day >= today and readiness.forecast.count:
+        plan = plan_from(
+            cards=cards, readiness=readiness, profile=profile, now=now, exam_day=exam_day, tz=tz
+        )
     return Dashboard(
+        exam_day=exam_day,
+        plan=plan,
         now=now,
         tz=tz,
         today=today,
@@ -399,7 +546,70 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     )
 
 
+def exam_outlook(*, user, now: datetime | None = None) -> dict:
+    """For the home page: ``exam_day`` and, when there is one ahead, the ``plan`` (days
+    left, forecast at the exam date, pace needed). One query without an exam date."""
+    exam_day = exam_date_of(user=user)
+    result = {"exam_day": exam_day, "plan": None, "show_plan": True}
+    if exam_day is None:
+        return result
+    now = now or timezone.now()
+    tz = srs_selectors.user_timezone(user=user)
+    if exam_day < study_day(now, tz):
+        return result
+    profile = quiz_selectors.exam_profile()
+    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+    if readiness.forecast.count:
+        result["plan"] = plan_from(
+            cards=cards, readiness=readiness, profile=profile, now=now, exam_day=exam_day, tz=tz
+        )
+    return result
+
+
 # --- Instructor class view -------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """Predicted vs actual over mock exams: n, mean (actual − predicted), inside the range."""
+
+    n: int = 0
+    error_sum: int = 0
+    inside: int = 0
+
+    def add(self, *, actual: int, predicted: int, low: int, high: int) -> None:
+        self.n += 1
+        self.error_sum += actual - predicted
+        self.inside += low <= actual <= high
+
+    @property
+    def bias(self) -> float | None:
+        return self.error_sum / self.n if self.n >= 2 else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.inside / self.n if self.n >= 2 else None
+
+
+def calibration_by_user(*, user_ids=None) -> dict[int | None, Comparison]:
+    """{user id: Comparison} over finished mock exams with a stored prediction (the start
+    snapshot, else finish, else lazy), and the whole class under the key ``None``. 2 queries."""
+    scores = quiz_selectors.mock_scores(user_ids=user_ids)
+    best: dict[int, tuple] = {}
+    rows = Prediction.objects.filter(attempt_id__in=list(scores)).values_list(
+        "attempt_id", "moment", "predicted_score", "score_low", "score_high"
+    )
+    for attempt_id, moment, predicted, low, high in rows:
+        current = best.get(attempt_id)
+        rank = _MOMENT_ORDER.get(moment, 3)
+        if current is None or rank < current[0]:
+            best[attempt_id] = (rank, predicted, low, high)
+    result: dict[int | None, Comparison] = defaultdict(Comparison)
+    for attempt_id, (_rank, predicted, low, high) in best.items():
+        user_id, actual = scores[attempt_id]
+        for key in (user_id, None):
+            result[key].add(actual=actual, predicted=predicted, low=low, high=high)
+    return result
 
 
 @dataclass
@@ -409,6 +619,7 @@ class StudentRow:
     retention: Retention
     last_mock: int | None
     forecast: object
+    calibration: Comparison = field(default_factory=Comparison)
 
 
 def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
@@ -443,17 +654,32 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
         rows_by_user[row[0]].append(row)
     accuracy = quiz_selectors.accuracy_by_users(user_ids=ids)
     last_mock = quiz_selectors.last_mock_scores(user_ids=ids)
+    bank = study_bank()
+    answer_rows = defaultdict(list)
+    for row in srs_selectors.answer_log(user_ids=ids, limit=EVIDENCE_LIMIT):
+        answer_rows[row[0]].append(row)
+    tiers = quiz_selectors.last_answers(user_ids=ids)
+    compared = calibration_by_user(user_ids=ids)
     result = []
     for user in users:
         user_tz = tzs[user.pk]
         cards = summarize_cards(
             rows_by_user[user.pk], now=now, tz=user_tz, today=study_day(now, user_tz)
         )
+        forecast = item_forecast(
+            bank=bank,
+            memory=cards.memory,
+            answers=answers_from(answer_rows[user.pk]),
+            last_answers=tiers.get(user.pk, {}),
+            profile=profile,
+            now=now,
+        )
         readiness = readiness_from(
             decks=decks,
             deck_evidence=cards.deck_evidence,
             quiz_accuracy=accuracy.get(user.pk, {}),
             profile=profile,
+            forecast=forecast,
         )
         result.append(
             StudentRow(
@@ -462,6 +688,48 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
                 retention=retention.get(user.pk, Retention()),
                 last_mock=last_mock.get(user.pk),
                 forecast=readiness.forecast,
+                calibration=compared.get(user.pk, Comparison()),
             )
         )
     return result
+
+
+# --- The question bank for the item model ----------------------------------------------
+
+
+def study_bank() -> list:
+    """Every studiable source item with its format (authored options, how many correct),
+    exam domains and topics (the item's own, as the mock draw reads them): 2 queries.
+    ``mock`` marks the questions a mock exam can draw (``Item.objects.mock_eligible``)."""
+    rows = list(
+        Item.objects.studiable()
+        .annotate(
+            n_options=Count("options"),
+            n_correct=Count("options", filter=Q(options__is_correct=True)),
+        )
+        .values_list("id", "deck_id", "kind", "domains", "deck__in_mock", "n_options", "n_correct")
+    )
+    topics: dict[int, set[int]] = defaultdict(set)
+    links = Item.topics.through.objects.filter(item__in=Item.objects.studiable()).values_list(
+        "item_id", "topic_id"
+    )
+    for item_id, topic_id in links:
+        topics[item_id].add(topic_id)
+    items = []
+    for item_id, deck_id, kind, domains, in_mock, n_options, n_correct in rows:
+        question = kind == Item.Kind.QUESTION
+        domains = frozenset(d for d in domains or () if isinstance(d, int) and d in exam.DOMAINS)
+        items.append(
+            SimItem(
+                id=item_id,
+                deck_id=deck_id,
+                question=question,
+                options=n_options,
+                correct=n_correct,
+                domains=domains,
+                topics=frozenset(topics[item_id]),
+                mock=question and in_mock and n_options > n_correct,
+                in_mock=in_mock,
+            )
+        )
+    return sorted(items, key=lambda item: item.id)

@@ -13,8 +13,15 @@ from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 
 from .models import Prediction
-from .readiness import GroupEvidence, retrievability
-from .selectors import content_map, readiness_from, readiness_get
+from .readiness import EVIDENCE_LIMIT, CardState, GroupEvidence, retrievability
+from .selectors import (
+    answers_from,
+    content_map,
+    item_forecast,
+    readiness_from,
+    readiness_get,
+    study_bank,
+)
 
 
 def _store(*, user, attempt_id, moment, forecast, now) -> Prediction:
@@ -63,27 +70,46 @@ def prediction_backfill(*, user, attempts) -> list[Prediction]:
     if not attempts:
         return []
     decks = content_map()
+    bank = study_bank()
     profile = quiz_selectors.exam_profile()
     latest = max(a.started_at for a in attempts)
     logs = srs_selectors.memory_history(user=user, before=latest)
     created = []
     for attempt in sorted(attempts, key=lambda a: a.started_at):
-        memory: dict[int, tuple[int, datetime, float]] = {}
-        for card_id, deck_id, reviewed_at, stability in logs:
+        memory: dict[int, tuple[int, datetime, float, int]] = {}
+        for card_id, deck_id, reviewed_at, stability, item_id in logs:
             if reviewed_at >= attempt.started_at:
                 break
-            memory[card_id] = (deck_id, reviewed_at, stability)
+            memory[card_id] = (deck_id, reviewed_at, stability, item_id)
         evidence: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
-        for deck_id, reviewed_at, stability in memory.values():
+        for deck_id, reviewed_at, stability, _item in memory.values():
             evidence[deck_id].retrievability_sum += retrievability(
                 stability, reviewed_at, attempt.started_at
             )
             evidence[deck_id].studied += 1
+        forecast = item_forecast(
+            bank=bank,
+            memory={
+                item: CardState(stability, reviewed_at)
+                for _deck, reviewed_at, stability, item in memory.values()
+            },
+            answers=answers_from(
+                srs_selectors.answer_log(
+                    user_ids=[user.pk], before=attempt.started_at, limit=EVIDENCE_LIMIT
+                )
+            ),
+            last_answers=quiz_selectors.last_answers(
+                user_ids=[user.pk], before=attempt.started_at
+            ).get(user.pk, {}),
+            profile=profile,
+            now=attempt.started_at,
+        )
         readiness = readiness_from(
             decks=decks,
             deck_evidence=evidence,
             quiz_accuracy=quiz_selectors.accuracy_by_deck(user=user, before=attempt.started_at),
             profile=profile,
+            forecast=forecast,
         )
         created.append(
             _store(

@@ -5,5 +5,6 @@ from . import views
 app_name = "progress"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("modelo/", views.model, name="model"),
     path("export/<slug:what>.<slug:fmt>", views.export, name="export"),
 ]

@@ -8,11 +8,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
+from studyapp.content import selectors as content_selectors
 from studyapp.quizzes import selectors as quiz_selectors
 
-from . import exports
+from . import exports, readiness
 from .charts import dashboard_charts
-from .selectors import class_students, dashboard_get
+from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
 
 STUDENTS_PER_PAGE = 50
@@ -29,8 +30,34 @@ def dashboard(request):
     return render(
         request,
         "progress/dashboard.html",
-        {"d": data, "charts": dashboard_charts(data)},
+        {"dashboard": data, "charts": dashboard_charts(data)},
     )
+
+
+@require_GET
+def model(request):
+    """How the forecast is computed (public: it holds no one's data)."""
+    profile = quiz_selectors.exam_profile()
+    return render(
+        request,
+        "progress/model.html",
+        {
+            "half_life": int(readiness.HALF_LIFE_DAYS),
+            "count": profile.question_count,
+            "pass_mark": profile.pass_mark,
+        },
+    )
+
+
+@require_GET
+def home(request):
+    """The home page: the decks (content) and, for a signed-in learner, the exam date,
+    days left, forecast at the exam date and the pace needed (progress sits on top, so the
+    home page is served from here and content stays unaware of progress)."""
+    context = {"decks": content_selectors.deck_list(request.LANGUAGE_CODE)}
+    if request.user.is_authenticated:
+        context.update(exam_outlook(user=request.user))
+    return render(request, "content/home.html", context)
 
 
 @require_GET
@@ -58,6 +85,7 @@ def class_view(request):
         {
             "page": page,
             "students": class_students(users=page.object_list),
+            "class_calibration": calibration_by_user().get(None),
             "questions": quiz_selectors.question_stats(),
         },
     )

@@ -386,6 +386,37 @@ def accuracy_by_deck(*, user, before: datetime | None = None) -> dict[int, tuple
     return {deck_id: (answered, correct) for deck_id, answered, correct in rows}
 
 
+def last_answers(*, user_ids, before: datetime | None = None) -> dict[int, dict[int, bool]]:
+    """{user id: {item id: was the last graded answer right}} (the mock draw's tiers: items
+    never answered first, then last answered wrong, then right), as of ``before``. One query."""
+    rows = AttemptQuestion.objects.filter(
+        attempt__user_id__in=list(user_ids), answered_at__isnull=False
+    ).exclude(is_correct__isnull=True)
+    if before is not None:
+        rows = rows.filter(answered_at__lt=before)
+    rows = rows.order_by("answered_at", "id").values_list(
+        "attempt__user_id", "item_id", "is_correct"
+    )
+    result: dict[int, dict[int, bool]] = defaultdict(dict)
+    for user_id, item_id, correct in rows:
+        result[user_id][item_id] = correct
+    return result
+
+
+def mock_scores(*, user_ids=None) -> dict[int, tuple[int, int]]:
+    """{attempt id: (user id, scaled score)} of finished mock exams (of ``user_ids``, or of
+    everyone). One query."""
+    rows = Attempt.objects.filter(
+        kind=Attempt.Kind.MOCK, finished_at__isnull=False, scaled_score__isnull=False
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    return {
+        pk: (user_id, score)
+        for pk, user_id, score in rows.values_list("pk", "user_id", "scaled_score")
+    }
+
+
 def last_mock_scores(*, user_ids) -> dict[int, int]:
     """{user id: scaled score of the latest finished mock exam}."""
     rows = (

@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference
@@ -503,8 +514,8 @@ def rollup_sums(*, user_ids, after: date, fields) -> dict[int, dict[str, int]]:
 
 
 def card_memory_rows(*, user_ids):
-    """(user id, deck id, state, stability, last review, due, suspended, buried until) for
-    the users' cards on active source items (one query; rows, not model instances)."""
+    """(user id, deck id, state, stability, last review, due, suspended, buried until, item
+    id) for the users' cards on active source items (one query; rows, not model instances)."""
     return StudyCard.objects.filter(
         user_id__in=user_ids,
         item__retired_at__isnull=True,
@@ -519,11 +530,12 @@ def card_memory_rows(*, user_ids):
         "due",
         "suspended",
         "buried_until",
+        "item_id",
     )
 
 
-def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float]]:
-    """(card id, deck id, reviewed at, stability after) of the user's reviews that
+def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float, int]]:
+    """(card id, deck id, reviewed at, stability after, item id) of the user's reviews that
     rescheduled a card of an active source item before ``before``, oldest first: replayed,
     they give each card's memory at any earlier moment (as ``card_memory_rows`` gives now)."""
     return list(
@@ -536,8 +548,45 @@ def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, 
             card__item__translation_of__isnull=True,
         )
         .order_by("reviewed_at", "pk")
-        .values_list("card_id", "card__item__deck_id", "reviewed_at", "stability_after")
+        .values_list(
+            "card_id", "card__item__deck_id", "reviewed_at", "stability_after", "card__item_id"
+        )
     )
+
+
+def answer_log(*, user_ids, before: datetime | None = None, limit: int = 500) -> list[tuple]:
+    """The latest ``limit`` answers of each user (study reviews and quiz answers), newest
+    first, with the card's memory *before* each: (user id, item id, reviewed at, rating,
+    stability before, last review before, source, rescheduled). Active source items only.
+    One query (a window per user), bounded by ``limit`` per user whatever the history."""
+    logs = ReviewLog.objects.filter(
+        user_id__in=list(user_ids),
+        card__item__retired_at__isnull=True,
+        card__item__deck__retired_at__isnull=True,
+        card__item__translation_of__isnull=True,
+    )
+    if before is not None:
+        logs = logs.filter(reviewed_at__lt=before)
+    fields = (
+        "user_id",
+        "card__item_id",
+        "reviewed_at",
+        "rating",
+        "stability_before",
+        "last_review_before",
+        "source",
+        "rescheduled",
+    )
+    if len(user_ids) == 1:
+        return list(logs.order_by("-reviewed_at", "-pk").values_list(*fields)[:limit])
+    ranked = logs.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("user_id")],
+            order_by=[F("reviewed_at").desc(), F("pk").desc()],
+        )
+    ).filter(rank__lte=limit)
+    return list(ranked.order_by("user_id", "-reviewed_at", "-pk").values_list(*fields))
 
 
 REVIEW_LOG_EXPORT = [

@@ -55,3 +55,33 @@ def test_a_question_most_strong_students_miss_is_flagged(
     assert stats[beta2.pk]["suspect"] is True
     assert stats[alpha1.pk]["suspect"] is False
     assert stats[alpha1.pk]["accuracy"] == 1
+
+
+def test_class_view_compares_predictions_with_results(
+    instructor_client, user, other_user, tiny_content
+):
+    from studyapp.progress.models import Prediction
+
+    now = timezone.now()
+    for days, score, predicted in ((9, 650, 700), (2, 780, 760)):
+        attempt = make_mock(user, score=score, started_at=now - timedelta(days=days))
+        Prediction.objects.create(
+            user=user,
+            attempt_id=attempt.pk,
+            moment="start",
+            created_at=attempt.started_at,
+            predicted_score=predicted,
+            score_low=predicted - 40,
+            score_high=predicted + 40,
+            pass_probability=0.5,
+            expected_fraction=0.6,
+        )
+    response = instructor_client.get(reverse("class_view"))
+    rows = {row.user.username: row for row in response.context["students"]}
+    ana = rows["ana"].calibration
+    assert (ana.n, ana.bias, ana.inside) == (2, (-50 + 20) / 2, 1)
+    assert rows["bruno"].calibration.bias is None
+    whole = response.context["class_calibration"]
+    assert whole.n == 2 and whole.coverage == 0.5
+    html = response.content.decode()
+    assert "Toda a turma" in html and "-15 pontos em 2 simulados" in html

@@ -1,0 +1,445 @@
+"""The item model (issue 13) on hand-computed cases: guess floors, memory at the exam date,
+the evidence half-life, the learner fit, the draw-aware score distribution; and the
+calibration harness's JSON shape and determinism."""
+
+import io
+import json
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from studyapp.progress import calibration, readiness
+from studyapp.progress.readiness import (
+    Answer,
+    BankItem,
+    CardState,
+    DrawGroup,
+    Learner,
+    draw_plan,
+    guess_floor,
+    learner_estimate,
+    score_forecast,
+)
+from studyapp.quizzes import draw
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def test_guess_floor_from_the_item_format():
+    assert guess_floor(4, 1) == 0.25
+    assert guess_floor(5, 2) == pytest.approx(1 / 10)  # choose 2 of 5, all-or-nothing
+    assert guess_floor(6, 3) == pytest.approx(1 / 20)
+    assert guess_floor(7, 3) == pytest.approx(1 / 35)
+    assert guess_floor(3, 3) == 0.0  # correct answers only: self-graded, never in a mock
+    assert BankItem(1, frozenset({1}), options=5, correct=2).guess == pytest.approx(0.1)
+
+
+def test_memory_is_projected_to_the_exam_date():
+    item = BankItem(1, frozenset({1}))
+    card = CardState(stability=10.0, last_review=NOW - timedelta(days=10))
+    learner = Learner(memory_factor=1.0, known=0.15)
+    assert readiness.knowledge(item, card, learner, when=NOW) == pytest.approx(0.9)
+    # 30 days later (40 since the review): R = (1 + F·40/10)^-w20, F = 0.9^(-1/w20) - 1.
+    w20 = -readiness.DECAY
+    factor = 0.9 ** (-1 / w20) - 1
+    later = (1 + factor * 40 / 10) ** (-w20)
+    assert readiness.knowledge(item, card, learner, when=NOW + timedelta(days=30)) == (
+        pytest.approx(later)
+    )
+    assert later < 0.8
+    # A learner who remembers twice as long: stability counts double.
+    slow = Learner(memory_factor=2.0)
+    assert readiness.knowledge(item, card, slow, when=NOW + timedelta(days=30)) == (
+        pytest.approx((1 + factor * 40 / 20) ** (-w20))
+    )
+    # Never studied: the prior knowledge; P(right) adds the guess floor.
+    assert readiness.knowledge(item, None, learner, when=NOW) == pytest.approx(0.15)
+    assert readiness.item_probability(item, 0.15) == pytest.approx(0.25 + 0.75 * 0.15)
+
+
+def test_evidence_half_life():
+    assert readiness.HALF_LIFE_DAYS == 30
+    assert readiness.evidence_weight(NOW, NOW) == 1.0
+    assert readiness.evidence_weight(NOW - timedelta(days=30), NOW) == pytest.approx(0.5)
+    assert readiness.evidence_weight(NOW - timedelta(days=60), NOW) == pytest.approx(0.25)
+
+
+def test_learner_without_evidence_keeps_the_priors():
+    learner = learner_estimate([], {}, now=NOW)
+    assert learner.memory_factor == 1.0
+    assert learner.known == pytest.approx(readiness.PRIOR_KNOWN, abs=0.01)
+    # Beta(1.2, 6.8): sd = sqrt(m(1-m)/(n+1)) with m = 0.15, n = 8.
+    assert learner.known_sd == pytest.approx(math.sqrt(0.15 * 0.85 / 9), abs=0.01)
+
+
+def _reviews(passed: bool, n: int = 40):
+    return [
+        Answer(
+            item_id=i,
+            at=NOW - timedelta(days=1),
+            passed=passed,
+            stability=10.0,
+            last_review=NOW - timedelta(days=11),
+        )
+        for i in range(n)
+    ]
+
+
+def test_memory_factor_follows_how_reviews_went():
+    # Predicted R = 0.9 at each review: all passed → better memory, all failed → worse.
+    assert learner_estimate(_reviews(True), {}, now=NOW).memory_factor > 1.5
+    assert learner_estimate(_reviews(False), {}, now=NOW).memory_factor < 0.3
+    mixed = _reviews(True, 36) + _reviews(False, 4)  # 90 % passed, as predicted
+    assert learner_estimate(mixed, {}, now=NOW).memory_factor == pytest.approx(1.0, abs=0.25)
+
+
+def test_quiz_answers_on_unstudied_items_give_prior_knowledge_and_fade():
+    bank = {i: BankItem(i, frozenset({1})) for i in range(20)}
+    right = [
+        Answer(item_id=i, at=NOW, passed=True, stability=None, last_review=None, quiz=True)
+        for i in range(20)
+    ]
+    wrong = [
+        Answer(item_id=i, at=NOW, passed=False, stability=None, last_review=None, quiz=True)
+        for i in range(20)
+    ]
+    assert learner_estimate(right, bank, now=NOW).known > 0.6
+    assert learner_estimate(wrong, bank, now=NOW).known < 0.05
+    # The same right answers a year ago weigh 0.5^(365/30) each: back to the prior.
+    old = learner_estimate(right, bank, now=NOW + timedelta(days=365))
+    assert old.known == pytest.approx(readiness.PRIOR_KNOWN, abs=0.02)
+
+
+def test_topic_shift_moves_the_topic_only():
+    bank = {i: BankItem(i, frozenset({1}), topics=frozenset({7})) for i in range(10)}
+    bank[99] = BankItem(99, frozenset({1}), topics=frozenset({8}))
+    answers = [
+        Answer(
+            item_id=i,
+            at=NOW,
+            passed=False,
+            stability=10.0,
+            last_review=NOW - timedelta(days=10),
+            quiz=True,
+        )
+        for i in range(10)
+    ]
+    learner = learner_estimate(answers, bank, now=NOW)
+    assert learner.topic_shift[7] < 0
+    assert 8 not in learner.topic_shift
+
+
+def test_draw_plan_follows_quotas_and_tiers():
+    bank = [BankItem(i, frozenset({1 if i < 10 else 2})) for i in range(20)]
+    tiers = {0: draw.WRONG, 1: draw.RIGHT, 10: draw.RIGHT}
+    plan = draw_plan(bank, tiers=tiers, weights={1: 0.5, 2: 0.5}, count=10)
+    by_domain = {}
+    for group in plan:
+        by_domain.setdefault(group.domain, []).append(
+            (sorted(i.id for i in group.items), group.take)
+        )
+    # Domain 1: 8 unseen, all drawn first... quota 5 → 5 of the 8 unseen.
+    assert by_domain[1] == [(list(range(2, 10)), 5)]
+    assert by_domain[2] == [(list(range(11, 20)), 5)]
+    assert draw.quotas({1: 0.5, 2: 0.5}, 10) == {1: 5, 2: 5}
+
+
+def test_group_moments_sample_without_replacement():
+    items = tuple(BankItem(i, frozenset({1})) for i in range(3))
+    p = {0: 1.0, 1: 0.0, 2: 0.0}
+    mean, var = readiness._group_moments(DrawGroup(1, items, 2), p)
+    assert mean == pytest.approx(2 / 3)
+    assert var == pytest.approx(2 / 9)  # right = 1 exactly when item 0 is drawn (2/3)
+    mean, var = readiness._group_moments(DrawGroup(1, items, 3), p)
+    assert (mean, var) == (1.0, 0.0)
+
+
+def test_score_forecast_sanity():
+    bank = [BankItem(i, frozenset({1 + i % 4})) for i in range(100)]
+    fresh = {i: CardState(50.0, NOW) for i in range(100)}  # reviewed now: R = 1
+    learner = Learner(memory_sd=0.0, known=0.15, known_sd=0.0)
+    strong = score_forecast(bank, fresh, learner, when=NOW)
+    assert strong.count == 65
+    assert strong.median == 1000 and strong.pass_probability == pytest.approx(1.0)
+    blank = Learner(memory_sd=0.0, known=0.001, known_sd=0.0)
+    weak = score_forecast(bank, {}, blank, when=NOW)
+    assert weak.pass_probability < 0.001
+    assert 100 + 900 * 0.2 < weak.median < 100 + 900 * 0.3  # guessing: about 1/4 right
+    assert weak.low < weak.median < weak.high
+    middling = score_forecast(bank, {}, Learner(known=0.6, known_sd=0.1), when=NOW)
+    assert 0.05 < middling.pass_probability < 0.95
+    assert middling.cdf == sorted(middling.cdf) and middling.cdf[-1] == 1.0
+    # More model uncertainty → a wider range.
+    sure = score_forecast(bank, {}, Learner(known=0.6, known_sd=0.0, memory_sd=0.0), when=NOW)
+    assert sure.high - sure.low <= middling.high - middling.low
+
+
+def _sim_bank():
+    items = []
+    for i in range(1, 121):
+        question = i <= 100
+        items.append(
+            calibration.SimItem(
+                id=i,
+                deck_id=1 + i % 3,
+                question=question,
+                options=(5 if i % 5 == 0 else 4) if question else 0,
+                correct=(2 if i % 5 == 0 else 1) if question else 0,
+                domains=frozenset({1 + i % 4}),
+                topics=frozenset({i % 6}),
+                mock=question,
+            )
+        )
+    return items
+
+
+def test_harness_json_shape_and_determinism():
+    first = calibration.run(_sim_bank(), students=3, seed=5)
+    again = calibration.run(_sim_bank(), students=3, seed=5)
+    assert first == again
+    assert set(first) == {"scenarios"}
+    names = [row["name"] for row in first["scenarios"]]
+    assert names == [
+        "model assumptions true",
+        "realistic",
+        "realistic, every student quizzes",
+    ]
+    for row in first["scenarios"]:
+        assert set(row) == {"name", "students", "bias", "rmse", "coverage80", "brier", "ece"}
+        assert row["students"] == 3
+    assert calibration.run(_sim_bank(), students=3, seed=6) != first
+
+
+def test_harness_metrics_hand_computed():
+    outcomes = [
+        calibration.Outcome(predicted=700, low=650, high=750, pass_probability=0.4, actual=720),
+        calibration.Outcome(predicted=800, low=760, high=840, pass_probability=0.9, actual=700),
+    ]
+    m = calibration.metrics(outcomes)
+    assert m["bias"] == pytest.approx((20 - 100) / 2)
+    assert m["rmse"] == pytest.approx(math.sqrt((400 + 10000) / 2), abs=0.01)
+    assert m["coverage80"] == 0.5
+    assert m["brier"] == pytest.approx(((0.4 - 1) ** 2 + 0.9**2) / 2)
+    assert m["ece"] == pytest.approx((0.6 + 0.9) / 2)
+
+
+@pytest.mark.django_db
+def test_command_needs_a_bank_and_prints_json(monkeypatch):
+    with pytest.raises(CommandError):
+        call_command("readiness_calibration", "--students", "1")
+    monkeypatch.setattr(
+        "studyapp.progress.management.commands.readiness_calibration.study_bank", _sim_bank
+    )
+    out = io.StringIO()
+    call_command(
+        "readiness_calibration",
+        "--students",
+        "2",
+        "--seed",
+        "3",
+        "--json",
+        "--scenario",
+        "realistic",
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert [row["name"] for row in report["scenarios"]] == ["realistic"]
+    assert report["scenarios"][0]["students"] == 2
+
+
+QUESTIONS = """---
+deck: gamma
+topics: Gamma
+domains: 1
+---
+# Gamma
+
+## Perguntas
+
+### Q: Primeira {#g-1}
+Qual?
+✅ Certa
+❌ Errada um
+❌ Errada dois
+❌ Errada três
+💡 Porque sim.
+
+### Q: Segunda {#g-2}
+Qual? (Escolha 2.)
+✅ Certa um
+✅ Certa dois
+❌ Errada um
+❌ Errada dois
+❌ Errada três
+💡 Porque sim.
+
+### Q: Terceira {#g-3}
+Qual?
+✅ Só a resposta
+💡 Autoavaliada.
+"""
+
+
+@pytest.mark.django_db
+def test_dashboard_forecast_uses_the_item_model(user, import_text):
+    from studyapp.content.models import Item
+    from studyapp.progress.selectors import dashboard_get, study_bank
+    from studyapp.srs.models import StudyCard, StudySettings
+
+    report = import_text({"content/pt-br/gamma.md": QUESTIONS})
+    assert report.ok, report.errors
+    StudySettings.objects.create(user=user, timezone="UTC")
+    first = Item.objects.get(key="g-1")
+    bank = {item.id: item for item in study_bank()}
+    assert (bank[first.pk].options, bank[first.pk].correct, bank[first.pk].mock) == (4, 1, True)
+    second = bank[Item.objects.get(key="g-2").pk]
+    assert (second.options, second.correct, second.mock) == (5, 2, True)
+    assert not bank[Item.objects.get(key="g-3").pk].mock  # self-graded: never in a mock
+    StudyCard.objects.create(
+        user=user,
+        item=first,
+        state="review",
+        stability=10,
+        difficulty=5,
+        last_review=NOW - timedelta(days=10),
+        due=NOW + timedelta(days=1),
+    )
+    d = dashboard_get(user=user, now=NOW)
+    f = d.readiness.forecast
+    known = f.learner.known  # no quiz answers: the prior
+    assert known == pytest.approx(readiness.PRIOR_KNOWN, abs=0.01)
+    assert f.probabilities[first.pk] == pytest.approx(0.25 + 0.75 * 0.9)
+    assert f.probabilities[second.id] == pytest.approx(0.1 + 0.9 * known)
+    domain = next(g for g in d.readiness.domains if g.key == 1)
+    assert domain.probability == pytest.approx((0.925 + 0.1 + 0.9 * known) / 2)
+    assert f.count == 2  # only two questions can be drawn
+    assert f.low <= f.median <= f.high
+
+
+# --- Exam date, plan, pages ------------------------------------------------------------------
+
+
+@pytest.fixture
+def question_bank(import_text):
+    """40 single-answer questions over the four exam domains."""
+    blocks = []
+    for i in range(40):
+        blocks.append(
+            f"### Q: Pergunta {i} {{#q-{i}}}\nQual?\n✅ Certa\n❌ Errada um\n❌ Errada dois\n"
+            f"❌ Errada três\n💡 Porque sim.\n🏷️ domains: {1 + i % 4}\n"
+        )
+    text = "---\ndeck: delta\ntopics: Delta\ndomains: 1\n---\n# Delta\n\n## Perguntas\n\n"
+    report = import_text({"content/pt-br/delta.md": text + "\n".join(blocks)})
+    assert report.ok, report.errors
+
+
+@pytest.mark.django_db
+def test_exam_date_form_saves_and_answers_400_on_bad_input(user_client, user):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+
+    url = reverse("exam_date")
+    assert user_client.get(url).status_code == 200
+    for bad in ("2020-01-01", "not-a-date", "2999-01-01"):
+        response = user_client.post(url, {"exam_date": bad})
+        assert response.status_code == 400, bad
+        assert 'role="alert"' in response.content.decode()
+    day = timezone.localdate() + timedelta(days=30)
+    response = user_client.post(url, {"exam_date": day.isoformat(), "next": "/progress/"})
+    assert response.status_code == 302 and response["Location"] == "/progress/"
+    assert Profile.objects.get(user=user).exam_date == day
+    # An outside "next" is ignored; an empty date clears it.
+    response = user_client.post(url, {"exam_date": "", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("srs:settings")
+    assert Profile.objects.get(user=user).exam_date is None
+
+
+@pytest.mark.django_db
+def test_exam_date_needs_login(client):
+    from django.urls import reverse
+
+    response = client.post(reverse("exam_date"), {"exam_date": "2030-01-01"})
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_settings_page_has_the_exam_date_form(user_client):
+    from django.urls import reverse
+
+    html = user_client.get(reverse("srs:settings")).content.decode()
+    assert reverse("exam_date") in html and 'name="exam_date"' in html
+
+
+@pytest.mark.django_db
+def test_home_and_dashboard_show_the_plan(user_client, user, question_bank):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+
+    home = user_client.get(reverse("home")).content.decode()
+    assert "Definir a data do exame" in home
+    Profile.objects.update_or_create(
+        user=user, defaults={"exam_date": timezone.localdate() + timedelta(days=20)}
+    )
+    for url in (reverse("home"), reverse("progress:dashboard")):
+        html = user_client.get(url).content.decode()
+        assert "faltam 20 dias" in html or "faltam 19 dias" in html, url
+        assert "No seu ritmo atual" in html
+        assert "cartões novos por dia" in html
+    dashboard = user_client.get(reverse("progress:dashboard")).content.decode()
+    assert reverse("progress:model") in dashboard
+    assert "Chance de aprovação" in dashboard
+    # English.
+    user_client.cookies["django_language"] = "en"
+    html = user_client.get(reverse("progress:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"Exam readiness" in html
+
+
+@pytest.mark.django_db
+def test_plan_when_out_of_reach(user, question_bank):
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+    from studyapp.progress.selectors import exam_outlook
+
+    Profile.objects.update_or_create(user=user, defaults={"exam_date": timezone.localdate()})
+    plan = exam_outlook(user=user)["plan"]
+    assert plan.days_left == 0 and not plan.reachable  # nothing studied, exam today
+
+
+@pytest.mark.django_db
+def test_model_page_and_anonymous_home(client):
+    from django.urls import reverse
+
+    html = client.get(reverse("progress:model")).content.decode()
+    assert "meia-vida" in html and "1 em 10" in html
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_answer_log_is_bounded_per_user_and_newest_first(user, other_user, import_text):
+    from studyapp.srs import selectors as srs_selectors
+
+    from .conftest import NOW as TNOW
+    from .conftest import make_card, make_log
+
+    report = import_text({"content/pt-br/gamma.md": QUESTIONS})
+    assert report.ok, report.errors
+    from studyapp.content.models import Item
+
+    item = Item.objects.get(key="g-1")
+    for who in (user, other_user):
+        card = make_card(who, item, stability=5, last_review=TNOW - timedelta(days=5))
+        for i in range(5):
+            make_log(card, rating=3, at=TNOW - timedelta(days=i), record=False)
+    rows = srs_selectors.answer_log(user_ids=[user.pk, other_user.pk], limit=3)
+    assert [r[0] for r in rows] == [user.pk] * 3 + [other_user.pk] * 3
+    assert rows[0][2] > rows[1][2] > rows[2][2]
+    single = srs_selectors.answer_log(user_ids=[user.pk], limit=2)
+    assert [r[2] for r in single] == [rows[0][2], rows[1][2]]
+    assert single[0][1] == item.pk and single[0][6] == "study"
