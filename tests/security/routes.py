@@ -180,6 +180,15 @@ ROUTES: dict[str, Route] = {
         ),
     ),
     "srs:undo": Route(get=NOT_ALLOWED, post=signed_in(400), fields=SCOPE_FIELDS),
+    # Train one's own FSRS parameters / the retention suggestion: the signed-in learner only.
+    "srs:optimize": Route(get=NOT_ALLOWED, post=signed_in(REDIRECT)),
+    "srs:suggest_retention": Route(get=NOT_ALLOWED, post=signed_in(REDIRECT)),
+    # One's own exam date (accounts profile): an empty post is an unbound form (400).
+    "exam_date": Route(
+        get=signed_in(200), post=signed_in(400), fields=("exam_date", "next"), query=("next",)
+    ),
+    # How the forecast is computed: public, it holds no one's data.
+    "progress:model": Route(get=everyone(200)),
     "srs:answer": Route(
         get=NOT_ALLOWED,
         post=owned(REDIRECT),
@@ -346,6 +355,7 @@ ADMIN_MODELS = (
     "content_topic",
     "quizzes_attempt",
     "quizzes_examprofile",
+    "srs_parameterevaluation",
     "srs_reviewlog",
     "srs_studycard",
     "srs_studysettings",
