@@ -62,7 +62,7 @@ def test_counters_and_the_empty_state(page, user, two_decks, viewport):
     login(page, "ana", "senha-de-teste-1")
     page.goto("/study/aaa/")
     assert counts_text(page) == "0 aprendendo 0 revisão 2 novos"
-    check_a11y(page, f"study-counters-{viewport}")
+    assert check_a11y(page, f"study-counters-{viewport}") == []
 
     answer_shown(page, "1")  # De novo: a 1-minute step, inside the learn-ahead window
     page.wait_for_function(
@@ -81,7 +81,7 @@ def test_counters_and_the_empty_state(page, user, two_decks, viewport):
     assert "2 cartões novos esperam: você já estudou 2 novos hoje" in empty
     assert "Os limites diários recomeçam" in empty and "04:00" in empty
     assert "O próximo cartão vence em 1 hora" not in empty
-    check_a11y(page, f"study-empty-limit-{viewport}")
+    assert check_a11y(page, f"study-empty-limit-{viewport}") == []
 
     # The other deck shares the overall limit: it says so, not "due in N hours".
     page.goto("/study/bbb/")
@@ -89,7 +89,7 @@ def test_counters_and_the_empty_state(page, user, two_decks, viewport):
     assert "4 cartões novos esperam" in empty and "limite geral: 2" in empty
     page.get_by_role("link", name="Aumentar o limite diário").click()
     page.wait_for_url("**/study/settings/")
-    check_a11y(page, f"study-settings-deck-limits-{viewport}")
+    assert check_a11y(page, f"study-settings-deck-limits-{viewport}") == []
 
     # English.
     page.goto("/study/bbb/", wait_until="load")
@@ -99,7 +99,7 @@ def test_counters_and_the_empty_state(page, user, two_decks, viewport):
     page.goto("/study/bbb/")
     empty = page.locator(".study-empty").inner_text()
     assert "Today's limit reached" in empty and "4 new cards are waiting" in empty
-    check_a11y(page, f"study-empty-limit-en-{viewport}")
+    assert check_a11y(page, f"study-empty-limit-en-{viewport}") == []
 
 
 def test_undo_names_the_card_and_instructor_edits_it(page, instructor, two_decks):
@@ -113,7 +113,7 @@ def test_undo_names_the_card_and_instructor_edits_it(page, instructor, two_decks
     page.get_by_text("Resposta desfeita: o cartão “Fato 0 de […] sobre Alfa”").wait_for()
     assert "Alfa" in page.locator("#study-card .crumb").inner_text()
     assert page.evaluate("window.__marker") == 1
-    check_a11y(page, "study-undo-names-card")
+    assert check_a11y(page, "study-undo-names-card") == []
 
     page.locator("#study-card a.edit-item").click()
     page.wait_for_url(lambda url: "/decks/pt-BR/aaa/?line=4" in url, wait_until="domcontentloaded")
@@ -141,7 +141,7 @@ def test_deck_options_and_quiz_effects_pages_are_accessible(page, user, two_deck
     page.evaluate("() => { document.querySelector('.settings-form').noValidate = true; }")
     page.get_by_role("button", name="Salvar").click()
     page.get_by_text("nada foi salvo").wait_for()
-    check_a11y(page, "deck-options-error-phone")
+    assert check_a11y(page, "deck-options-error-phone") == []
 
     # A quiz on never-studied cards: the result says they move to the front.
     attempt = quiz_services.attempt_start_practice(
@@ -155,4 +155,4 @@ def test_deck_options_and_quiz_effects_pages_are_accessible(page, user, two_deck
     quiz_services.attempt_submit(user=user, attempt_id=attempt.pk)
     page.goto(f"/quiz/a/{attempt.pk}/result/")
     page.get_by_text("5 cartões novos passam à frente").wait_for()
-    check_a11y(page, "quiz-result-study-effects-phone")
+    assert check_a11y(page, "quiz-result-study-effects-phone") == []
