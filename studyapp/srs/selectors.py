@@ -355,6 +355,44 @@ def queue_counts(*, user, scope: Scope, now: datetime, day: DayCounts) -> QueueC
     return counts
 
 
+@dataclass
+class DueCounts:
+    """Non-new cards the study queue (the learner's decks, as ``/study/``) shows ``now`` and
+    during the rest of the study day, reviews within today's review limit."""
+
+    now: int = 0
+    today: int = 0
+
+
+def due_counts(*, user, now: datetime) -> DueCounts:
+    """The dashboard's "para revisar agora" and "vencem hoje", by the queue's own rules (its
+    SQL filters, the learner's decks, today's limits): a review card is due from the start of
+    the study day that holds its due time (the scheduler stores that start), a learning card
+    at its exact due time. 4 queries."""
+    settings = StudySettings.objects.filter(user=user).first() or StudySettings(user=user)
+    scope = scope_for(settings=settings, slug=None) if settings.pk else Scope()
+    day = day_counts(user=user, settings=settings, now=now)
+    cards, params = _studiable_sql(user=user, scope=scope, now=now)
+    at = connection.ops.adapt_datetimefield_value
+    learning = "c.state IN (%s, %s)"
+    sql = (
+        f"SELECT COUNT(CASE WHEN {learning} AND c.due <= %s THEN 1 END),"  # noqa: S608
+        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END),"
+        f" COUNT(CASE WHEN {learning} THEN 1 END), COUNT(CASE WHEN c.state = %s THEN 1 END)"
+        f" {cards} AND c.due < %s"
+    )
+    states = [str(state) for state in LEARNING_STATES]
+    review = str(State.REVIEW)
+    end = timing.next_day_start(now, settings.tzinfo)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*states, at(now), review, at(now), *states, review, *params, at(end)])
+        learning_now, review_now, learning_today, review_today = cursor.fetchone()
+    return DueCounts(
+        now=learning_now + min(review_now, day.reviews_left),
+        today=learning_today + min(review_today, day.reviews_left),
+    )
+
+
 def next_due(
     *, user, settings: StudySettings, scope: Scope, now: datetime, day: DayCounts
 ) -> datetime | None:

@@ -171,6 +171,8 @@ def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> 
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
         parameters=settings.parameters,
+        tz=settings.tzinfo,
+        leech_threshold=settings.leech_threshold,
     )
 
 
@@ -205,6 +207,8 @@ def _apply_review(
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
         parameters=settings.parameters,
+        tz=settings.tzinfo,
+        leech_threshold=settings.leech_threshold,
     )
     after = outcome.memory
     log = ReviewLog.objects.create(
@@ -240,7 +244,8 @@ def review_record(
 
     Raises InvalidRating, TokenUsed (token already used: nothing changes),
     CardUnavailable (retired or suspended) or StudyCard.DoesNotExist (not the user's card).
-    After 8 lapses the card is suspended as a leech (``result.leech``).
+    A lapse that meets the leech rule (``settings.leech_threshold`` lapses, then every half
+    threshold more) tags the card as a leech and suspends it (``result.leech``).
     """
     if rating not in scheduler.RATINGS:
         raise InvalidRating()

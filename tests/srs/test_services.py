@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import OperationalError, connection
 
-from studyapp.srs import selectors, services
+from studyapp.srs import selectors, services, timing
 from studyapp.srs.models import CardAction, ReviewLog, StudyCard
 from studyapp.srs.services import (
     CARD_ACTIONS_KEPT,
@@ -96,7 +96,15 @@ def test_button_labels_equal_the_interval_applied(user, cards, settings_, now):
             card.refresh_from_db()
             expected = card_preview(card=card, settings=settings_, now=now)[rating]
             with_undo = answer(user, card, rating, now)
-            assert with_undo.card.due - now == expected
+            assert with_undo.log.interval_after == expected
+            if with_undo.card.state == "review":
+                # Due for the whole study day ``expected`` days on: from its 04:00.
+                tz = settings_.tzinfo
+                due_day = timing.study_day(with_undo.card.due, tz)
+                assert due_day - timing.study_day(now, tz) == expected
+                assert with_undo.card.due == timing.day_start(with_undo.card.due, tz)
+            else:
+                assert with_undo.card.due - now == expected
             review_undo(user=user, now=now)
 
 
