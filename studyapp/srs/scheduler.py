@@ -201,12 +201,14 @@ class _Context:
 
 
 def _not_shorter(raw: float, last: int) -> int:
-    """The least interval fuzz may give: never below the current interval ``last`` (and at
-    least one day more) when the model's own interval is not shorter than it."""
-    target = _round(raw)
-    if last and target >= last:
-        return min(target, last + 1)
-    return 1
+    """The least interval fuzz may give against the current interval ``last``: a day more
+    when the model's interval is longer than it (Anki's "greater than last"), ``last`` when
+    the model's interval rounds to it, no bound when the model's interval is shorter."""
+    if not last:
+        return 1
+    if raw > last:
+        return last + 1
+    return last if _round(raw) >= last else 1
 
 
 def _review_days(ctx: _Context, rating: int, *, fuzz: float, maximum: int, last: int) -> int:
