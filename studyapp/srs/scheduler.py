@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -29,9 +29,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from . import timing
-
-# The study day's rollover lives in timing.py; re-exported for older callers.
-from .timing import DAY_STARTS_AT, day_start, next_day_start  # noqa: F401
 
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 RELEARNING_STEPS = (timedelta(minutes=10),)
@@ -150,7 +147,7 @@ def study_days_between(earlier: datetime, later: datetime, tz) -> int:
 
 def review_due(day: date, tz) -> datetime:
     """When a review card due on study ``day`` becomes due: the start of that day (UTC)."""
-    return datetime.combine(day, DAY_STARTS_AT, tzinfo=tz).astimezone(UTC)
+    return datetime.combine(day, timing.DAY_STARTS_AT, tzinfo=tz).astimezone(UTC)
 
 
 def current_interval(memory: Memory, tz) -> int:
@@ -340,7 +337,3 @@ def format_due_in(interval: timedelta) -> str:
     years = round(days / 365, 1)
     label = number_format(years, decimal_pos=0 if years.is_integer() else 1)
     return ngettext("em %(n)s ano", "em %(n)s anos", 2 if years != 1 else 1) % {"n": label}
-
-
-def with_due(memory: Memory, due: datetime) -> Memory:
-    return replace(memory, due=due)

@@ -294,20 +294,10 @@ def _log_undo(*, user, log: ReviewLog) -> StudyCard:
     return card
 
 
-def review_undo(*, user, now: datetime | None = None) -> StudyCard:
-    """Undo the user's last study answer: the card gets back exactly its previous
-    scheduling state and the log entry is deleted. Only the card's latest log can be undone.
-    """
-    with transaction.atomic():
-        log = _last_study_log(user=user)
-        if log is None:
-            raise NothingToUndo()
-        return _log_undo(user=user, log=log)
-
-
 def action_undo(*, user, now: datetime | None = None) -> UndoResult:
-    """Undo the user's most recent study action, whichever it was: an answer (as
-    :func:`review_undo`) or a bury or suspend (the card gets back its ``suspended`` and
+    """Undo the user's most recent study action, whichever it was: an answer (the card gets
+    back exactly its previous scheduling state and the log entry is deleted; only the card's
+    latest log can be undone) or a bury or suspend (the card gets back its ``suspended`` and
     ``buried_until`` and the :class:`CardAction` is deleted). Raises NothingToUndo."""
     with transaction.atomic():
         log = _last_study_log(user=user)
@@ -548,7 +538,6 @@ __all__ = [
     "quiz_effect_for",
     "review_from_quiz",
     "review_record",
-    "review_undo",
     "study_settings_get",
     "study_settings_update",
 ]

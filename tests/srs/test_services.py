@@ -19,7 +19,6 @@ from studyapp.srs.services import (
     action_undo,
     card_preview,
     review_record,
-    review_undo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +104,7 @@ def test_button_labels_equal_the_interval_applied(user, cards, settings_, now):
                 assert with_undo.card.due == timing.day_start(with_undo.card.due, tz)
             else:
                 assert with_undo.card.due - now == expected
-            review_undo(user=user, now=now)
+            action_undo(user=user, now=now)
 
 
 def test_queue_order_learning_then_reviews_then_new(user, cards, settings_, now):
@@ -178,7 +177,7 @@ def test_undo_restores_the_card_exactly_and_deletes_the_log(user, cards, now):
     card = make_review_card(cards[0], now, lapses=2)
     before = StudyCard.objects.values().get(pk=card.pk)
     answer(user, card, 1, now)
-    restored = review_undo(user=user, now=now)
+    restored = action_undo(user=user, now=now).card
     after = StudyCard.objects.values().get(pk=card.pk)
     assert restored.pk == card.pk
     assert {k: v for k, v in after.items() if k != "token"} == {
@@ -186,7 +185,7 @@ def test_undo_restores_the_card_exactly_and_deletes_the_log(user, cards, now):
     }
     assert not ReviewLog.objects.filter(card=card).exists()
     with pytest.raises(NothingToUndo):
-        review_undo(user=user, now=now)
+        action_undo(user=user, now=now)
 
 
 def card_values(card):
@@ -312,7 +311,7 @@ def test_leech_is_suspended_after_eight_lapses(user, cards, settings_, now):
     assert result.leech
     assert result.card.suspended and result.card.lapses == 8
     assert first_card(user, settings_, now) != card
-    review_undo(user=user, now=now)
+    action_undo(user=user, now=now)
     card.refresh_from_db()
     assert not card.suspended and card.lapses == 7
 
