@@ -366,31 +366,34 @@ class DueCounts:
 
 def due_counts(*, user, now: datetime) -> DueCounts:
     """The dashboard's "para revisar agora" and "vencem hoje", by the queue's own rules (its
-    SQL filters, the learner's decks, today's limits): a review card is due from the start of
-    the study day that holds its due time (the scheduler stores that start), a learning card
-    at its exact due time. 4 queries."""
-    settings = StudySettings.objects.filter(user=user).first() or StudySettings(user=user)
-    scope = scope_for(settings=settings, slug=None) if settings.pk else Scope()
+    SQL filters, the learner's decks as ``/study/``, today's limits, each deck's own within
+    the overall): ``now`` is the header's learning + review count (:func:`queue_counts`);
+    ``today`` adds what becomes due before the next study day starts. A review card is due
+    from the start of the study day that holds its due time (the scheduler stores that
+    start), a learning card at its exact due time. 6 queries."""
+    settings = StudySettings.objects.filter(user=user).first()
+    if settings is None:  # never opened a study page nor answered a quiz: nothing studied
+        return DueCounts()
+    scope = scope_for(settings=settings, slug=None)
     day = day_counts(user=user, settings=settings, now=now)
+    counts = queue_counts(user=user, scope=scope, now=now, day=day)
     cards, params = _studiable_sql(user=user, scope=scope, now=now)
-    at = connection.ops.adapt_datetimefield_value
-    learning = "c.state IN (%s, %s)"
     sql = (
-        f"SELECT COUNT(CASE WHEN {learning} AND c.due <= %s THEN 1 END),"  # noqa: S608
-        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END),"
-        f" COUNT(CASE WHEN {learning} THEN 1 END), COUNT(CASE WHEN c.state = %s THEN 1 END)"
-        f" {cards} AND c.due < %s"
+        "SELECT i.deck_id, COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
+        f" COUNT(CASE WHEN c.state = %s THEN 1 END) {cards} AND c.due < %s GROUP BY i.deck_id"
     )
     states = [str(state) for state in LEARNING_STATES]
-    review = str(State.REVIEW)
     end = timing.next_day_start(now, settings.tzinfo)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*states, at(now), review, at(now), *states, review, *params, at(end)])
-        learning_now, review_now, learning_today, review_today = cursor.fetchone()
-    return DueCounts(
-        now=learning_now + min(review_now, day.reviews_left),
-        today=learning_today + min(review_today, day.reviews_left),
-    )
+        cursor.execute(
+            sql,
+            [*states, str(State.REVIEW), *params, connection.ops.adapt_datetimefield_value(end)],
+        )
+        rows = cursor.fetchall()
+    learning = sum(learning_n for _deck, learning_n, _review_n in rows)
+    review = sum(min(review_n, day.deck_reviews_left(deck)) for deck, _l, review_n in rows)
+    today = max(learning, counts.learning) + min(review, day.reviews_left_in(scope))
+    return DueCounts(now=counts.learning + counts.review, today=today)
 
 
 def next_due(

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from studyapp.progress.selectors import dashboard_get
 from studyapp.srs import selectors, services, timing
-from studyapp.srs.models import StudyCard
+from studyapp.srs.models import DeckLimits, StudyCard
 from studyapp.srs.rollups import retention_field
 from studyapp.srs.services import action_undo, card_unsuspend, review_record
 
@@ -59,7 +59,7 @@ def test_a_review_answered_at_night_is_shown_the_whole_due_day(user, cards, sett
     assert queue_reviews(user, settings_, early + timedelta(minutes=1)) == 1
 
 
-def test_dashboard_due_today_equals_what_the_queue_shows_today(user, cards, settings_):
+def test_dashboard_due_today_equals_what_the_queue_shows_today(user, cards, settings_, seed_deck):
     now = local(2025, 3, 12, 9, 0)
     start = timing.day_start(now, SAO_PAULO)
     tomorrow = timing.next_day_start(now, SAO_PAULO)
@@ -90,6 +90,12 @@ def test_dashboard_due_today_equals_what_the_queue_shows_today(user, cards, sett
     due = selectors.due_counts(user=user, now=now)
     assert (due.now, due.today) == (2, 3)
     assert queue_reviews(user, settings_, now) == 2
+    # And within a deck's own limit (the queue's per-deck rule).
+    services.study_settings_update(settings=settings_, reviews_per_day=200)
+    DeckLimits.objects.create(settings=settings_, deck=seed_deck, reviews_per_day=1)
+    due = selectors.due_counts(user=user, now=now)
+    assert (due.now, due.today) == (1, 2)
+    assert queue_reviews(user, settings_, now) == 1
 
 
 def test_due_counts_without_settings_use_the_defaults(user, seed_deck):
@@ -170,7 +176,7 @@ def test_leech_threshold_comes_from_the_settings(user, cards, settings_):
 
 
 def test_migration_moves_review_dues_to_their_study_day_and_tags_leeches(user, cards):
-    migration = importlib.import_module("studyapp.srs.migrations.0004_h12a_study_day_dues_leeches")
+    migration = importlib.import_module("studyapp.srs.migrations.0006_h12a_study_day_dues_leeches")
     evening = local(2025, 3, 12, 21, 30)
     after_midnight = local(2025, 3, 13, 2, 0)  # still the 12th's study day
     as_review(cards[0], last=evening - timedelta(days=4), due=evening, lapses=9)

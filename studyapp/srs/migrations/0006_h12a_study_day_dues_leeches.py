@@ -28,7 +28,7 @@ def review_dues_to_study_days(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("srs", "0003_dailyreviewstats"),
+        ("srs", "0005_h12c_parameters"),
     ]
 
     operations = [
