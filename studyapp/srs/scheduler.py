@@ -1,4 +1,4 @@
-"""A thin, pure wrapper around the ``fsrs`` package (FSRS-6, default parameters).
+"""A thin, pure wrapper around the ``fsrs`` package (FSRS-6; default or the learner's parameters).
 
 No database here: functions take a :class:`Memory` (the scheduling fields of a study card)
 and return a new one. ``fsrs`` computes stability and difficulty; the rest follows Anki:
