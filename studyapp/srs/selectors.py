@@ -370,7 +370,7 @@ def due_counts(*, user, now: datetime) -> DueCounts:
     the overall): ``now`` is the header's learning + review count (:func:`queue_counts`);
     ``today`` adds what becomes due before the next study day starts. A review card is due
     from the start of the study day that holds its due time (the scheduler stores that
-    start), a learning card at its exact due time. 6 queries."""
+    start), a learning card at its exact due time. 5 queries."""
     settings = StudySettings.objects.filter(user=user).first()
     if settings is None:  # never opened a study page nor answered a quiz: nothing studied
         return DueCounts()
