@@ -45,11 +45,11 @@ def test_leech_tag_suspension_and_threshold(page, user, seed_deck):
     field = page.get_by_label("Limite de sanguessuga (lapsos)")
     field.fill("0")
     field.evaluate("input => input.removeAttribute('min')")  # let the server validate
-    page.get_by_role("button", name="Salvar").click()
+    page.get_by_role("button", name="Salvar", exact=True).click()
     page.locator(".errorlist").first.wait_for()
     check_a11y(page, "leech-settings-error")
     page.get_by_label("Limite de sanguessuga (lapsos)").fill("6")
-    page.get_by_role("button", name="Salvar").click()
+    page.get_by_role("button", name="Salvar", exact=True).click()
     page.wait_for_function("() => !document.querySelector('.errorlist')")
     user.study_settings.refresh_from_db()
     assert user.study_settings.leech_threshold == 6
