@@ -116,7 +116,7 @@ def _recall_chance(before: scheduler.Memory, *, moment: datetime, ability: float
     return min(0.99, chance)
 
 
-def _count(counter, before: scheduler.Memory, rating: int, duration: int, *, first_today: bool):
+def _count(counter, before: scheduler.Memory, rating: int, duration: int, *, first_today: bool, tz):
     """Add one answer to its day's roll-up counters (the rule of srs.rollups)."""
     counts = answer_counts(
         rating=rating,
@@ -126,6 +126,7 @@ def _count(counter, before: scheduler.Memory, rating: int, duration: int, *, fir
         due_before=before.due,
         last_review_before=before.last_review,
         first_of_day=first_today,
+        tz=tz,
     )
     for name, value in counts.items():
         counter[name] += value
@@ -188,14 +189,16 @@ def _simulate_user(*, rng, user_id, items, budget, days, now, tz, next_card_pk):
                 rating = rng.choices((2, 3, 4), weights=(15, 72, 13))[0]
             else:
                 rating = 1
-            outcome = scheduler.review(before, rating, now=moment, seed=card_pk[item_id])
+            outcome = scheduler.review(before, rating, now=moment, seed=card_pk[item_id], tz=tz)
             after = outcome.memory
             memory[item_id] = after
             heapq.heappush(heap, (after.due, item_id))
             duration = int(rng.lognormvariate(8.8, 0.6))
             row = (user_id, card_pk[item_id], ReviewLog.Source.STUDY, rating, moment, duration)
             logs.append((*row, True, None, *log_fields(before, after).values(), outcome.interval))
-            _count(rollups[day], before, rating, duration, first_today=item_id not in seen_today)
+            _count(
+                rollups[day], before, rating, duration, first_today=item_id not in seen_today, tz=tz
+            )
             seen_today.add(item_id)
             moment += timedelta(milliseconds=duration + rng.randint(500, 3000))
             if moment >= now:

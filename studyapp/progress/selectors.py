@@ -523,6 +523,10 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     today = study_day(now, tz)
     profile = quiz_selectors.exam_profile()
     cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+    # "Due now/today" are what the study queue shows: srs's rule, not re-derived here.
+    due = srs_selectors.due_counts(user=user, now=now)
+    cards.due_now, cards.due_today = due.now, due.today
+    cards.forecast[0] = (today, due.today)
     activity = activity_get(user=user, today=today)
     mocks = quiz_selectors.mock_history(user=user)
     predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])

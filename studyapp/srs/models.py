@@ -52,6 +52,15 @@ class StudySettings(models.Model):
         default=36500,
         validators=[MinValueValidator(1), MaxValueValidator(36500)],
     )
+    leech_threshold = models.PositiveSmallIntegerField(
+        _("limite de sanguessuga (lapsos)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_(
+            "Um cartão esquecido tantas vezes vira sanguessuga e é suspenso; "
+            "depois, a cada metade desse número de lapsos."
+        ),
+    )
     timezone = models.CharField(
         _("fuso horário"), max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
     )
@@ -147,6 +156,8 @@ class StudyCard(models.Model):
     last_review = models.DateTimeField(null=True, blank=True)
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
+    # The leech tag: set when a lapse meets the leech rule (scheduler.leech_threshold_met).
+    leech = models.BooleanField(_("sanguessuga"), default=False)
     suspended = models.BooleanField(_("suspenso"), default=False)
     buried_until = models.DateTimeField(null=True, blank=True)
     # One-time token carried by the card as shown; rotated on every answer so a double
@@ -199,6 +210,7 @@ class ReviewLog(models.Model):
     last_review_before = models.DateTimeField(null=True, blank=True)
     reps_before = models.PositiveIntegerField(default=0)
     lapses_before = models.PositiveIntegerField(default=0)
+    leech_before = models.BooleanField(default=False)
 
     state_after = models.CharField(max_length=10, choices=State.choices)
     step_after = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -45,12 +45,18 @@ class DayStats(NamedTuple):
 COUNT_FIELDS = DayStats._fields[1:]
 
 
-def retention_field(*, state_before, rescheduled, due_before, last_review_before, rating):
+def retention_field(*, state_before, rescheduled, due_before, last_review_before, rating, tz=None):
     """The retention column (``young_pass`` … ``mature_fail``) a first-of-the-day review
-    counts in, or None: only reviews of cards in the review state that rescheduled them."""
+    counts in, or None: only reviews of cards in the review state that rescheduled them.
+    The scheduled interval counts study days in ``tz`` (a review card is due from the start
+    of its study day); None means ``timing.zone(None)``."""
     if state_before != State.REVIEW or not rescheduled:
         return None
-    interval_days = (due_before - last_review_before).days if last_review_before else 0
+    interval_days = 0
+    if last_review_before:
+        tz = tz or timing.zone(None)
+        due_day = timing.study_day(due_before, tz)
+        interval_days = (due_day - timing.study_day(last_review_before, tz)).days
     age = "mature" if interval_days >= MATURE_DAYS else "young"
     return f"{age}_{'fail' if rating == 1 else 'pass'}"
 
@@ -66,11 +72,20 @@ def _is_first_of_day(*, log: ReviewLog, tz) -> bool:
 
 
 def answer_counts(
-    *, rating, duration_ms, state_before, rescheduled, due_before, last_review_before, first_of_day
+    *,
+    rating,
+    duration_ms,
+    state_before,
+    rescheduled,
+    due_before,
+    last_review_before,
+    first_of_day,
+    tz=None,
 ) -> dict[str, int]:
     """What one answer adds to its day's roll-up: a review, its rating, its duration and, for
     the card's first answer of the day, its retention column. ``first_of_day`` is a bool or a
-    callable asked only when a retention column applies (it may cost a query)."""
+    callable asked only when a retention column applies (it may cost a query); ``tz`` is the
+    learner's zone (young/mature count study days)."""
     counts = {"reviews": 1, RATING_FIELDS[rating]: 1}
     if duration_ms:
         counts["duration_ms"] = duration_ms
@@ -80,6 +95,7 @@ def answer_counts(
         due_before=due_before,
         last_review_before=last_review_before,
         rating=rating,
+        tz=tz,
     )
     if column and (first_of_day() if callable(first_of_day) else first_of_day):
         counts[column] = 1
@@ -95,6 +111,7 @@ def _changes(*, log: ReviewLog, tz) -> dict[str, int]:
         due_before=log.due_before,
         last_review_before=log.last_review_before,
         first_of_day=lambda: _is_first_of_day(log=log, tz=tz),
+        tz=tz,
     )
 
 
@@ -190,6 +207,7 @@ def rollups_rebuild(*, user_ids=None, batch_size: int = 5000) -> int:
             due_before=due_before,
             last_review_before=last_review_before,
             first_of_day=first,
+            tz=tz_for(user_id),
         )
         for name, value in counts.items():
             counter[name] += value

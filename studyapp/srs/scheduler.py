@@ -1,30 +1,40 @@
-"""A thin, pure wrapper around the ``fsrs`` package (FSRS-6, default parameters).
+"""A thin, pure wrapper around the ``fsrs`` package (FSRS-6; default or the learner's parameters).
 
 No database here: functions take a :class:`Memory` (the scheduling fields of a study card)
-and return a new one. Fuzz is made deterministic per (card id, reps), so the interval shown
-on a rating button is exactly the interval the card gets when that button is pressed.
+and return a new one. ``fsrs`` computes stability and difficulty; the rest follows Anki:
+
+* **Study days.** A review card is due for the whole study day that holds its due time
+  (:mod:`.timing` owns the day, 04:00 local): its ``due`` is stored as the start of that day.
+  The elapsed time FSRS gets counts study days, not 24-h periods. Learning and relearning
+  steps keep exact times.
+* **Interval rules** (Anki's ``review.rs``/``fuzz.rs``): Hard < Good < Easy, each at least one
+  day more than the one before; fuzz is drawn in Anki's range and floored; fuzz never makes an
+  interval shorter than the current one when the model's interval is not.
+* **Leeches** (Anki's rule): at ``leech_threshold`` lapses, then every half threshold more.
+
+Fuzz is deterministic per (card id, reps), so the interval shown on a rating button is exactly
+the interval the card gets when that button is pressed.
 """
 
 from __future__ import annotations
 
+import math
 import random
-import threading
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import fsrs
-import fsrs.scheduler as fsrs_scheduler
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
-# The study day's rollover lives in timing.py; re-exported for older callers.
-from .timing import DAY_STARTS_AT, day_start, next_day_start  # noqa: F401
+from . import timing
 
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 RELEARNING_STEPS = (timedelta(minutes=10),)
-LEECH_LAPSES = 8
+LEECH_LAPSES = 8  # Anki's default leech threshold
 RATINGS = (1, 2, 3, 4)
+HARD, GOOD, EASY = 2, 3, 4
 
 NEW, LEARNING, REVIEW, RELEARNING = "new", "learning", "review", "relearning"
 _TO_FSRS = {
@@ -39,15 +49,16 @@ _FROM_FSRS = {
     fsrs.State.Relearning: RELEARNING,
 }
 
-# fsrs draws fuzz from ``random()`` imported at module level in fsrs.scheduler; we swap in a
-# seeded generator for the duration of one review. The lock keeps threads from seeing
-# each other's generator (reviews take microseconds, so contention is negligible).
-_FUZZ_LOCK = threading.Lock()
+# Anki's fuzz ranges (rslib/src/scheduler/states/fuzz.rs): 1 day, plus 15% of the days in
+# 2.5–7, 10% of those in 7–20 and 5% of those above 20.
+FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.10), (20.0, math.inf, 0.05))
 
 
 @dataclass(frozen=True)
 class Memory:
-    """The scheduling fields of a study card (datetimes aware, UTC)."""
+    """The scheduling fields of a study card (datetimes aware, UTC).
+
+    ``leech`` is the card's leech tag: set when a lapse meets the leech rule, kept after."""
 
     state: str = NEW
     step: int | None = None
@@ -57,13 +68,14 @@ class Memory:
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
+    leech: bool = False
 
 
 @dataclass(frozen=True)
 class Outcome:
     memory: Memory
     interval: timedelta
-    leech: bool
+    leech: bool  # this answer made the card a leech (suspend it and tell the learner)
 
 
 @lru_cache(maxsize=64)
@@ -72,19 +84,153 @@ def build_scheduler(
     maximum_interval: int = 36500,
     parameters: tuple[float, ...] | None = None,
 ):
-    """``parameters``: the learner's trained FSRS parameters (optimizer.py); None: defaults."""
+    """fsrs without its own fuzz (:func:`review` applies Anki's, floored and ordered).
+    ``parameters``: the learner's trained FSRS parameters (optimizer.py); None: defaults."""
     return fsrs.Scheduler(
         **({"parameters": parameters} if parameters else {}),
         desired_retention=desired_retention,
         learning_steps=LEARNING_STEPS,
         relearning_steps=RELEARNING_STEPS,
         maximum_interval=maximum_interval,
-        enable_fuzzing=True,
+        enable_fuzzing=False,
     )
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _round(value: float) -> int:
+    """Round half away from zero, as Rust's ``f32::round`` (Python's round is half-even)."""
+    return math.floor(value + 0.5)
+
+
+def leech_threshold_met(lapses: int, threshold: int) -> bool:
+    """Anki's rule: a leech at ``threshold`` lapses, then every half threshold (rounded up)
+    more; 0 turns leeches off."""
+    if threshold <= 0:
+        return False
+    half = max(1, math.ceil(threshold / 2))
+    return lapses >= threshold and (lapses - threshold) % half == 0
+
+
+def fuzz_delta(interval: float) -> float:
+    if interval < 2.5:
+        return 0.0
+    return 1.0 + sum(
+        factor * max(0.0, min(interval, end) - start) for start, end, factor in FUZZ_RANGES
+    )
+
+
+def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """Anki's ``constrained_fuzz_bounds``: the range fuzz draws from, within the limits."""
+    minimum = max(1, min(minimum, maximum))
+    interval = min(max(interval, minimum), maximum)
+    delta = fuzz_delta(interval)
+    lower = min(max(_round(interval - delta), minimum), maximum)
+    upper = min(max(_round(interval + delta), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
+    return lower, upper
+
+
+def fuzzed(interval: float, fuzz: float, *, minimum: int, maximum: int) -> int:
+    """Anki's ``with_review_fuzz``: ``floor(lower + fuzz × (1 + upper − lower))``."""
+    lower, upper = fuzz_bounds(interval, minimum, maximum)
+    return min(upper, math.floor(lower + fuzz * (1 + upper - lower)))
+
+
+def study_days_between(earlier: datetime, later: datetime, tz) -> int:
+    """Whole study days from ``earlier`` to ``later`` (0 within one study day)."""
+    return max(0, (timing.study_day(later, tz) - timing.study_day(earlier, tz)).days)
+
+
+def review_due(day: date, tz) -> datetime:
+    """When a review card due on study ``day`` becomes due: the start of that day (UTC)."""
+    return datetime.combine(day, timing.DAY_STARTS_AT, tzinfo=tz).astimezone(UTC)
+
+
+def current_interval(memory: Memory, tz) -> int:
+    """The card's scheduled interval in study days (0 for a card not in review)."""
+    if memory.state != REVIEW or memory.due is None or memory.last_review is None:
+        return 0
+    return study_days_between(memory.last_review, memory.due, tz)
+
+
+class _Context:
+    """One answer's inputs, shared by the ratings it compares (Hard/Good/Easy)."""
+
+    def __init__(self, memory, *, now, tz, scheduler):
+        self.memory = memory
+        self.now = now
+        self.scheduler = scheduler
+        # fsrs counts elapsed days as whole 24-h periods since ``last_review``; giving it a
+        # last review exactly ``elapsed`` days back makes it count study days, as Anki does.
+        self.last_review = None
+        if memory.last_review is not None:
+            elapsed = study_days_between(memory.last_review, now, tz)
+            self.last_review = now - timedelta(days=elapsed)
+        self._cards = {}
+
+    def card(self, rating: int) -> fsrs.Card:
+        if rating not in self._cards:
+            memory = self.memory
+            card = fsrs.Card(
+                card_id=1,
+                state=_TO_FSRS[memory.state],
+                step=0 if memory.state == NEW else memory.step,
+                stability=memory.stability,
+                difficulty=memory.difficulty,
+                due=_utc(memory.due) if memory.due else self.now,
+                last_review=self.last_review,
+            )
+            self._cards[rating], _log = self.scheduler.review_card(
+                card, fsrs.Rating(rating), review_datetime=self.now
+            )
+        return self._cards[rating]
+
+    def raw_interval(self, rating: int) -> float:
+        """The model's interval in days for ``rating``, unrounded (as fsrs-rs gives Anki)."""
+        scheduler = self.scheduler
+        stability = self.card(rating).stability
+        factor = scheduler.desired_retention ** (1 / scheduler._DECAY) - 1
+        return stability / scheduler._FACTOR * factor
+
+
+def _not_shorter(raw: float, last: int) -> int:
+    """The least interval fuzz may give against the current interval ``last``: a day more
+    when the model's interval is longer than it (Anki's "greater than last"), ``last`` when
+    the model's interval rounds to it, no bound when the model's interval is shorter."""
+    if not last:
+        return 1
+    if raw > last:
+        return last + 1
+    return last if _round(raw) >= last else 1
+
+
+def _review_days(ctx: _Context, rating: int, *, fuzz: float, maximum: int, last: int) -> int:
+    """Days until the next review after a passing answer that leaves the card in review."""
+
+    def constrain(rating: int, minimum: int) -> int:
+        raw = ctx.raw_interval(rating)
+        minimum = max(minimum, _not_shorter(raw, last))
+        return fuzzed(raw, fuzz, minimum=minimum, maximum=maximum)
+
+    if ctx.memory.state == REVIEW:
+        hard = constrain(HARD, 1)
+        if rating == HARD:
+            return hard
+        good = constrain(GOOD, hard + 1)
+        if rating == GOOD:
+            return good
+        return constrain(EASY, good + 1)
+    # Graduating from (re)learning: Good's interval, Easy at least a day more.
+    good = constrain(GOOD, 1)
+    if rating == EASY:
+        return constrain(EASY, good + 1)
+    if rating == HARD:
+        return constrain(HARD, 1)
+    return good
 
 
 def review(
@@ -96,47 +242,51 @@ def review(
     desired_retention: float = 0.9,
     maximum_interval: int = 36500,
     parameters: tuple[float, ...] | None = None,
+    tz=None,
+    leech_threshold: int = LEECH_LAPSES,
 ) -> Outcome:
     """The card's memory after answering ``rating`` (1 Again … 4 Easy) at ``now``.
 
     ``seed`` identifies the card (its id); together with ``memory.reps`` it fixes the fuzz.
+    ``tz`` is the learner's time zone (study days); None means ``timing.zone(None)``.
     """
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1–4, got {rating!r}")
     now = _utc(now)
-    card = fsrs.Card(
-        card_id=seed or 1,
-        state=_TO_FSRS[memory.state],
-        step=0 if memory.state == NEW else memory.step,
-        stability=memory.stability,
-        difficulty=memory.difficulty,
-        due=_utc(memory.due) if memory.due else now,
-        last_review=_utc(memory.last_review) if memory.last_review else None,
-    )
+    tz = tz or timing.zone(None)
     scheduler = build_scheduler(desired_retention, maximum_interval, parameters)
-    generator = random.Random(f"{seed}:{memory.reps}")
-    with _FUZZ_LOCK:
-        original = fsrs_scheduler.random
-        fsrs_scheduler.random = generator.random
-        try:
-            card, _log = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=now)
-        finally:
-            fsrs_scheduler.random = original
+    ctx = _Context(memory, now=now, tz=tz, scheduler=scheduler)
+    card = ctx.card(rating)
+    state = _FROM_FSRS[card.state]
+    if state == REVIEW:
+        fuzz = random.Random(f"{seed}:{memory.reps}").random()  # noqa: S311 - not security
+        days = _review_days(
+            ctx,
+            rating,
+            fuzz=fuzz,
+            maximum=maximum_interval,
+            last=current_interval(memory, tz),
+        )
+        due = review_due(timing.study_day(now, tz) + timedelta(days=days), tz)
+        interval = timedelta(days=days)
+    else:
+        due = card.due
+        interval = card.due - now
     lapsed = memory.state == REVIEW and rating == 1
     lapses = memory.lapses + (1 if lapsed else 0)
+    leech = lapsed and leech_threshold_met(lapses, leech_threshold)
     new_memory = Memory(
-        state=_FROM_FSRS[card.state],
+        state=state,
         step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
+        due=due,
+        last_review=now,
         reps=memory.reps + 1,
         lapses=lapses,
+        leech=memory.leech or leech,
     )
-    return Outcome(
-        memory=new_memory, interval=card.due - now, leech=lapsed and lapses >= LEECH_LAPSES
-    )
+    return Outcome(memory=new_memory, interval=interval, leech=leech)
 
 
 def preview(memory: Memory, *, now: datetime, seed: int, **options) -> dict[int, timedelta]:
@@ -187,7 +337,3 @@ def format_due_in(interval: timedelta) -> str:
     years = round(days / 365, 1)
     label = number_format(years, decimal_pos=0 if years.is_integer() else 1)
     return ngettext("em %(n)s ano", "em %(n)s anos", 2 if years != 1 else 1) % {"n": label}
-
-
-def with_due(memory: Memory, due: datetime) -> Memory:
-    return replace(memory, due=due)

@@ -355,6 +355,47 @@ def queue_counts(*, user, scope: Scope, now: datetime, day: DayCounts) -> QueueC
     return counts
 
 
+@dataclass
+class DueCounts:
+    """Non-new cards the study queue (the learner's decks, as ``/study/``) shows ``now`` and
+    during the rest of the study day, reviews within today's review limit."""
+
+    now: int = 0
+    today: int = 0
+
+
+def due_counts(*, user, now: datetime) -> DueCounts:
+    """The dashboard's "para revisar agora" and "vencem hoje", by the queue's own rules (its
+    SQL filters, the learner's decks as ``/study/``, today's limits, each deck's own within
+    the overall): ``now`` is the header's learning + review count (:func:`queue_counts`);
+    ``today`` adds what becomes due before the next study day starts. A review card is due
+    from the start of the study day that holds its due time (the scheduler stores that
+    start), a learning card at its exact due time. 5 queries."""
+    settings = StudySettings.objects.filter(user=user).first()
+    if settings is None:  # never opened a study page nor answered a quiz: nothing studied
+        return DueCounts()
+    scope = scope_for(settings=settings, slug=None)
+    day = day_counts(user=user, settings=settings, now=now)
+    counts = queue_counts(user=user, scope=scope, now=now, day=day)
+    cards, params = _studiable_sql(user=user, scope=scope, now=now)
+    sql = (
+        "SELECT i.deck_id, COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
+        f" COUNT(CASE WHEN c.state = %s THEN 1 END) {cards} AND c.due < %s GROUP BY i.deck_id"
+    )
+    states = [str(state) for state in LEARNING_STATES]
+    end = timing.next_day_start(now, settings.tzinfo)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*states, str(State.REVIEW), *params, connection.ops.adapt_datetimefield_value(end)],
+        )
+        rows = cursor.fetchall()
+    learning = sum(learning_n for _deck, learning_n, _review_n in rows)
+    review = sum(min(review_n, day.deck_reviews_left(deck)) for deck, _l, review_n in rows)
+    today = max(learning, counts.learning) + min(review, day.reviews_left_in(scope))
+    return DueCounts(now=counts.learning + counts.review, today=today)
+
+
 def next_due(
     *, user, settings: StudySettings, scope: Scope, now: datetime, day: DayCounts
 ) -> datetime | None:

@@ -171,6 +171,8 @@ def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> 
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
         parameters=settings.parameters,
+        tz=settings.tzinfo,
+        leech_threshold=settings.leech_threshold,
     )
 
 
@@ -205,6 +207,8 @@ def _apply_review(
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
         parameters=settings.parameters,
+        tz=settings.tzinfo,
+        leech_threshold=settings.leech_threshold,
     )
     after = outcome.memory
     log = ReviewLog.objects.create(
@@ -240,7 +244,8 @@ def review_record(
 
     Raises InvalidRating, TokenUsed (token already used: nothing changes),
     CardUnavailable (retired or suspended) or StudyCard.DoesNotExist (not the user's card).
-    After 8 lapses the card is suspended as a leech (``result.leech``).
+    A lapse that meets the leech rule (``settings.leech_threshold`` lapses, then every half
+    threshold more) tags the card as a leech and suspends it (``result.leech``).
     """
     if rating not in scheduler.RATINGS:
         raise InvalidRating()
@@ -289,20 +294,10 @@ def _log_undo(*, user, log: ReviewLog) -> StudyCard:
     return card
 
 
-def review_undo(*, user, now: datetime | None = None) -> StudyCard:
-    """Undo the user's last study answer: the card gets back exactly its previous
-    scheduling state and the log entry is deleted. Only the card's latest log can be undone.
-    """
-    with transaction.atomic():
-        log = _last_study_log(user=user)
-        if log is None:
-            raise NothingToUndo()
-        return _log_undo(user=user, log=log)
-
-
 def action_undo(*, user, now: datetime | None = None) -> UndoResult:
-    """Undo the user's most recent study action, whichever it was: an answer (as
-    :func:`review_undo`) or a bury or suspend (the card gets back its ``suspended`` and
+    """Undo the user's most recent study action, whichever it was: an answer (the card gets
+    back exactly its previous scheduling state and the log entry is deleted; only the card's
+    latest log can be undone) or a bury or suspend (the card gets back its ``suspended`` and
     ``buried_until`` and the :class:`CardAction` is deleted). Raises NothingToUndo."""
     with transaction.atomic():
         log = _last_study_log(user=user)
@@ -543,7 +538,6 @@ __all__ = [
     "quiz_effect_for",
     "review_from_quiz",
     "review_record",
-    "review_undo",
     "study_settings_get",
     "study_settings_update",
 ]

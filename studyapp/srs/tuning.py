@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import optimizer, timing
+from . import optimizer, scheduler, timing
 from .models import ParameterEvaluation, ReviewLog, State, StudyCard, StudySettings
 from .services import StudyError, study_settings_get
 
@@ -78,8 +78,8 @@ def cards_reschedule(
 ) -> int:
     """Recompute the memory (stability, difficulty) of the learner's studied cards from their
     history under the learner's parameters; review cards get the interval those give from
-    their last review (due now at the earliest). Learning steps keep their times; the review
-    log is untouched. Returns how many cards changed."""
+    their last review, due from the start of that study day (now at the earliest). Learning
+    steps keep their times; the review log is untouched. Returns how many cards changed."""
     now = now or timezone.now()
     parameters = settings.parameters or optimizer.DEFAULT_PARAMETERS
     if answers is None:
@@ -94,7 +94,9 @@ def cards_reschedule(
             days = optimizer.next_interval_days(
                 parameters, stability, settings.desired_retention, settings.maximum_interval
             )
-            card.due = max(now, card.last_review + timedelta(days=days))
+            # Due for the whole study day ``days`` after the last review's (scheduler's rule).
+            day = timing.study_day(card.last_review, settings.tzinfo) + timedelta(days=days)
+            card.due = max(now, scheduler.review_due(day, settings.tzinfo))
         changed.append(card)
     StudyCard.objects.bulk_update(changed, ["stability", "difficulty", "due"], batch_size=500)
     return len(changed)

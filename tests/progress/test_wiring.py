@@ -15,7 +15,7 @@ from studyapp.quizzes.models import ExamProfile
 from studyapp.quizzes.services import attempt_start_mock
 from studyapp.srs.models import DailyReviewStats, StudyCard
 from studyapp.srs.rollups import rollups_rebuild
-from studyapp.srs.services import cards_ensure, review_record, review_undo
+from studyapp.srs.services import action_undo, cards_ensure, review_record
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_each_study_answer_counts_in_the_roll_up_and_undo_takes_it_back(user, se
     answer(user, 3)
     assert totals(user) == {"reviews": 3, "again": 1, "good": 2}
 
-    review_undo(user=user)
+    action_undo(user=user)
     assert totals(user) == {"reviews": 2, "again": 1, "good": 1}
 
     live = list(DailyReviewStats.objects.filter(user=user).values())

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import OperationalError, connection
 
-from studyapp.srs import selectors, services
+from studyapp.srs import selectors, services, timing
 from studyapp.srs.models import CardAction, ReviewLog, StudyCard
 from studyapp.srs.services import (
     CARD_ACTIONS_KEPT,
@@ -19,7 +19,6 @@ from studyapp.srs.services import (
     action_undo,
     card_preview,
     review_record,
-    review_undo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +95,16 @@ def test_button_labels_equal_the_interval_applied(user, cards, settings_, now):
             card.refresh_from_db()
             expected = card_preview(card=card, settings=settings_, now=now)[rating]
             with_undo = answer(user, card, rating, now)
-            assert with_undo.card.due - now == expected
-            review_undo(user=user, now=now)
+            assert with_undo.log.interval_after == expected
+            if with_undo.card.state == "review":
+                # Due for the whole study day ``expected`` days on: from its 04:00.
+                tz = settings_.tzinfo
+                due_day = timing.study_day(with_undo.card.due, tz)
+                assert due_day - timing.study_day(now, tz) == expected
+                assert with_undo.card.due == timing.day_start(with_undo.card.due, tz)
+            else:
+                assert with_undo.card.due - now == expected
+            action_undo(user=user, now=now)
 
 
 def test_queue_order_learning_then_reviews_then_new(user, cards, settings_, now):
@@ -170,7 +177,7 @@ def test_undo_restores_the_card_exactly_and_deletes_the_log(user, cards, now):
     card = make_review_card(cards[0], now, lapses=2)
     before = StudyCard.objects.values().get(pk=card.pk)
     answer(user, card, 1, now)
-    restored = review_undo(user=user, now=now)
+    restored = action_undo(user=user, now=now).card
     after = StudyCard.objects.values().get(pk=card.pk)
     assert restored.pk == card.pk
     assert {k: v for k, v in after.items() if k != "token"} == {
@@ -178,7 +185,7 @@ def test_undo_restores_the_card_exactly_and_deletes_the_log(user, cards, now):
     }
     assert not ReviewLog.objects.filter(card=card).exists()
     with pytest.raises(NothingToUndo):
-        review_undo(user=user, now=now)
+        action_undo(user=user, now=now)
 
 
 def card_values(card):
@@ -304,7 +311,7 @@ def test_leech_is_suspended_after_eight_lapses(user, cards, settings_, now):
     assert result.leech
     assert result.card.suspended and result.card.lapses == 8
     assert first_card(user, settings_, now) != card
-    review_undo(user=user, now=now)
+    action_undo(user=user, now=now)
     card.refresh_from_db()
     assert not card.suspended and card.lapses == 7
 

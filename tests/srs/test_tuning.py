@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from studyapp.srs import optimizer, tuning
+from studyapp.srs import optimizer, scheduler, timing, tuning
 from studyapp.srs.models import ParameterEvaluation, ReviewLog, State, StudyCard
 from studyapp.srs.services import cards_ensure, study_settings_get
 
@@ -100,7 +100,11 @@ def test_training_keeps_better_parameters_and_reschedules(user_client, user, man
     days = optimizer.next_interval_days(
         settings.parameters, card.stability, settings.desired_retention, 36500
     )
-    assert card.due == max(now, card.last_review + timedelta(days=days))
+    # Due for the whole study day ``days`` after the last review's (from its 04:00).
+    tz = settings.tzinfo
+    due_day = timing.study_day(card.last_review, tz) + timedelta(days=days)
+    assert card.due == max(now, timing.day_start(scheduler.review_due(due_day, tz), tz))
+    assert timing.study_day(card.due, tz) == due_day
     # The settings page shows the evaluation.
     html = user_client.get(reverse("srs:settings")).content.decode()
     assert "Adotados." in html
