@@ -4,8 +4,8 @@ Simulated students study the real bank with the app's scheduler (``srs.scheduler
 FSRS-6 defaults, learning steps, fuzz) while their *true* memory follows hidden FSRS
 parameters of their own (an ``fsrs.Scheduler`` with those parameters, fed the same
 ratings). They know part of the bank beforehand, study on some days, take practice quizzes
-(``quizzes.draw.draw_simple``, answers fed back as the app does: wrong → Again, right and
-due → Good, else logged without rescheduling), and take one mock exam on a random day, drawn
+(``quizzes.draw.draw_simple``, answers fed back by the app's quiz policy,
+``srs.services.quiz_effect_for``), and take one mock exam on a random day, drawn
 with ``quizzes.draw.draw_weighted`` and scored with ``quizzes.exam.scaled_score``. Just
 before the mock, the forecast under test (``readiness.learner_estimate`` +
 ``readiness.score_forecast``, the code the dashboard runs) sees only what the app stores:
@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import fsrs
 
 from studyapp.quizzes import draw, exam
-from studyapp.srs import scheduler
+from studyapp.srs import scheduler, timing
 
 from . import readiness
 from .readiness import Answer, BankItem, CardState
@@ -202,7 +202,14 @@ def _study_session(student: Student, now: datetime, new_queue: list[SimItem], by
             queue.append(item)  # learning steps come back within the session
 
 
-def _quiz(student: Student, now: datetime, questions: list[SimItem], by_id, seed: int) -> None:
+def _quiz(
+    student: Student, now: datetime, questions: list[SimItem], by_id, seed: int, new_queue
+) -> None:
+    """A practice quiz; answers fed back by the app's quiz policy
+    (``srs.services.quiz_effect_for``): a due card is reviewed (right → Good, wrong →
+    Again); a new card stays new (a wrong answer puts it first among the new cards); a card
+    not due keeps its memory (a wrong answer brings it forward to now). Only the log is kept
+    for the answers that do not reschedule."""
     candidates = [
         draw.Candidate(item_id=q.id, deck_id=q.deck_id, tier=student.tiers.get(q.id, draw.UNSEEN))
         for q in questions
@@ -214,22 +221,33 @@ def _quiz(student: Student, now: datetime, questions: list[SimItem], by_id, seed
         right = student.rng.random() < g + (1 - g) * student.knows(item, now)
         student.tiers[item.id] = draw.RIGHT if right else draw.WRONG
         memory = student.app.get(item.id)
-        if not right:
-            student.apply(item, 1, now, quiz=True)
-        elif memory is None or memory.due <= now:
-            student.apply(item, 3, now, quiz=True)
-        else:  # logged without rescheduling: memory unchanged
-            student.answers.append(
-                Answer(
-                    item_id=item.id,
-                    at=now,
-                    passed=True,
-                    stability=memory.stability,
-                    last_review=memory.last_review,
-                    quiz=True,
-                    rescheduled=False,
-                )
+        if memory is not None and memory.state != scheduler.NEW:
+            if memory.state == scheduler.REVIEW:
+                due = memory.due < timing.next_day_start(now, timing.zone(None))
+            else:
+                due = memory.due <= now
+            if due:
+                student.apply(item, 3 if right else 1, now, quiz=True)
+                continue
+        student.answers.append(
+            Answer(
+                item_id=item.id,
+                at=now,
+                passed=right,
+                stability=memory.stability if memory else None,
+                last_review=memory.last_review if memory else None,
+                quiz=True,
+                rescheduled=False,
             )
+        )
+        if right:
+            continue
+        if memory is None or memory.state == scheduler.NEW:
+            if item in new_queue:  # first among the new cards
+                new_queue.remove(item)
+                new_queue.insert(0, item)
+        else:
+            student.app[item.id] = scheduler.with_due(memory, now)
 
 
 @dataclass
@@ -296,7 +314,14 @@ def simulate_student(
         now = START + timedelta(days=day, hours=rng.uniform(7, 22))
         _study_session(student, now, new_queue, by_id)
         if rng.random() < student.quiz_chance:
-            _quiz(student, now + timedelta(hours=1), questions, by_id, rng.randrange(1, 2**31))
+            _quiz(
+                student,
+                now + timedelta(hours=1),
+                questions,
+                by_id,
+                rng.randrange(1, 2**31),
+                new_queue,
+            )
     exam_at = START + timedelta(days=student.mock_day, hours=rng.uniform(7, 22))
     weights = dict(profile.weights()) if profile else dict(exam.DOMAIN_WEIGHTS)
     count = profile.question_count if profile else exam.QUESTION_COUNT

@@ -263,7 +263,9 @@ class Learner:
     topic_shift: dict = field(default_factory=dict)  # topic id → logit shift
     reviews: float = 0.0  # weighted answers behind memory_factor
     quiz_unstudied: float = 0.0  # weighted quiz answers behind ``known``
-    item_boost: dict = field(default_factory=dict)  # item id → knowledge floor from quizzes
+    # Quiz answers logged without rescheduling (the card was new or not due): the memory
+    # model did not take them in. item id → (answered at, weight, right).
+    item_quiz: dict = field(default_factory=dict)
 
 
 def _grid_posterior(grid, log_prior, loglik):
@@ -315,13 +317,19 @@ def learner_estimate(answers: list[Answer], bank: dict[int, BankItem], *, now: d
     ]
     learner.known, learner.known_sd = _grid_posterior(_GRID_KNOWN, prior, loglik)
     learner.quiz_unstudied = sum(row[-1] for row in unstudied)
-    # 3. Topic shifts: one Newton step on the quiz residuals of each topic's questions.
+    # 3. Topic shifts: one Newton step on the quiz residuals of each topic's questions;
+    #    the latest quiz answer on each item that its card's memory did not take in.
     score: dict[int, float] = defaultdict(float)
     info: dict[int, float] = defaultdict(float)
     for answer in answers:
         item = bank.get(answer.item_id)
-        if not answer.quiz or item is None or not item.topics:
+        if not answer.quiz or item is None:
             continue
+        weight = evidence_weight(answer.at, now)
+        if not answer.rescheduled:
+            latest = learner.item_quiz.get(answer.item_id)
+            if latest is None or answer.at > latest[0]:
+                learner.item_quiz[answer.item_id] = (answer.at, weight, answer.passed)
         if answer.stability and answer.last_review is not None:
             k = recall(
                 answer.stability, (answer.at - answer.last_review).days, learner.memory_factor
@@ -332,15 +340,9 @@ def learner_estimate(answers: list[Answer], bank: dict[int, BankItem], *, now: d
         g = item.guess
         p = g + (1 - g) * k
         slope = (1 - g) * k * (1 - k)  # dp / d logit(k)
-        weight = evidence_weight(answer.at, now)
         for topic in item.topics:
             score[topic] += weight * (float(answer.passed) - p) * slope / (p * (1 - p))
             info[topic] += weight * slope**2 / (p * (1 - p))
-        # A right answer logged without rescheduling: memory did not take it in.
-        if answer.passed and not answer.rescheduled:
-            posterior = k / (k + (1 - k) * g) if g < 1 else k
-            boost = learner.item_boost.get(answer.item_id, 0.0)
-            learner.item_boost[answer.item_id] = max(boost, weight * posterior)
     learner.topic_shift = {
         topic: score[topic] / (info[topic] + 1 / TOPIC_SHIFT_SD**2) for topic in score
     }
@@ -367,9 +369,16 @@ def knowledge(
     topics = [learner.topic_shift[t] for t in item.topics if t in learner.topic_shift]
     logit = _logit(base) + shift + (sum(topics) / len(topics) if topics else 0.0)
     k = _sigmoid(logit)
-    boost = learner.item_boost.get(item.id)
-    if boost:  # a recent right quiz answer the card's memory did not take in
-        k = k + (1 - k) * boost
+    # The latest quiz answer on the item that its card's memory did not take in (given
+    # after the last review): right → P(known | right) = k / (k + (1 − k)·g); wrong → 0;
+    # mixed with k by the answer's recency weight.
+    quiz = learner.item_quiz.get(item.id)
+    last = card.last_review if card is not None else None
+    if quiz is not None and (last is None or quiz[0] > last):
+        _at, weight, right = quiz
+        g = item.guess
+        posterior = k / (k + (1 - k) * g) if right and k + (1 - k) * g > 0 else 0.0
+        k = (1 - weight) * k + weight * posterior
     return k
 
 

@@ -443,3 +443,43 @@ def test_answer_log_is_bounded_per_user_and_newest_first(user, other_user, impor
     single = srs_selectors.answer_log(user_ids=[user.pk], limit=2)
     assert [r[2] for r in single] == [rows[0][2], rows[1][2]]
     assert single[0][1] == item.pk and single[0][6] == "study"
+
+
+def test_quiz_answers_the_memory_did_not_take_in_move_the_item():
+    bank = {1: BankItem(1, frozenset({1})), 2: BankItem(2, frozenset({1}))}
+    answers = [
+        Answer(
+            item_id=1,
+            at=NOW,
+            passed=True,
+            stability=None,
+            last_review=None,
+            quiz=True,
+            rescheduled=False,
+        ),
+        Answer(
+            item_id=2,
+            at=NOW,
+            passed=False,
+            stability=None,
+            last_review=None,
+            quiz=True,
+            rescheduled=False,
+        ),
+    ]
+    learner = learner_estimate(answers, bank, now=NOW)
+    k = learner.known
+    # Right on a 4-option item: P(known | right) = k / (k + (1 - k)/4), weight 1 (now).
+    assert readiness.knowledge(bank[1], None, learner, when=NOW) == pytest.approx(
+        k / (k + (1 - k) * 0.25)
+    )
+    assert readiness.knowledge(bank[2], None, learner, when=NOW) == pytest.approx(0.0)
+    # Thirty days later the answers weigh ½.
+    later = learner_estimate(answers, bank, now=NOW + timedelta(days=30))
+    k2 = later.known
+    assert readiness.knowledge(bank[2], None, later, when=NOW) == pytest.approx(0.5 * k2)
+    # A review after the answer: the card's memory has it, the answer no longer counts.
+    card = CardState(stability=10.0, last_review=NOW + timedelta(hours=1))
+    assert readiness.knowledge(bank[2], card, learner, when=NOW + timedelta(hours=1)) == (
+        pytest.approx(1.0, abs=1e-5)
+    )
