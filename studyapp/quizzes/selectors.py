@@ -393,6 +393,20 @@ def review(
     return ReviewPage(views=views, page=current, index=jumps)
 
 
+def attempt_kinds(*, user) -> set[str]:
+    """The kinds of attempt the user has ever started (``practice``, ``mock``): the home
+    page's "start here" path."""
+    if not user.is_authenticated:
+        return set()
+    return set(Attempt.objects.filter(user=user).values_list("kind", flat=True).distinct())
+
+
+def default_profile() -> ExamProfile | None:
+    return (
+        ExamProfile.objects.filter(is_active=True).order_by("-is_default", "position", "pk").first()
+    )
+
+
 def history(*, user, limit: int = 50) -> list[Attempt]:
     return list(
         Attempt.objects.filter(user=user).select_related("profile").order_by("-started_at")[:limit]
