@@ -398,7 +398,8 @@ def attempt_kinds(*, user) -> set[str]:
     page's "start here" path."""
     if not user.is_authenticated:
         return set()
-    return set(Attempt.objects.filter(user=user).values_list("kind", flat=True).distinct())
+    kinds = Attempt.objects.filter(user=user).order_by().values_list("kind", flat=True)
+    return set(kinds.distinct())
 
 
 def default_profile() -> ExamProfile | None:

@@ -65,8 +65,9 @@ def test_a_mock_exam_like_the_test_centre(page, user, short_exam, size, scheme):
     expect(page.locator("#language-select")).to_have_count(0)
     expect(page.get_by_role("navigation", name="Principal")).to_have_count(0)
     moves = page.get_by_role("navigation", name="Mover entre questões")
-    previous, following = moves.get_by_role("button", name="Anterior"), moves.get_by_role(
-        "button", name="Próxima"
+    previous, following = (
+        moves.get_by_role("button", name="Anterior"),
+        moves.get_by_role("button", name="Próxima"),
     )
     assert previous.bounding_box()["x"] < following.bounding_box()["x"]  # left to right
     expect(previous).to_be_disabled()
@@ -81,9 +82,9 @@ def test_a_mock_exam_like_the_test_centre(page, user, short_exam, size, scheme):
     expect(options.nth(1)).to_have_class("option is-struck")
     page.reload()
     expect(page.locator("#answer-form .option").nth(1)).to_have_class("option is-struck")
-    expect(
-        page.get_by_role("button", name="Riscar a opção B")
-    ).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Riscar a opção B")).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     # Keyboard: 1 chooses A, F flags, N goes on, P comes back; listed on the page.
     if size == "desktop":
@@ -165,7 +166,7 @@ def test_discard_an_attempt_in_progress(page, user, short_exam):
     expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
     expect(page.locator("#language-select")).to_be_visible()  # practice keeps the site menu
     page.goto("/quiz/")
-    page.get_by_role("link", name="Descartar: Alpha").click()
+    page.get_by_role("link", name="Descartar: Deck alpha").click()
     expect(page.get_by_role("heading", name="Descartar a tentativa?")).to_be_visible()
     check_a11y(page, "exam-discard-phone")
     page.get_by_role("button", name="Sim, descartar").click()
@@ -182,7 +183,9 @@ def header_height(page) -> float:
 
 @pytest.mark.parametrize(("size", "viewport"), SIZES)
 @pytest.mark.parametrize("language", ["pt-br", "en"])
-def test_home_counts_path_and_a_short_header(page, instructor, all_content, size, viewport, language):
+def test_home_counts_path_and_a_short_header(
+    page, instructor, all_content, size, viewport, language
+):
     """The longest header (an instructor's), in both languages: ≤ 100 px on a phone, one row
     on a desktop."""
     page.set_viewport_size(viewport)
@@ -197,6 +200,7 @@ def test_home_counts_path_and_a_short_header(page, instructor, all_content, size
     counts = page.locator(".deck-counts").first
     expect(counts).to_contain_text("0")
     expect(counts).to_contain_text("new" if language == "en" else "novos")
+    screenshot(page, f"home-{language}-{size}")
     height = header_height(page)
     if size == "phone":
         assert height <= 100, height
