@@ -258,7 +258,7 @@ def question_page(*, attempt: Attempt, position: int, language: str | None) -> Q
     )
 
 
-SUMMARY_FILTERS = ("all", "unanswered", "flagged")
+REVIEW_SCREEN_FILTERS = ("all", "unanswered", "flagged")
 FIRST_WORDS = 12
 
 
@@ -275,7 +275,7 @@ class ReviewRow:
         return self.question.position
 
 
-def summary(attempt: Attempt, *, language: str | None = None, show: str = "all") -> dict:
+def review_screen(attempt: Attempt, *, language: str | None = None, show: str = "all") -> dict:
     """The review screen before "Finalizar" (Pearson VUE's): every question with its first
     words and state, filtered by ``show`` (all, unanswered, flagged), and the counts."""
     questions = list(
@@ -350,22 +350,22 @@ def breakdown(attempt: Attempt) -> dict:
     }
 
 
-REVIEW_FILTERS = ("all", "wrong", "flagged")
+ANSWER_FILTERS = ("all", "wrong", "flagged")
 
 
-REVIEW_PAGE_SIZE = 10
+ANSWERS_PAGE_SIZE = 10
 
 
 @dataclass
-class ReviewPage:
+class AnswersPage:
     views: list[QuestionView]
-    page: Page  # the page of questions shown (``REVIEW_PAGE_SIZE`` a page)
+    page: Page  # the page of questions shown (``ANSWERS_PAGE_SIZE`` a page)
     index: list[tuple[AttemptQuestion, int]]  # the jump list: every question and its page
 
 
-def review(
+def answers(
     *, attempt: Attempt, language: str | None, show: str = "all", page: str | int | None = 1
-) -> ReviewPage:
+) -> AnswersPage:
     """One page of questions with the user's answer, the right one, explanation, references
     and topics, plus the jump list of every question in the filter (``show``)."""
     questions = attempt.questions.order_by("position")
@@ -376,7 +376,7 @@ def review(
     index = list(
         questions.only("id", "attempt_id", "position", "is_correct", "flagged", "selected_ids")
     )
-    paginator = Paginator(index, REVIEW_PAGE_SIZE)
+    paginator = Paginator(index, ANSWERS_PAGE_SIZE)
     current = paginator.get_page(page)
     positions = [q.position for q in current.object_list]
     shown = list(
@@ -389,8 +389,8 @@ def review(
     views = _question_views(shown, items, language, with_references=True)
     for view in views:
         view.topics = sorted(topic.name for topic in view.item.topics.all())
-    jumps = [(q, n // REVIEW_PAGE_SIZE + 1) for n, q in enumerate(index)]
-    return ReviewPage(views=views, page=current, index=jumps)
+    jumps = [(q, n // ANSWERS_PAGE_SIZE + 1) for n, q in enumerate(index)]
+    return AnswersPage(views=views, page=current, index=jumps)
 
 
 def attempt_kinds(*, user) -> set[str]:

@@ -1,5 +1,6 @@
-"""Quiz views: the start page, the attempt (one question per URL), the review summary,
-submit, results, the answer review and "Refazer as erradas".
+"""Quiz views: the start pages, the attempt (one question per URL), the review screen
+(``review``, before finishing), the finish confirmation, submit, discard, results, the answer
+review (``answers``, after finishing) and "Refazer as erradas".
 
 The question URL serves the full page or, for htmx, the ``attempt-body`` partial. Answers
 and flags POST to their own URLs: htmx gets a small fragment (save status plus the
@@ -46,9 +47,9 @@ def _redirect(request, url: str):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _summary_url(attempt_id: int, show: str = "") -> str:
-    url = reverse("quizzes:summary", args=[attempt_id])
-    return f"{url}?show={show}" if show in selectors.SUMMARY_FILTERS[1:] else url
+def _review_url(attempt_id: int, show: str = "") -> str:
+    url = reverse("quizzes:review", args=[attempt_id])
+    return f"{url}?show={show}" if show in selectors.REVIEW_SCREEN_FILTERS[1:] else url
 
 
 def _time_context(attempt: Attempt, now) -> dict:
@@ -160,7 +161,7 @@ def _review_show(data) -> str | None:
         show = data.get("show", "all")
     else:
         return None
-    return show if show in selectors.SUMMARY_FILTERS else "all"
+    return show if show in selectors.REVIEW_SCREEN_FILTERS else "all"
 
 
 def _question_context(
@@ -263,7 +264,7 @@ def answer(request, attempt_id: int, position: int):
     elif go == "prev":
         url = _question_url(attempt_id, max(position - 1, 1))
     elif go == "review":
-        url = _summary_url(attempt_id, request.POST.get("review_show", ""))
+        url = _review_url(attempt_id, request.POST.get("review_show", ""))
     else:
         url = _question_url(attempt_id, position)
     return _redirect(request, url)
@@ -292,21 +293,23 @@ def flag(request, attempt_id: int, position: int):
 
 @require_GET
 @login_required
-def summary(request, attempt_id: int):
+def review_screen(request, attempt_id: int):
     """The review screen (Pearson VUE's): every question with its first words and state,
     filters All / Unanswered / Flagged (``?show=``); "Finalizar" asks for confirmation."""
     attempt = _open_attempt(request, attempt_id)
     if attempt.is_finished:
         return redirect(_result_url(attempt.pk))
     show = request.GET.get("show", "all")
-    if show not in selectors.SUMMARY_FILTERS:
+    if show not in selectors.REVIEW_SCREEN_FILTERS:
         show = "all"
     context = {
         "attempt": attempt,
-        **selectors.summary(attempt, language=getattr(request, "LANGUAGE_CODE", None), show=show),
+        **selectors.review_screen(
+            attempt, language=getattr(request, "LANGUAGE_CODE", None), show=show
+        ),
         **_time_context(attempt, timezone.now()),
     }
-    return render(request, "quizzes/summary.html", context)
+    return render(request, "quizzes/review_screen.html", context)
 
 
 @require_GET
@@ -318,7 +321,7 @@ def finish(request, attempt_id: int):
         return redirect(_result_url(attempt.pk))
     context = {
         "attempt": attempt,
-        **selectors.summary(attempt, show="all"),
+        **selectors.review_screen(attempt, show="all"),
         **_time_context(attempt, timezone.now()),
     }
     return render(request, "quizzes/finish.html", context)
@@ -361,7 +364,7 @@ def discard(request, attempt_id: int):
     if request.method == "GET":
         context = {
             "attempt": attempt,
-            **selectors.summary(attempt, show="all"),
+            **selectors.review_screen(attempt, show="all"),
             **_time_context(attempt, timezone.now()),
         }
         return render(request, "quizzes/discard.html", context)
@@ -427,7 +430,7 @@ def result(request, attempt_id: int):
 
 @require_GET
 @login_required
-def review(request, attempt_id: int):
+def answers(request, attempt_id: int):
     """Every question with the answer given, the right one, explanation and references;
     ``?show=wrong`` or ``?show=flagged`` filters (``#review-list`` for htmx)."""
     attempt = selectors.attempt_for_viewer(user=request.user, attempt_id=attempt_id)
@@ -436,9 +439,9 @@ def review(request, attempt_id: int):
             return redirect(reverse("quizzes:result", args=[attempt.pk]))
         raise Http404("attempt in progress")
     show = request.GET.get("show", "all")
-    if show not in selectors.REVIEW_FILTERS:
+    if show not in selectors.ANSWER_FILTERS:
         show = "all"
-    review_page = selectors.review(
+    answers_page = selectors.answers(
         attempt=attempt,
         language=getattr(request, "LANGUAGE_CODE", None),
         show=show,
@@ -446,12 +449,12 @@ def review(request, attempt_id: int):
     )
     context = {
         "attempt": attempt,
-        "review": review_page,
-        "views": review_page.views,
+        "answers": answers_page,
+        "views": answers_page.views,
         "show": show,
         "is_owner": attempt.user_id == request.user.pk,
     }
-    template = "quizzes/review.html#review-list" if request.htmx else "quizzes/review.html"
+    template = "quizzes/answers.html#review-list" if request.htmx else "quizzes/answers.html"
     return render(request, template, context)
 
 

@@ -238,7 +238,7 @@ ROUTES: dict[str, Route] = {
         data=lambda w: {"strike": w.question.option_ids[0]},
         fields=("review_show",),
     ),
-    "quizzes:summary": Route(get=owned(200), kwargs=attempt_args, query=("show",)),
+    "quizzes:review": Route(get=owned(200), kwargs=attempt_args, query=("show",)),
     "quizzes:finish": Route(get=owned(200), kwargs=attempt_args),
     "quizzes:submit": Route(
         get=NOT_ALLOWED, post=owned(REDIRECT), kwargs=attempt_args, fields=("timeout", "confirm")
@@ -246,7 +246,7 @@ ROUTES: dict[str, Route] = {
     "quizzes:discard": Route(get=owned(200), post=owned(REDIRECT), kwargs=attempt_args),
     # Instructors see any student's finished attempt (the class view links there).
     "quizzes:result": Route(get=owned(200, instructor=200), kwargs=finished_args),
-    "quizzes:review": Route(
+    "quizzes:answers": Route(
         get=owned(200, instructor=200), kwargs=finished_args, query=("show", "page")
     ),
     "quizzes:retry_wrong": Route(get=NOT_ALLOWED, post=owned(REDIRECT), kwargs=finished_args),
