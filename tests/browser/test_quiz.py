@@ -138,7 +138,8 @@ def test_back_after_moving_through_the_quiz_shows_whole_pages(page, user, short_
     whole page, never the bare fragment the swap fetched (htmx's historyRestoreAsHxRequest)."""
     login(page, "ana", "senha-de-teste-1")
     page.goto("/quiz/")
-    page.get_by_role("button", name="Simulado Curto").click()
+    page.get_by_role("link", name="Simulado Curto").click()
+    page.get_by_role("button", name="Começar").click()  # the start page (issue 14)
     expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
     page.locator("#nav-2 a").click()
     expect(page.get_by_role("heading", name="Questão 2 de 5")).to_be_visible()
