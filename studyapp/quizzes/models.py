@@ -191,7 +191,7 @@ class AttemptQuestion(models.Model):
     choose_count = models.PositiveSmallIntegerField(default=1)
     selected_ids = models.JSONField(default=list, blank=True)
     # Options the learner struck through (eliminated), as on the real exam: display only.
-    struck_ids = models.JSONField(default=list, blank=True)
+    struck_ids = models.JSONField(default=list, blank=True, db_default=[])  # raw inserts too
     flagged = models.BooleanField(default=False)
     self_graded = models.BooleanField(default=False, db_default=False)  # raw inserts too
     revealed_at = models.DateTimeField(null=True, blank=True)  # self-graded: answer shown
