@@ -211,6 +211,8 @@ class MockExam(Learner):
             f"{base}/review/", name="quiz: summary", catch_response=True
         ) as response:
             self.expect(response, 200)
-        with self.post(f"{base}/submit/", {}, name="quiz: submit", catch_response=True) as response:
+        with self.post(
+            f"{base}/submit/", {"confirm": "1"}, name="quiz: submit", catch_response=True
+        ) as response:
             self.expect(response, 302)
         self.attempt = None

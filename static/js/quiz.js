@@ -98,6 +98,41 @@
     }
   });
 
+  // --- Keyboard shortcuts (listed on the page) ----------------------------------------------
+  // 1–5 or A–E choose an option (toggle for multiple response), F flags, N or → goes to the
+  // next question, P or ← to the previous one. Ignored while typing in a field, with a
+  // modifier key, or when arrows would move between radio buttons.
+  const LETTERS = "abcde";
+
+  function clickIfEnabled(el) {
+    if (el && !el.disabled && el.getAttribute("aria-disabled") !== "true") { el.click(); return true; }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    const bar = document.getElementById("exam-bar");
+    if (!bar) return;
+    const target = event.target;
+    const tag = target && target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && !/^(radio|checkbox)$/.test(target.type))) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const onChoice = tag === "INPUT";
+    let index = -1;
+    if (/^[1-9]$/.test(key)) index = Number(key) - 1;
+    else if (key.length === 1 && LETTERS.indexOf(key) !== -1) index = LETTERS.indexOf(key);
+    if (index >= 0) {
+      const inputs = document.querySelectorAll('#answer-form input[name="option"]');
+      if (index < inputs.length) { event.preventDefault(); inputs[index].click(); }
+      return;
+    }
+    let done = false;
+    if (key === "f") done = clickIfEnabled(bar.querySelector('[data-key="flag"]'));
+    else if (key === "n" || (key === "ArrowRight" && !onChoice)) done = clickIfEnabled(bar.querySelector('[data-key="next"]'));
+    else if (key === "p" || (key === "ArrowLeft" && !onChoice)) done = clickIfEnabled(bar.querySelector('[data-key="prev"]'));
+    if (done) event.preventDefault();
+  });
+
   // After moving to another question with the navigator, put focus on its heading.
   document.addEventListener("htmx:afterSettle", function (event) {
     const config = event.detail.requestConfig;

@@ -5,12 +5,6 @@ from . import selectors
 
 
 @require_GET
-def home(request):
-    decks = selectors.deck_list(request.LANGUAGE_CODE)
-    return render(request, "content/home.html", {"decks": decks})
-
-
-@require_GET
 def deck_detail(request, slug):
     source, deck = selectors.deck_page(slug, request.LANGUAGE_CODE)
     return render(request, "content/deck_detail.html", {"source": source, "deck": deck})

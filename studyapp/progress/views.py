@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
 from studyapp.content import selectors as content_selectors
 from studyapp.quizzes import selectors as quiz_selectors
+from studyapp.srs import selectors as srs_selectors
 
 from . import exports, readiness
 from .charts import dashboard_charts
@@ -17,6 +19,37 @@ from .selectors import calibration_by_user, class_students, dashboard_get, exam_
 from .services import prediction_backfill
 
 STUDENTS_PER_PAGE = 50
+
+
+@require_GET
+def home(request):
+    """The home page: the decks (content) and, for a signed-in learner, each deck's due and
+    new cards (one query for all decks), the "start here" path (study → practice → mock)
+    until all three are done, and the exam date, days left, forecast at the exam date and
+    the pace needed (progress sits on top, so the home page is served from here and content
+    stays unaware of progress)."""
+    decks = content_selectors.deck_list(request.LANGUAGE_CODE)
+    user = request.user
+    context = {"decks": decks}
+    if user.is_authenticated:
+        counts = srs_selectors.deck_counts(
+            user=user, deck_ids=[d.pk for d in decks], now=timezone.now()
+        )
+        for deck in decks:
+            deck.counts = counts.get(deck.pk, srs_selectors.DeckCounts())
+        kinds = quiz_selectors.attempt_kinds(user=user)
+        steps = {
+            "study": srs_selectors.has_studied(user=user),
+            "practice": "practice" in kinds,
+            "mock": "mock" in kinds,
+        }
+        context["steps"] = steps
+        context["show_path"] = not all(steps.values())
+        context["mock_profile"] = quiz_selectors.default_profile() if context["show_path"] else None
+        context.update(exam_outlook(user=user))
+    else:
+        context["show_path"] = True
+    return render(request, "content/home.html", context)
 
 
 @require_GET
@@ -47,17 +80,6 @@ def model(request):
             "pass_mark": profile.pass_mark,
         },
     )
-
-
-@require_GET
-def home(request):
-    """The home page: the decks (content) and, for a signed-in learner, the exam date,
-    days left, forecast at the exam date and the pace needed (progress sits on top, so the
-    home page is served from here and content stays unaware of progress)."""
-    context = {"decks": content_selectors.deck_list(request.LANGUAGE_CODE)}
-    if request.user.is_authenticated:
-        context.update(exam_outlook(user=request.user))
-    return render(request, "content/home.html", context)
 
 
 @require_GET

@@ -97,6 +97,10 @@ class AttemptQuerySet(models.QuerySet):
     def mocks(self):
         return self.filter(kind=Attempt.Kind.MOCK)
 
+    def scored(self):
+        """Finished with a score (submitted or expired), not abandoned."""
+        return self.filter(status__in=[Attempt.Status.SUBMITTED, Attempt.Status.EXPIRED])
+
 
 class Attempt(models.Model):
     class Kind(models.TextChoices):
@@ -107,6 +111,9 @@ class Attempt(models.Model):
         IN_PROGRESS = "in_progress", _("Em andamento")
         SUBMITTED = "submitted", _("Finalizado")
         EXPIRED = "expired", _("Tempo esgotado")
+        # Discarded by the learner, or a practice quiz left idle (services.PRACTICE_IDLE):
+        # ended without a score; checked answers keep counting, nothing else is graded.
+        ABANDONED = "abandoned", _("Abandonada")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
@@ -152,6 +159,10 @@ class Attempt(models.Model):
         return self.status != self.Status.IN_PROGRESS
 
     @property
+    def is_abandoned(self) -> bool:
+        return self.status == self.Status.ABANDONED
+
+    @property
     def time_used(self):
         if self.finished_at is None:
             return None
@@ -179,6 +190,8 @@ class AttemptQuestion(models.Model):
     option_ids = models.JSONField(default=list)
     choose_count = models.PositiveSmallIntegerField(default=1)
     selected_ids = models.JSONField(default=list, blank=True)
+    # Options the learner struck through (eliminated), as on the real exam: display only.
+    struck_ids = models.JSONField(default=list, blank=True, db_default=[])  # raw inserts too
     flagged = models.BooleanField(default=False)
     self_graded = models.BooleanField(default=False, db_default=False)  # raw inserts too
     revealed_at = models.DateTimeField(null=True, blank=True)  # self-graded: answer shown

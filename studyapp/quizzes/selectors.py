@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.text import Truncator
 
 from studyapp.accounts.roles import is_instructor
 from studyapp.content import translation
@@ -98,12 +100,17 @@ def _translations(source_languages: dict[int, str], language: str | None) -> tup
     return items, options
 
 
+LETTERS = "ABCDEFGHIJ"
+
+
 @dataclass
 class OptionView:
     id: int
     html: str
     is_correct: bool
     selected: bool
+    letter: str = ""  # A, B, C… in display order
+    struck: bool = False  # struck through by the learner (eliminated)
 
 
 @dataclass
@@ -114,6 +121,7 @@ class QuestionView:
     options: list[OptionView]
     references: list = field(default_factory=list)
     lang: str = ""
+    topics: list = field(default_factory=list)  # the source item's topic names (review)
 
     @property
     def correct_options(self) -> list[OptionView]:
@@ -160,7 +168,16 @@ def _question_views(
             html = translated_options.get((option.item_id, option.position), option.html)
             # Another item's answer used as a distractor is wrong here, whatever it is there.
             correct = option.is_correct and option.item_id == item.pk
-            rows.append(OptionView(pk, html, correct, pk in question.selected_ids))
+            rows.append(
+                OptionView(
+                    pk,
+                    html,
+                    correct,
+                    pk in question.selected_ids,
+                    letter=LETTERS[len(rows)] if len(rows) < len(LETTERS) else "",
+                    struck=pk in (question.struck_ids or ()),
+                )
+            )
         views.append(
             QuestionView(
                 question=question,
@@ -203,6 +220,18 @@ class QuestionPage:
         return sum(1 for q in self.navigator if q.flagged)
 
 
+NAV_FIELDS = (
+    "id",
+    "attempt_id",
+    "item_id",
+    "position",
+    "selected_ids",
+    "flagged",
+    "self_graded",
+    "graded_at",
+)
+
+
 def navigator(attempt: Attempt) -> list[AttemptQuestion]:
     return list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
 
@@ -229,14 +258,51 @@ def question_page(*, attempt: Attempt, position: int, language: str | None) -> Q
     )
 
 
-def summary(attempt: Attempt) -> dict:
-    """The review summary before "Finalizar": unanswered and flagged positions."""
-    questions = navigator(attempt)
+REVIEW_SCREEN_FILTERS = ("all", "unanswered", "flagged")
+FIRST_WORDS = 12
+
+
+@dataclass
+class ReviewRow:
+    """One line of the review screen: the question's number, first words and state."""
+
+    question: AttemptQuestion
+    first_words: str
+    lang: str = ""
+
+    @property
+    def position(self) -> int:
+        return self.question.position
+
+
+def review_screen(attempt: Attempt, *, language: str | None = None, show: str = "all") -> dict:
+    """The review screen before "Finalizar" (Pearson VUE's): every question with its first
+    words and state, filtered by ``show`` (all, unanswered, flagged), and the counts."""
+    questions = list(
+        AttemptQuestion.objects.filter(attempt=attempt)
+        .select_related("item__deck")
+        .only(*NAV_FIELDS, "item__prompt", "item__deck__language")
+        .order_by("position")
+    )
+    translated, _options = _translations(
+        {q.item_id: q.item.deck.language for q in questions}, language
+    )
+    unanswered = [q for q in questions if not q.is_answered]
+    flagged = [q for q in questions if q.flagged]
+    shown = {"unanswered": unanswered, "flagged": flagged}.get(show, questions)
+    rows = []
+    for question in shown:
+        item = translated.get(question.item_id, question.item)
+        words = Truncator(item.prompt).words(FIRST_WORDS, truncate="…")
+        lang = item.deck_language if item is not question.item else ""
+        rows.append(ReviewRow(question=question, first_words=words, lang=lang))
     return {
         "questions": questions,
-        "unanswered": [q for q in questions if not q.is_answered],
-        "flagged": [q for q in questions if q.flagged],
-        "answered_count": sum(1 for q in questions if q.is_answered),
+        "rows": rows,
+        "show": show,
+        "unanswered": unanswered,
+        "flagged": flagged,
+        "answered_count": len(questions) - len(unanswered),
     }
 
 
@@ -284,19 +350,62 @@ def breakdown(attempt: Attempt) -> dict:
     }
 
 
-REVIEW_FILTERS = ("all", "wrong", "flagged")
+ANSWER_FILTERS = ("all", "wrong", "flagged")
 
 
-def review(*, attempt: Attempt, language: str | None, show: str = "all") -> list[QuestionView]:
-    """Every question with the user's answer, the right one, explanation and references."""
+ANSWERS_PAGE_SIZE = 10
+
+
+@dataclass
+class AnswersPage:
+    views: list[QuestionView]
+    page: Page  # the page of questions shown (``ANSWERS_PAGE_SIZE`` a page)
+    index: list[tuple[AttemptQuestion, int]]  # the jump list: every question and its page
+
+
+def answers(
+    *, attempt: Attempt, language: str | None, show: str = "all", page: str | int | None = 1
+) -> AnswersPage:
+    """One page of questions with the user's answer, the right one, explanation, references
+    and topics, plus the jump list of every question in the filter (``show``)."""
     questions = attempt.questions.order_by("position")
     if show == "wrong":
         questions = questions.filter(is_correct=False)
     elif show == "flagged":
         questions = questions.filter(flagged=True)
-    questions = list(questions.select_related("item__deck"))
-    items = {q.item_id: q.item for q in questions}
-    return _question_views(questions, items, language, with_references=True)
+    index = list(
+        questions.only("id", "attempt_id", "position", "is_correct", "flagged", "selected_ids")
+    )
+    paginator = Paginator(index, ANSWERS_PAGE_SIZE)
+    current = paginator.get_page(page)
+    positions = [q.position for q in current.object_list]
+    shown = list(
+        attempt.questions.filter(position__in=positions)
+        .order_by("position")
+        .select_related("item__deck")
+        .prefetch_related("item__topics")
+    )
+    items = {q.item_id: q.item for q in shown}
+    views = _question_views(shown, items, language, with_references=True)
+    for view in views:
+        view.topics = sorted(topic.name for topic in view.item.topics.all())
+    jumps = [(q, n // ANSWERS_PAGE_SIZE + 1) for n, q in enumerate(index)]
+    return AnswersPage(views=views, page=current, index=jumps)
+
+
+def attempt_kinds(*, user) -> set[str]:
+    """The kinds of attempt the user has ever started (``practice``, ``mock``): the home
+    page's "start here" path."""
+    if not user.is_authenticated:
+        return set()
+    kinds = Attempt.objects.filter(user=user).order_by().values_list("kind", flat=True)
+    return set(kinds.distinct())
+
+
+def default_profile() -> ExamProfile | None:
+    return (
+        ExamProfile.objects.filter(is_active=True).order_by("-is_default", "position", "pk").first()
+    )
 
 
 def history(*, user, limit: int = 50) -> list[Attempt]:
@@ -364,7 +473,8 @@ def exam_profile() -> Profile:
 def mock_history(*, user, limit: int = 20) -> list[MockResult]:
     """The user's finished mock exams, oldest first (at most ``limit``, the latest ones)."""
     rows = (
-        Attempt.objects.filter(kind=Attempt.Kind.MOCK, user=user, finished_at__isnull=False)
+        Attempt.objects.scored()
+        .filter(kind=Attempt.Kind.MOCK, user=user, finished_at__isnull=False)
         .order_by("-finished_at", "-pk")
         .values_list("pk", "started_at", "finished_at", "scaled_score", "passed")[:limit]
     )
@@ -420,9 +530,8 @@ def mock_scores(*, user_ids=None) -> dict[int, tuple[int, int]]:
 def last_mock_scores(*, user_ids) -> dict[int, int]:
     """{user id: scaled score of the latest finished mock exam}."""
     rows = (
-        Attempt.objects.filter(
-            kind=Attempt.Kind.MOCK, user_id__in=user_ids, finished_at__isnull=False
-        )
+        Attempt.objects.scored()
+        .filter(kind=Attempt.Kind.MOCK, user_id__in=user_ids, finished_at__isnull=False)
         .order_by("user_id", "-finished_at")
         .values_list("user_id", "scaled_score")
     )

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -29,6 +30,9 @@ from .models import Attempt, AttemptQuestion, ExamProfile
 GRACE = timedelta(seconds=20)
 PRACTICE_MIN = 5
 PRACTICE_MAX = 65
+# A practice quiz with no activity (start, answer, check, reveal) for longer than this is
+# ended as abandoned: checked answers keep counting, nothing else is graded, no score.
+PRACTICE_IDLE = timedelta(days=1)
 
 
 class QuizError(Exception):
@@ -61,6 +65,10 @@ class TooLate(QuizError):
 
 class InvalidAnswer(QuizError):
     pass
+
+
+class NotFinishable(QuizError):
+    message = _("Esta tentativa já terminou; não há o que descartar.")
 
 
 class AlreadyChecked(QuizError):
@@ -473,6 +481,31 @@ def flag_set(
     return question
 
 
+def strike_toggle(
+    *, user, attempt_id: int, position: int, option_id: int, now: datetime | None = None
+) -> AttemptQuestion:
+    """Strike an option through (eliminate it) or restore it, as the real exam allows.
+    Display only: a struck option can still be chosen, and grading ignores strikes.
+
+    Raises :class:`InvalidAnswer` for an option not in the question (or a self-graded card),
+    and the errors of :func:`answer_save` for a closed attempt or an unknown position.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _writable_attempt(user=user, attempt_id=attempt_id, now=now)
+        if attempt is not None:
+            question = _question(attempt, position)
+            if question.self_graded or option_id not in question.option_ids:
+                raise InvalidAnswer(_("Opção inexistente nesta questão; nada foi alterado."))
+            struck = set(question.struck_ids or ())
+            struck ^= {option_id}
+            question.struck_ids = [pk for pk in question.option_ids if pk in struck]
+            question.save(update_fields=["struck_ids"])
+    if attempt is None:
+        raise TooLate()
+    return question
+
+
 # --- finishing ----------------------------------------------------------------------------
 
 
@@ -520,9 +553,73 @@ def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Att
         return _finalize(attempt, now=now, status=status)
 
 
-def attempt_expire_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Finalize ``attempt`` if its time (plus grace) is over; called whenever it is touched."""
+def _abandon(attempt: Attempt, *, at: datetime) -> Attempt:
+    """End without a score (inside the caller's transaction, attempt row locked). Checked
+    practice answers stay graded (they already fed spaced repetition); nothing else is."""
+    attempt.status = Attempt.Status.ABANDONED
+    attempt.finished_at = at
+    graded = attempt.questions.filter(graded_at__isnull=False)
+    attempt.correct_count = graded.filter(is_correct=True).count()
+    attempt.scaled_score = None
+    attempt.passed = None
+    attempt.save(update_fields=["status", "finished_at", "correct_count", "scaled_score", "passed"])
+    return attempt
+
+
+def attempt_abandon(*, user, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Discard an attempt in progress ("Descartar"): it ends as abandoned, without a score,
+    and a mock exam's answers do not feed spaced repetition. A mock whose time ran out is
+    finalized as expired instead (its answers count) and :class:`TooLate` is raised.
+
+    Raises :class:`NotFinishable` (400) for an attempt already finished; someone else's
+    attempt raises ``Attempt.DoesNotExist``.
+    """
     now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+        if is_overdue(attempt, now):
+            _finalize(attempt, now=now, status=Attempt.Status.EXPIRED)
+            expired = True
+        elif attempt.is_finished:
+            raise NotFinishable()
+        else:
+            expired = False
+            _abandon(attempt, at=now)
+    if expired:
+        raise TooLate()
+    return attempt
+
+
+def last_activity(attempt: Attempt) -> datetime:
+    """The latest of the start and every answer, check, grade or reveal (one query)."""
+    latest = attempt.questions.aggregate(
+        answered=Max("answered_at"), graded=Max("graded_at"), revealed=Max("revealed_at")
+    )
+    return max([attempt.started_at, *(value for value in latest.values() if value)])
+
+
+def is_idle(attempt: Attempt, now: datetime) -> bool:
+    """A practice quiz in progress untouched for more than :data:`PRACTICE_IDLE`. Cheap
+    when it started less than that ago (no query)."""
+    return (
+        attempt.kind == Attempt.Kind.PRACTICE
+        and attempt.status == Attempt.Status.IN_PROGRESS
+        and now - attempt.started_at > PRACTICE_IDLE
+        and now - last_activity(attempt) > PRACTICE_IDLE
+    )
+
+
+def attempt_expire_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Finalize ``attempt`` if its time (plus grace) is over, or end it as abandoned if it is a
+    practice quiz left idle (:func:`is_idle`); called whenever it is touched."""
+    now = now or timezone.now()
+    if is_idle(attempt, now):
+        with transaction.atomic():
+            locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+            if is_idle(locked, now):
+                _abandon(locked, at=last_activity(locked))
+        attempt.refresh_from_db()
+        return attempt
     if not is_overdue(attempt, now):
         return attempt
     with transaction.atomic():
@@ -543,4 +640,21 @@ def attempts_expire_overdue(*, user=None, now: datetime | None = None) -> int:
     for attempt in overdue.select_related("user"):
         attempt_expire_if_overdue(attempt=attempt, now=now)
         count += 1
+    return count
+
+
+def attempts_abandon_idle(*, user=None, now: datetime | None = None) -> int:
+    """End every practice quiz left idle for more than :data:`PRACTICE_IDLE` (of ``user``,
+    or everyone's) as abandoned, dated at its last activity. Returns how many."""
+    now = now or timezone.now()
+    stale = Attempt.objects.in_progress().filter(
+        kind=Attempt.Kind.PRACTICE, started_at__lt=now - PRACTICE_IDLE
+    )
+    if user is not None:
+        stale = stale.filter(user=user)
+    count = 0
+    for attempt in stale:
+        if is_idle(attempt, now):
+            attempt_expire_if_overdue(attempt=attempt, now=now)
+            count += 1
     return count

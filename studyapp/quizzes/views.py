@@ -1,5 +1,6 @@
-"""Quiz views: the start page, the attempt (one question per URL), the review summary,
-submit, results, the answer review and "Refazer as erradas".
+"""Quiz views: the start pages, the attempt (one question per URL), the review screen
+(``review``, before finishing), the finish confirmation, submit, discard, results, the answer
+review (``answers``, after finishing) and "Refazer as erradas".
 
 The question URL serves the full page or, for htmx, the ``attempt-body`` partial. Answers
 and flags POST to their own URLs: htmx gets a small fragment (save status plus the
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from studyapp.srs import selectors as srs_selectors
 
 from . import selectors, services
 from .forms import MockForm, PracticeForm
-from .models import Attempt
+from .models import Attempt, ExamProfile
 
 ATTEMPT_TEMPLATE = "quizzes/attempt.html"
 INDEX_TEMPLATE = "quizzes/index.html"
@@ -46,6 +47,21 @@ def _redirect(request, url: str):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def _review_url(attempt_id: int, show: str = "") -> str:
+    url = reverse("quizzes:review", args=[attempt_id])
+    return f"{url}?show={show}" if show in selectors.REVIEW_SCREEN_FILTERS[1:] else url
+
+
+def _time_context(attempt: Attempt, now) -> dict:
+    left = selectors.seconds_left(attempt, now)
+    return {
+        "seconds_left": left,
+        "time_left": selectors.format_hms(left) if left is not None else "",
+        "deadline_ms": int(attempt.deadline.timestamp() * 1000) if attempt.deadline else None,
+        "now_ms": int(now.timestamp() * 1000),
+    }
+
+
 def _index_context(request, *, practice_form=None, mock_error: str = "") -> dict:
     deck = request.GET.get("deck")
     if practice_form is None:
@@ -65,6 +81,7 @@ def _index_context(request, *, practice_form=None, mock_error: str = "") -> dict
 def index(request):
     """Start a practice quiz or a mock exam; resume one in progress; the history."""
     services.attempts_expire_overdue(user=request.user)
+    services.attempts_abandon_idle(user=request.user)
     return render(request, INDEX_TEMPLATE, _index_context(request))
 
 
@@ -85,6 +102,14 @@ def start_practice(request):
         else:
             return redirect(_question_url(attempt.pk, 1))
     return render(request, INDEX_TEMPLATE, _index_context(request, practice_form=form), status=400)
+
+
+@require_GET
+@login_required
+def mock_intro(request, slug: str):
+    """The start page of a timed mock exam: questions, time, pass mark, rules, "Começar"."""
+    profile = get_object_or_404(ExamProfile, slug=slug, is_active=True)
+    return render(request, "quizzes/mock_intro.html", {"profile": profile})
 
 
 @require_POST
@@ -127,23 +152,34 @@ def attempt_detail(request, attempt_id: int):
     return redirect(_question_url(attempt.pk, first or 1))
 
 
-def _question_context(request, attempt: Attempt, position: int, *, error: str = "") -> dict:
+def _review_show(data) -> str | None:
+    """The review screen's filter a question was opened from (``None``: not from there):
+    ``?from=review&show=…`` on the question's URL, ``review_show`` in its forms."""
+    if data.get("review_show"):
+        show = data["review_show"]
+    elif data.get("from") == "review":
+        show = data.get("show", "all")
+    else:
+        return None
+    return show if show in selectors.REVIEW_SCREEN_FILTERS else "all"
+
+
+def _question_context(
+    request, attempt: Attempt, position: int, *, error: str = "", review_show: str | None = None
+) -> dict:
     now = timezone.now()
     page = selectors.question_page(
         attempt=attempt, position=position, language=getattr(request, "LANGUAGE_CODE", None)
     )
-    left = selectors.seconds_left(attempt, now)
     return {
         "attempt": attempt,
         "page": page,
         "question": page.question,
         "view": page.view,
-        "seconds_left": left,
-        "time_left": selectors.format_hms(left) if left is not None else "",
-        "deadline_ms": int(attempt.deadline.timestamp() * 1000) if attempt.deadline else None,
-        "now_ms": int(now.timestamp() * 1000),
+        **_time_context(attempt, now),
         "error": error,
         "q_base": _question_base(attempt.pk),
+        "review_show": review_show,
     }
 
 
@@ -154,7 +190,7 @@ def question(request, attempt_id: int, position: int):
     attempt = _open_attempt(request, attempt_id)
     if attempt.is_finished:
         return _redirect(request, _result_url(attempt.pk))
-    context = _question_context(request, attempt, position)
+    context = _question_context(request, attempt, position, review_show=_review_show(request.GET))
     template = ATTEMPT_TEMPLATE + "#attempt-body" if request.htmx else ATTEMPT_TEMPLATE
     return render(request, template, context)
 
@@ -228,7 +264,7 @@ def answer(request, attempt_id: int, position: int):
     elif go == "prev":
         url = _question_url(attempt_id, max(position - 1, 1))
     elif go == "review":
-        url = reverse("quizzes:summary", args=[attempt_id])
+        url = _review_url(attempt_id, request.POST.get("review_show", ""))
     else:
         url = _question_url(attempt_id, position)
     return _redirect(request, url)
@@ -257,35 +293,117 @@ def flag(request, attempt_id: int, position: int):
 
 @require_GET
 @login_required
-def summary(request, attempt_id: int):
-    """Before "Finalizar": what is unanswered and what is flagged."""
+def review_screen(request, attempt_id: int):
+    """The review screen (Pearson VUE's): every question with its first words and state,
+    filters All / Unanswered / Flagged (``?show=``); "Finalizar" asks for confirmation."""
     attempt = _open_attempt(request, attempt_id)
     if attempt.is_finished:
         return redirect(_result_url(attempt.pk))
-    now = timezone.now()
-    left = selectors.seconds_left(attempt, now)
+    show = request.GET.get("show", "all")
+    if show not in selectors.REVIEW_SCREEN_FILTERS:
+        show = "all"
     context = {
         "attempt": attempt,
-        **selectors.summary(attempt),
-        "seconds_left": left,
-        "time_left": selectors.format_hms(left) if left is not None else "",
-        "deadline_ms": int(attempt.deadline.timestamp() * 1000) if attempt.deadline else None,
-        "now_ms": int(now.timestamp() * 1000),
+        **selectors.review_screen(
+            attempt, language=getattr(request, "LANGUAGE_CODE", None), show=show
+        ),
+        **_time_context(attempt, timezone.now()),
     }
-    return render(request, "quizzes/summary.html", context)
+    return render(request, "quizzes/review_screen.html", context)
+
+
+@require_GET
+@login_required
+def finish(request, attempt_id: int):
+    """ "Finalizar?": the confirmation, with how many questions are unanswered and flagged."""
+    attempt = _open_attempt(request, attempt_id)
+    if attempt.is_finished:
+        return redirect(_result_url(attempt.pk))
+    context = {
+        "attempt": attempt,
+        **selectors.review_screen(attempt, show="all"),
+        **_time_context(attempt, timezone.now()),
+    }
+    return render(request, "quizzes/finish.html", context)
 
 
 @require_POST
 @login_required
 def submit(request, attempt_id: int):
-    """ "Finalizar" (or the timer at zero, ``timeout=1``): grade and show the result."""
+    """ "Finalizar" confirmed (``confirm=1``), or the timer at zero (``timeout=1``): grade
+    and show the result. Without either, the confirmation page comes first."""
+    timeout = request.POST.get("timeout") == "1"
+    if not timeout and request.POST.get("confirm") != "1":
+        attempt = _open_attempt(request, attempt_id)
+        if not attempt.is_finished:
+            return _redirect(request, reverse("quizzes:finish", args=[attempt.pk]))
     try:
         attempt = services.attempt_submit(user=request.user, attempt_id=attempt_id)
     except Attempt.DoesNotExist as error:
         raise Http404("attempt") from error
-    if attempt.status == Attempt.Status.EXPIRED or request.POST.get("timeout") == "1":
+    if attempt.status == Attempt.Status.EXPIRED or timeout:
         messages.info(request, _("Tempo esgotado: o simulado foi finalizado."))
     return _redirect(request, _result_url(attempt.pk))
+
+
+def _text_400(message) -> HttpResponse:
+    return HttpResponse(str(message), status=400, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+def discard(request, attempt_id: int):
+    """ "Descartar": GET asks for confirmation; POST ends the attempt as abandoned (no score;
+    the history shows it as abandoned). Discarding a finished attempt answers 400."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    attempt = _open_attempt(request, attempt_id)
+    if attempt.is_finished:
+        if request.method == "GET":
+            return redirect(_result_url(attempt.pk))
+        return _text_400(services.NotFinishable.message)
+    if request.method == "GET":
+        context = {
+            "attempt": attempt,
+            **selectors.review_screen(attempt, show="all"),
+            **_time_context(attempt, timezone.now()),
+        }
+        return render(request, "quizzes/discard.html", context)
+    try:
+        services.attempt_abandon(user=request.user, attempt_id=attempt_id)
+    except services.TooLate as error:
+        messages.error(request, error.message)
+        return _redirect(request, _result_url(attempt_id))
+    except services.NotFinishable as error:
+        return _text_400(error.message)
+    messages.success(request, _("Tentativa descartada: o histórico a mostra como abandonada."))
+    return _redirect(request, reverse("quizzes:index"))
+
+
+@require_POST
+@login_required
+def strike(request, attempt_id: int, position: int):
+    """Strike an option through or restore it (``strike=<option id>``): htmx gets the
+    question again; without JavaScript the browser goes back to it."""
+    review_show = _review_show(request.POST)
+    try:
+        value = request.POST.get("strike", "")
+        if not value.isdecimal():
+            raise services.InvalidAnswer(_("Opção inválida; nada foi alterado."))
+        services.strike_toggle(
+            user=request.user, attempt_id=attempt_id, position=position, option_id=int(value)
+        )
+    except Attempt.DoesNotExist as error:
+        raise Http404("attempt") from error
+    except services.QuizError as error:
+        return _refused(request, attempt_id, position, error)
+    if request.htmx:
+        attempt = selectors.attempt_for_owner(user=request.user, attempt_id=attempt_id)
+        context = _question_context(request, attempt, position, review_show=review_show)
+        return render(request, ATTEMPT_TEMPLATE + "#attempt-body", context)
+    url = _question_url(attempt_id, position)
+    if review_show:
+        url += f"?from=review&show={review_show}"
+    return redirect(url)
 
 
 @require_GET
@@ -312,27 +430,31 @@ def result(request, attempt_id: int):
 
 @require_GET
 @login_required
-def review(request, attempt_id: int):
+def answers(request, attempt_id: int):
     """Every question with the answer given, the right one, explanation and references;
     ``?show=wrong`` or ``?show=flagged`` filters (``#review-list`` for htmx)."""
     attempt = selectors.attempt_for_viewer(user=request.user, attempt_id=attempt_id)
-    if not attempt.is_finished:
+    if not attempt.is_finished or attempt.is_abandoned:
         if attempt.user_id == request.user.pk:
-            return redirect(reverse("quizzes:attempt", args=[attempt.pk]))
+            return redirect(reverse("quizzes:result", args=[attempt.pk]))
         raise Http404("attempt in progress")
     show = request.GET.get("show", "all")
-    if show not in selectors.REVIEW_FILTERS:
+    if show not in selectors.ANSWER_FILTERS:
         show = "all"
-    views = selectors.review(
-        attempt=attempt, language=getattr(request, "LANGUAGE_CODE", None), show=show
+    answers_page = selectors.answers(
+        attempt=attempt,
+        language=getattr(request, "LANGUAGE_CODE", None),
+        show=show,
+        page=request.GET.get("page", 1),
     )
     context = {
         "attempt": attempt,
-        "views": views,
+        "answers": answers_page,
+        "views": answers_page.views,
         "show": show,
         "is_owner": attempt.user_id == request.user.pk,
     }
-    template = "quizzes/review.html#review-list" if request.htmx else "quizzes/review.html"
+    template = "quizzes/answers.html#review-list" if request.htmx else "quizzes/answers.html"
     return render(request, template, context)
 
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     F,
+    FilteredRelation,
     Prefetch,
     Q,
     QuerySet,
@@ -394,6 +395,47 @@ def due_counts(*, user, now: datetime) -> DueCounts:
     review = sum(min(review_n, day.deck_reviews_left(deck)) for deck, _l, review_n in rows)
     today = max(learning, counts.learning) + min(review, day.reviews_left_in(scope))
     return DueCounts(now=counts.learning + counts.review, today=today)
+
+
+@dataclass(frozen=True)
+class DeckCounts:
+    due: int = 0  # learning, relearning and review cards due now
+    new: int = 0  # never studied: new cards and items without a card yet
+
+
+def deck_counts(*, user, deck_ids, now: datetime) -> dict[int, DeckCounts]:
+    """{source deck id: DeckCounts} for the home page, in one query whatever the number of
+    decks. Counts the deck's studiable items through the user's card (if any): items
+    without a card yet (``cards_ensure`` has not run) count as new, suspended cards and
+    cards buried until later do not count. Not capped by the daily limits."""
+    deck_ids = list(deck_ids)
+    if not deck_ids or not user.is_authenticated:
+        return {}
+    mine = FilteredRelation("study_cards", condition=Q(study_cards__user=user))
+    waiting = Q(mine__suspended=False) & (
+        Q(mine__buried_until__isnull=True) | Q(mine__buried_until__lte=now)
+    )
+    rows = (
+        Item.objects.studiable()
+        .filter(deck_id__in=deck_ids)
+        .annotate(mine=mine)
+        .values("deck_id")
+        .annotate(
+            due=Count(
+                "pk",
+                filter=waiting
+                & Q(mine__state__in=[*LEARNING_STATES, State.REVIEW], mine__due__lte=now),
+            ),
+            new=Count("pk", filter=Q(mine__id__isnull=True) | (waiting & Q(mine__state=State.NEW))),
+        )
+        .values_list("deck_id", "due", "new")
+    )
+    return {deck_id: DeckCounts(due=due, new=new) for deck_id, due, new in rows}
+
+
+def has_studied(*, user) -> bool:
+    """Whether the user has answered any card (study or quiz): the home page's first step."""
+    return user.is_authenticated and ReviewLog.objects.filter(user=user).exists()
 
 
 def next_due(

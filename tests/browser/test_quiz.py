@@ -45,7 +45,8 @@ def test_take_a_short_mock_exam(page, user, short_exam):
     login(page, "ana", "senha-de-teste-1")
     page.goto("/quiz/")
     check_a11y(page, "quiz-index")
-    page.get_by_role("button", name="Simulado Curto").click()
+    page.get_by_role("link", name="Simulado Curto").click()
+    page.get_by_role("button", name="Começar").click()  # the start page (issue 14)
 
     expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
     clock = page.locator("[data-clock]")
@@ -81,11 +82,12 @@ def test_take_a_short_mock_exam(page, user, short_exam):
     page.locator("#answer-form input[name=option]").last.check()
     expect(page.locator("#save-status")).to_contain_text("Resposta salva")
 
-    page.get_by_role("button", name="Revisar e finalizar").click()
-    expect(page.get_by_role("heading", name="3 sem resposta")).to_be_visible()
-    expect(page.get_by_role("heading", name="1 marcada para revisão")).to_be_visible()
+    page.locator("#exam-bar").get_by_role("button", name="Revisão", exact=True).click()
+    expect(page.get_by_role("link", name="Sem resposta 3")).to_be_visible()
+    expect(page.get_by_role("link", name="Marcadas 1")).to_be_visible()
     check_a11y(page, "quiz-summary")
-    page.get_by_role("button", name="Finalizar").click()
+    page.get_by_role("link", name="Finalizar").click()
+    page.get_by_role("button", name="Sim, finalizar").click()
 
     expect(page.get_by_role("heading", name="Resultado")).to_be_visible()
     expect(page.get_by_role("heading", name="Por domínio do exame")).to_be_visible()
@@ -136,7 +138,8 @@ def test_back_after_moving_through_the_quiz_shows_whole_pages(page, user, short_
     whole page, never the bare fragment the swap fetched (htmx's historyRestoreAsHxRequest)."""
     login(page, "ana", "senha-de-teste-1")
     page.goto("/quiz/")
-    page.get_by_role("button", name="Simulado Curto").click()
+    page.get_by_role("link", name="Simulado Curto").click()
+    page.get_by_role("button", name="Começar").click()  # the start page (issue 14)
     expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
     page.locator("#nav-2 a").click()
     expect(page.get_by_role("heading", name="Questão 2 de 5")).to_be_visible()

@@ -36,7 +36,7 @@ def test_result_page_says_what_the_quiz_did_to_the_study_queue(mock, user, user_
     for aq in questions[1:3]:
         user_client.post(url(mock, f"q/{aq.position}/answer/"), {"option": wrong_option(aq)})
     user_client.post(url(mock, "q/4/answer/"), {"option": right_options(questions[3])})
-    user_client.post(url(mock, "submit/"))
+    user_client.post(url(mock, "submit/"), {"confirm": "1"})
     html = user_client.get(url(mock, "result/")).content.decode()
     assert "O que este simulado mudou no seu estudo" in html
     assert "1 cartão volta para revisão hoje" in html
@@ -57,7 +57,7 @@ def test_someone_elses_result_shows_no_study_effects(mock, user_client, client, 
     user_client.post(
         url(mock, "q/1/answer/"), {"option": right_options(mock.questions.get(position=1))}
     )
-    user_client.post(url(mock, "submit/"))
+    user_client.post(url(mock, "submit/"), {"confirm": "1"})
     client.force_login(instructor)
     html = client.get(url(mock, "result/")).content.decode()
     assert "O que este simulado mudou" not in html

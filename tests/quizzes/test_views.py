@@ -176,9 +176,15 @@ def test_summary_lists_unanswered_and_flagged(mock, user_client):
     )
     user_client.post(url(mock, "q/4/flag/"), {"flagged": "1"})
     html = user_client.get(url(mock, "review/")).content.decode()
-    assert "9 sem resposta" in html and "1 marcada para revisão" in html
-    assert f'href="{url(mock, "q/4/")}"' in html
-    assert "Finalizar" in html
+    assert html.count('<tr class="') == 10  # every question, with its first words and state
+    assert "Pergunta " in html and "Respondida" in html and "Marcada" in html
+    assert f'href="{url(mock, "q/4/")}?from=review"' in html
+    assert f'href="{url(mock, "finish/")}"' in html  # "Finalizar" asks first
+    unanswered = user_client.get(url(mock, "review/?show=unanswered")).content.decode()
+    assert unanswered.count('<tr class="') == 9
+    flagged = user_client.get(url(mock, "review/?show=flagged")).content.decode()
+    assert flagged.count('<tr class="') == 1
+    assert f'href="{url(mock, "q/4/")}?from=review&amp;show=flagged"' in flagged
 
 
 def test_submit_shows_score_and_breakdown_and_feeds_spaced_repetition(mock, user, user_client):
@@ -187,7 +193,7 @@ def test_submit_shows_score_and_breakdown_and_feeds_spaced_repetition(mock, user
     user_client.post(
         url(mock, "q/5/answer/"), {"option": wrong_option(mock.questions.get(position=5))}
     )
-    response = user_client.post(url(mock, "submit/"))
+    response = user_client.post(url(mock, "submit/"), {"confirm": "1"})
     assert response.status_code == 302 and response["Location"] == url(mock, "result/")
     html = user_client.get(url(mock, "result/")).content.decode()
     assert "460" in html and "Reprovado" in html and "4 de 10" in html
@@ -205,7 +211,7 @@ def test_review_shows_every_question_and_filters(mock, user_client):
     aq = mock.questions.get(position=1)
     user_client.post(url(mock, "q/1/answer/"), {"option": right_options(aq)})
     user_client.post(url(mock, "q/2/flag/"), {"flagged": "1"})
-    user_client.post(url(mock, "submit/"))
+    user_client.post(url(mock, "submit/"), {"confirm": "1"})
     html = user_client.get(url(mock, "answers/")).content.decode()
     assert html.count('class="review-item') == 10
     assert "Explicação" in html and "docs.aws.amazon.com" in html and "sua resposta" in html
@@ -218,7 +224,7 @@ def test_review_shows_every_question_and_filters(mock, user_client):
 def test_retry_wrong_starts_a_practice_quiz_with_the_missed_questions(mock, user, user_client):
     aq = mock.questions.get(position=1)
     user_client.post(url(mock, "q/1/answer/"), {"option": right_options(aq)})
-    user_client.post(url(mock, "submit/"))
+    user_client.post(url(mock, "submit/"), {"confirm": "1"})
     response = user_client.post(url(mock, "retry/"))
     practice = Attempt.objects.filter(user=user, kind=Attempt.Kind.PRACTICE).get()
     assert response["Location"] == url(practice, "q/1/")
@@ -227,7 +233,7 @@ def test_retry_wrong_starts_a_practice_quiz_with_the_missed_questions(mock, user
 
 
 def test_history_lists_finished_attempts(mock, user_client):
-    user_client.post(url(mock, "submit/"))
+    user_client.post(url(mock, "submit/"), {"confirm": "1"})
     html = user_client.get("/quiz/").content.decode()
     assert "Histórico" in html and url(mock, "result/") in html
 
@@ -304,7 +310,7 @@ def test_writes_to_someone_elses_attempt_are_404_and_change_nothing(
 
 
 def test_instructors_see_results_and_reviews(mock, user_client, client, instructor):
-    user_client.post(url(mock, "submit/"))
+    user_client.post(url(mock, "submit/"), {"confirm": "1"})
     client.force_login(instructor)
     assert client.get(url(mock, "result/")).status_code == 200
     assert client.get(url(mock, "answers/")).status_code == 200
@@ -320,7 +326,8 @@ def test_anonymous_users_go_to_login(mock, client):
 
 def test_question_page_query_count(mock, user_client, django_assert_num_queries):
     user_client.get(url(mock, "q/1/"))
-    with django_assert_num_queries(7):  # session, user, attempt, questions, item, options, role
+    # session, user, attempt, questions, item, options (a mock hides the site menu: no role)
+    with django_assert_num_queries(6):
         assert user_client.get(url(mock, "q/2/")).status_code == 200
 
 
@@ -349,12 +356,14 @@ def test_full_65_question_mock_exam_can_be_taken_resumed_and_reviewed(
     assert user_client.get(url(attempt)).headers["Location"] == url(attempt, "q/41/")
     page = user_client.get(url(attempt, "q/65/")).content.decode()
     assert "Questão 65 de 65" in page and page.count('class="nav-item answered') == 40
-    user_client.post(url(attempt, "submit/"))
+    user_client.post(url(attempt, "submit/"), {"confirm": "1"})
     attempt.refresh_from_db()
     assert (attempt.correct_count, attempt.scaled_score, attempt.passed) == (40, 654, False)
     with django_assert_max_num_queries(12):
         review = user_client.get(url(attempt, "answers/"))
-    assert review.content.decode().count('class="review-item') == 65
+    html = review.content.decode()
+    assert html.count('class="review-item') == 10  # a page of 10, and a jump list of all 65
+    assert html.count("#review-q") == 65 and "Página 1 de 7" in html
 
 
 # --- self-graded cards (practice) -----------------------------------------------------------

@@ -224,6 +224,7 @@ ROUTES: dict[str, Route] = {
         post=signed_in(400),  # the bank is too small for a mock exam
         data=lambda w: {"profile": w.profile.slug},
     ),
+    "quizzes:mock_intro": Route(get=signed_in(200), kwargs=lambda w: {"slug": w.profile.slug}),
     "quizzes:attempt": Route(get=owned(REDIRECT), kwargs=attempt_args),
     "quizzes:question": Route(get=owned(200), kwargs=question_args),
     "quizzes:answer": Route(
@@ -239,13 +240,24 @@ ROUTES: dict[str, Route] = {
         kwargs=question_args,
         data=lambda w: {"flagged": "1"},
     ),
-    "quizzes:summary": Route(get=owned(200), kwargs=attempt_args),
-    "quizzes:submit": Route(
-        get=NOT_ALLOWED, post=owned(REDIRECT), kwargs=attempt_args, fields=("timeout",)
+    "quizzes:strike": Route(
+        get=NOT_ALLOWED,
+        post=owned(REDIRECT),
+        kwargs=question_args,
+        data=lambda w: {"strike": w.question.option_ids[0]},
+        fields=("review_show",),
     ),
+    "quizzes:review": Route(get=owned(200), kwargs=attempt_args, query=("show",)),
+    "quizzes:finish": Route(get=owned(200), kwargs=attempt_args),
+    "quizzes:submit": Route(
+        get=NOT_ALLOWED, post=owned(REDIRECT), kwargs=attempt_args, fields=("timeout", "confirm")
+    ),
+    "quizzes:discard": Route(get=owned(200), post=owned(REDIRECT), kwargs=attempt_args),
     # Instructors see any student's finished attempt (the class view links there).
     "quizzes:result": Route(get=owned(200, instructor=200), kwargs=finished_args),
-    "quizzes:review": Route(get=owned(200, instructor=200), kwargs=finished_args, query=("show",)),
+    "quizzes:answers": Route(
+        get=owned(200, instructor=200), kwargs=finished_args, query=("show", "page")
+    ),
     "quizzes:retry_wrong": Route(get=NOT_ALLOWED, post=owned(REDIRECT), kwargs=finished_args),
     # -- progress
     "progress:dashboard": Route(get=signed_in(200)),

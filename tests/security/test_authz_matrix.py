@@ -70,7 +70,7 @@ def test_status(world, name, role, method):
 def test_another_students_attempt_page_shows_nothing_of_it(world):
     """The 404 is the whole answer: no question text."""
     response = world.client("other").get(
-        reverse("quizzes:review", kwargs={"attempt_id": world.finished.pk})
+        reverse("quizzes:answers", kwargs={"attempt_id": world.finished.pk})
     )
     assert response.status_code == 404
     assert "Pergunta alpha" not in response.content.decode()
