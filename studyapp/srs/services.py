@@ -453,7 +453,10 @@ def review_from_quiz(
         before = _memory(card)
         after = before
         if effect == QuizEffect.FORWARD:
-            after = dataclasses.replace(before, due=now)
+            # A review card is due from the start of its study day (as the scheduler
+            # stores review dues); a learning step at an exact time: now.
+            due = timing.day_start(now, settings.tzinfo) if card.state == State.REVIEW else now
+            after = dataclasses.replace(before, due=due)
         elif effect == QuizEffect.NEW_FIRST:
             after = dataclasses.replace(before, due=_front_of_new(user=user, now=now))
         log = ReviewLog.objects.create(
