@@ -12,8 +12,8 @@ class StudySettingsAdmin(admin.ModelAdmin):
 
 @admin.register(StudyCard)
 class StudyCardAdmin(admin.ModelAdmin):
-    list_display = ["user", "item", "state", "due", "reps", "lapses", "suspended"]
-    list_filter = ["state", "suspended"]
+    list_display = ["user", "item", "state", "due", "reps", "lapses", "leech", "suspended"]
+    list_filter = ["state", "leech", "suspended"]
     raw_id_fields = ["user", "item"]
     search_fields = ["user__username", "item__key"]
 
