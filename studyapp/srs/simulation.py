@@ -53,6 +53,9 @@ class LearnerStats:
     reviews: int = 0  # counted review answers (the retention's denominator)
     recalled: int = 0
     expected: float = 0.0  # sum of the true recall probabilities of those answers
+    # sum of the recall probabilities the app's model gives them (default weights, the card's
+    # stability, the real elapsed time): where the scheduler believes it shows the card
+    predicted: float = 0.0
     late: int = 0  # counted review answers given on a later study day than the due time's
     answers: int = 0  # every answer, learning steps included
     # Interval rules, over the same counted answers (the buttons' intervals, by due study day):
@@ -85,6 +88,10 @@ class RunResult:
     @property
     def expected(self) -> float:
         return self.stats.expected / self.stats.reviews if self.stats.reviews else 0.0
+
+    @property
+    def predicted(self) -> float:
+        return self.stats.predicted / self.stats.reviews if self.stats.reviews else 0.0
 
     @property
     def late_share(self) -> float:
@@ -172,6 +179,11 @@ def _simulate_learner(
                     stats.reviews += 1
                     stats.recalled += recalled
                     stats.expected += recall
+                    stats.predicted += model.retrievability(
+                        model.DEFAULT_WEIGHTS,
+                        card.stability,
+                        (now - card.last_review).total_seconds() / 86400,
+                    )
                     stats.late += timing.study_day(card.due, tz) < today
                     _count_interval_rules(stats, card=card, settings=settings, now=now, tz=tz)
                 traces[card.pk] = model.next_trace(

@@ -45,7 +45,8 @@ class Command(BaseCommand):
             def progress(retention, index, stats):
                 self.stderr.write(
                     f"  {retention:.2f} learner {index}: {stats.recalled}/{stats.reviews} "
-                    f"recalled, expected {stats.expected:.1f}, {stats.late} late, "
+                    f"recalled, expected {stats.expected:.1f}, predicted {stats.predicted:.1f}, "
+                    f"{stats.late} late, "
                     f"{stats.answers} answers, {stats.sessions} sessions, "
                     f"hard=good {stats.hard_is_good}, good=easy {stats.good_is_easy}, "
                     f"good<=previous {stats.good_not_longer}"
@@ -72,13 +73,13 @@ class Command(BaseCommand):
             f"({time.perf_counter() - started:.0f} s)"
         )
         self.stdout.write(
-            "desired  achieved  diff (pts)  expected  reviews  late      answers  time"
+            "desired  achieved  diff (pts)  expected  predicted  reviews  late      answers  time"
         )
         for run in runs:
             self.stdout.write(
                 f"{run.desired:<8.2f} {run.achieved:<9.4f} {run.points:+10.1f}"
-                f"  {run.expected:<8.4f}  {run.stats.reviews:<7d}  {run.late_share:<8.1%}"
-                f"  {run.stats.answers:<7d}  {run.seconds:.0f} s"
+                f"  {run.expected:<8.4f}  {run.predicted:<9.4f}  {run.stats.reviews:<7d}"
+                f"  {run.late_share:<8.1%}  {run.stats.answers:<7d}  {run.seconds:.0f} s"
             )
         self.stdout.write(
             "desired  Hard=Good  Good=Easy  Good≤previous  (the buttons on those reviews, "
