@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import fsrs
@@ -247,7 +247,7 @@ def _quiz(
                 new_queue.remove(item)
                 new_queue.insert(0, item)
         else:
-            student.app[item.id] = scheduler.with_due(memory, now)
+            student.app[item.id] = replace(memory, due=now)  # brought forward
 
 
 @dataclass
