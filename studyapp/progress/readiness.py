@@ -1,24 +1,29 @@
 """Exam-readiness model: pure functions, no database (documented in docs/progress.md).
 
-Per item, the chance of answering an exam question on it right is
-``p = R + (1 - R) * GUESS`` where R is the FSRS retrievability now (0 for never-studied
-items) and GUESS the chance of guessing a 4-option question. Averaged over a group of decks
-(a topic or an exam domain) this is the *memory estimate* ``m = GUESS + (1 - GUESS) * mastery``.
-Quiz answers in the group then update it like a beta prior worth ``PRIOR_WEIGHT`` answers:
-``p = (PRIOR_WEIGHT * m + correct) / (PRIOR_WEIGHT + answered)``.
+**The exam forecast** is the item model (issue 13, below ``BankItem``): for each question a
+mock exam can draw, ``P(right) = g + (1 - g) * k`` with the guess floor ``g`` of the item's
+format and ``k`` the chance the learner knows it on the exam day (FSRS retrievability then,
+with the learner's fitted memory factor; prior knowledge for items never studied; shifted by
+recency-weighted quiz evidence, half-life ``HALF_LIFE_DAYS``). ``score_forecast`` sums them
+the way ``quizzes.draw.draw_weighted`` draws a mock, mixed over the learner's uncertainty, and
+``study_plan`` simulates the learner's queue up to an exam date.
 
-The exam fraction is the domain-weighted mean of the domain estimates; its variance adds
-the estimates' uncertainty to the binomial spread of an exam of ``question_count`` questions.
-A normal approximation gives the score range (80 %) and the pass probability.
+**Group estimates** (``GroupEvidence``/``estimate``, older): per deck, topic and domain, the
+mean retrievability now ("retenção prevista") joined with quiz accuracy like a beta prior
+worth ``PRIOR_WEIGHT`` answers, with a 4-option guess ``GUESS``; they rank "what to study
+next". ``exam_forecast`` is the former per-domain exam forecast, kept for
+``readiness_calibration --model legacy`` (the BEFORE measurement).
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from studyapp.quizzes import exam
@@ -617,10 +622,6 @@ def simulate_queue(
     due are reviewed (recalled with the learner's projected retrievability: Good, else Again
     and relearned) and ``new_per_day`` new cards are learned (in ``unstudied`` order), with
     the app's scheduler settings (FSRS-6 defaults, no fuzz)."""
-    import random
-
-    import fsrs
-
     scheduler = fsrs.Scheduler(
         **({"parameters": parameters} if parameters else {}),
         desired_retention=desired_retention,
