@@ -754,13 +754,13 @@ def study_plan(
         at_current_pace=current,
         current_reviews=current_queue.reviews_per_day,
     )
-    if days < 1:
-        plan.reachable = current.pass_probability >= PLAN_TARGET
+    if current.pass_probability >= PLAN_TARGET and not unstudied:
+        plan.reachable = True  # nothing new left and already there: keep reviewing
         return plan
     # At least enough to see every card by the day before the exam.
     cover = math.ceil(len(unstudied) / max(1, days - 1)) if unstudied else 0
     paces = sorted({cover, *(cover * f for f in (1.5, 2, 3, 5)), len(unstudied) or cover})
-    for pace in paces:
+    for pace in paces if days >= 1 else ():
         queue, forecast = run(pace)
         if forecast.pass_probability >= PLAN_TARGET:
             plan.needed_new = math.ceil(pace)

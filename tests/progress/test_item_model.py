@@ -524,3 +524,30 @@ def test_dashboard_uses_the_learners_trained_parameters(user, import_text):
     assert f.learner.w20 == 0.5
     k = (1 + (0.9 ** (-1 / 0.5) - 1) * 4) ** -0.5
     assert f.probabilities[first.pk] == pytest.approx(0.25 + 0.75 * k)
+
+
+def test_study_plan_paces_and_out_of_reach():
+    bank = [BankItem(i, frozenset({1 + i % 4})) for i in range(80)]
+    learner = Learner(known=0.05, known_sd=0.02, memory_sd=0.1)
+    unstudied = [item.id for item in bank]
+    plan = readiness.study_plan(
+        bank,
+        {},
+        {},
+        learner,
+        unstudied=unstudied,
+        now=NOW,
+        exam_at=NOW + timedelta(days=41),
+        current_pace=0.0,
+    )
+    assert plan.days_left == 41 and plan.unstudied == 80
+    assert plan.at_current_pace.pass_probability < 0.01  # nothing studied by then
+    assert plan.reachable and plan.needed_new >= 2  # 80 cards in 40 days at least
+    assert plan.at_needed_pace.pass_probability >= 0.9
+    assert plan.needed_reviews > 0
+    # Exam today, nothing studied: out of reach; some weeks of study would do it.
+    today = readiness.study_plan(
+        bank, {}, {}, learner, unstudied=unstudied, now=NOW, exam_at=NOW, current_pace=0.0
+    )
+    assert not today.reachable and today.needed_new is None
+    assert today.days_needed is not None and today.days_needed <= 30
