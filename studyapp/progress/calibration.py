@@ -247,7 +247,7 @@ def _quiz(
                 new_queue.remove(item)
                 new_queue.insert(0, item)
         else:
-            student.app[item.id] = replace(memory, due=now)
+            student.app[item.id] = replace(memory, due=now)  # brought forward
 
 
 @dataclass

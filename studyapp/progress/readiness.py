@@ -1,24 +1,29 @@
 """Exam-readiness model: pure functions, no database (documented in docs/progress.md).
 
-Per item, the chance of answering an exam question on it right is
-``p = R + (1 - R) * GUESS`` where R is the FSRS retrievability now (0 for never-studied
-items) and GUESS the chance of guessing a 4-option question. Averaged over a group of decks
-(a topic or an exam domain) this is the *memory estimate* ``m = GUESS + (1 - GUESS) * mastery``.
-Quiz answers in the group then update it like a beta prior worth ``PRIOR_WEIGHT`` answers:
-``p = (PRIOR_WEIGHT * m + correct) / (PRIOR_WEIGHT + answered)``.
+**The exam forecast** is the item model (issue 13, below ``BankItem``): for each question a
+mock exam can draw, ``P(right) = g + (1 - g) * k`` with the guess floor ``g`` of the item's
+format and ``k`` the chance the learner knows it on the exam day (FSRS retrievability then,
+with the learner's fitted memory factor; prior knowledge for items never studied; shifted by
+recency-weighted quiz evidence, half-life ``HALF_LIFE_DAYS``). ``score_forecast`` sums them
+the way ``quizzes.draw.draw_weighted`` draws a mock, mixed over the learner's uncertainty, and
+``study_plan`` simulates the learner's queue up to an exam date.
 
-The exam fraction is the domain-weighted mean of the domain estimates; its variance adds
-the estimates' uncertainty to the binomial spread of an exam of ``question_count`` questions.
-A normal approximation gives the score range (80 %) and the pass probability.
+**Group estimates** (``GroupEvidence``/``estimate``, older): per deck, topic and domain, the
+mean retrievability now ("retenção prevista") joined with quiz accuracy like a beta prior
+worth ``PRIOR_WEIGHT`` answers, with a 4-option guess ``GUESS``; they rank "what to study
+next". ``exam_forecast`` is the former per-domain exam forecast, kept for
+``readiness_calibration --model legacy`` (the BEFORE measurement).
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from studyapp.quizzes import exam
@@ -189,11 +194,17 @@ def guess_floor(options: int, correct: int) -> float:
     return 1 / math.comb(options, correct)
 
 
-def recall(stability: float | None, elapsed_days: float, factor: float = 1.0) -> float:
-    """FSRS-6 retrievability after ``elapsed_days`` whole days with stability × ``factor``."""
+def recall(
+    stability: float | None, elapsed_days: float, factor: float = 1.0, w20: float | None = None
+) -> float:
+    """FSRS-6 retrievability after ``elapsed_days`` whole days with stability × ``factor``;
+    ``w20``: the learner's own decay (their trained parameters), else the default."""
     if not stability:
         return 0.0
-    return (1 + FACTOR * max(0.0, elapsed_days) / (stability * factor)) ** DECAY
+    if w20 is None or w20 == -DECAY:
+        return (1 + FACTOR * max(0.0, elapsed_days) / (stability * factor)) ** DECAY
+    f = 0.9 ** (-1 / w20) - 1
+    return (1 + f * max(0.0, elapsed_days) / (stability * factor)) ** -w20
 
 
 def evidence_weight(at: datetime, now: datetime) -> float:
@@ -257,6 +268,7 @@ class Learner:
     """What the evidence says about the learner beyond the cards' FSRS state."""
 
     memory_factor: float = 1.0  # their stabilities are this many times FSRS's
+    w20: float = -DECAY  # the forgetting curve's decay: their trained one, else the default
     memory_sd: float = MEMORY_FACTOR_SD  # of log(memory_factor)
     known: float = PRIOR_KNOWN  # chance a never-studied item is known
     known_sd: float = 0.0
@@ -278,9 +290,12 @@ def _grid_posterior(grid, log_prior, loglik):
     return mean, math.sqrt(var)
 
 
-def learner_estimate(answers: list[Answer], bank: dict[int, BankItem], *, now: datetime) -> Learner:
-    """Fit the learner's memory factor, prior knowledge and topic shifts (pure, fast)."""
-    learner = Learner()
+def learner_estimate(
+    answers: list[Answer], bank: dict[int, BankItem], *, now: datetime, w20: float | None = None
+) -> Learner:
+    """Fit the learner's memory factor, prior knowledge and topic shifts (pure, fast).
+    ``w20``: the decay of the learner's trained FSRS parameters (None: the default)."""
+    learner = Learner(w20=w20 if w20 else -DECAY)
     # 1. Memory factor: answers on studied cards at least a day after the last review.
     memory = []
     unstudied = []
@@ -299,7 +314,7 @@ def learner_estimate(answers: list[Answer], bank: dict[int, BankItem], *, now: d
             factor = math.exp(log_factor)
             total = 0.0
             for stability, days, passed, guess, weight in memory:
-                p = guess + (1 - guess) * recall(stability, days, factor)
+                p = guess + (1 - guess) * recall(stability, days, factor, learner.w20)
                 p = min(1 - 1e-4, max(1e-4, p))
                 total += weight * math.log(p if passed else 1 - p)
             loglik.append(total)
@@ -331,9 +346,8 @@ def learner_estimate(answers: list[Answer], bank: dict[int, BankItem], *, now: d
             if latest is None or answer.at > latest[0]:
                 learner.item_quiz[answer.item_id] = (answer.at, weight, answer.passed)
         if answer.stability and answer.last_review is not None:
-            k = recall(
-                answer.stability, (answer.at - answer.last_review).days, learner.memory_factor
-            )
+            days = (answer.at - answer.last_review).days
+            k = recall(answer.stability, days, learner.memory_factor, learner.w20)
         else:
             k = learner.known
         k = min(1 - 1e-4, max(1e-4, k))
@@ -363,7 +377,7 @@ def knowledge(
     factor = learner.memory_factor if factor is None else factor
     known = learner.known if known is None else known
     if card is not None and card.stability and card.last_review is not None:
-        base = recall(card.stability, (when - card.last_review).days, factor)
+        base = recall(card.stability, (when - card.last_review).days, factor, learner.w20)
     else:
         base = known
     topics = [learner.topic_shift[t] for t in item.topics if t in learner.topic_shift]
@@ -602,17 +616,17 @@ def simulate_queue(
     new_per_day: float,
     seed: int = 1,
     desired_retention: float = 0.9,
+    parameters: tuple[float, ...] | None = None,
 ) -> QueueRun:
     """FSRS simulation of the learner's own queue: every study day (all ``days``) the cards
     due are reviewed (recalled with the learner's projected retrievability: Good, else Again
     and relearned) and ``new_per_day`` new cards are learned (in ``unstudied`` order), with
     the app's scheduler settings (FSRS-6 defaults, no fuzz)."""
-    import random
-
-    import fsrs
-
     scheduler = fsrs.Scheduler(
-        desired_retention=desired_retention, enable_fuzzing=False, learning_steps=()
+        **({"parameters": parameters} if parameters else {}),
+        desired_retention=desired_retention,
+        enable_fuzzing=False,
+        learning_steps=(),
     )
     rng = random.Random(seed)
     cards: dict[int, fsrs.Card] = {}
@@ -636,7 +650,8 @@ def simulate_queue(
             if card.due > moment:
                 continue
             elapsed = (moment - card.last_review).days
-            remembered = rng.random() < recall(card.stability, elapsed, learner.memory_factor)
+            chance = recall(card.stability, elapsed, learner.memory_factor, learner.w20)
+            remembered = rng.random() < chance
             rating = fsrs.Rating.Good if remembered else fsrs.Rating.Again
             card, _log = scheduler.review_card(card, rating, review_datetime=moment)
             reviews += 1
@@ -699,6 +714,7 @@ def study_plan(
     count: int = exam.QUESTION_COUNT,
     pass_mark: int = exam.PASS_MARK,
     desired_retention: float = 0.9,
+    parameters: tuple[float, ...] | None = None,
 ) -> Plan:
     """The forecast at the exam date at the current pace, and the pace needed (new cards a
     day, and the reviews a day it brings) to learn every card by then and pass with
@@ -715,6 +731,7 @@ def study_plan(
             days=horizon,
             new_per_day=pace,
             desired_retention=desired_retention,
+            parameters=parameters,
         )
         forecast = score_forecast(
             bank,
@@ -737,13 +754,13 @@ def study_plan(
         at_current_pace=current,
         current_reviews=current_queue.reviews_per_day,
     )
-    if days < 1:
-        plan.reachable = current.pass_probability >= PLAN_TARGET
+    if current.pass_probability >= PLAN_TARGET and not unstudied:
+        plan.reachable = True  # nothing new left and already there: keep reviewing
         return plan
     # At least enough to see every card by the day before the exam.
     cover = math.ceil(len(unstudied) / max(1, days - 1)) if unstudied else 0
     paces = sorted({cover, *(cover * f for f in (1.5, 2, 3, 5)), len(unstudied) or cover})
-    for pace in paces:
+    for pace in paces if days >= 1 else ():
         queue, forecast = run(pace)
         if forecast.pass_probability >= PLAN_TARGET:
             plan.needed_new = math.ceil(pace)

@@ -270,6 +270,8 @@ class Readiness:
     answers: list[Answer] = field(default_factory=list)
     bank: list = field(default_factory=list)
     tiers: dict = field(default_factory=dict)
+    desired_retention: float = 0.9
+    parameters: tuple | None = None
 
 
 def answers_from(rows) -> list[Answer]:
@@ -289,11 +291,21 @@ def answers_from(rows) -> list[Answer]:
 
 
 def item_forecast(
-    *, bank, memory: dict[int, CardState], answers, last_answers, profile, now, when=None
+    *,
+    bank,
+    memory: dict[int, CardState],
+    answers,
+    last_answers,
+    profile,
+    now,
+    when=None,
+    parameters=None,
 ) -> ScoreForecast:
-    """The item model's forecast of a mock exam taken at ``when`` (default now)."""
+    """The item model's forecast of a mock exam taken at ``when`` (default now);
+    ``parameters``: the learner's trained FSRS parameters (their decay), None: defaults."""
     mock = [item.bank_item() for item in bank if item.mock]
-    learner = learner_estimate(answers, {item.id: item for item in mock}, now=now)
+    w20 = parameters[20] if parameters and len(parameters) > 20 else None
+    learner = learner_estimate(answers, {item.id: item for item in mock}, now=now, w20=w20)
     tiers = {
         item_id: draw.RIGHT if right else draw.WRONG for item_id, right in last_answers.items()
     }
@@ -454,8 +466,17 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     bank = bank if bank is not None else study_bank()
     answers = answers_from(srs_selectors.answer_log(user_ids=[user.pk], limit=EVIDENCE_LIMIT))
     last = quiz_selectors.last_answers(user_ids=[user.pk]).get(user.pk, {})
+    retention, parameters = srs_selectors.memory_settings(user_ids=[user.pk]).get(
+        user.pk, (0.9, None)
+    )
     forecast = item_forecast(
-        bank=bank, memory=cards.memory, answers=answers, last_answers=last, profile=profile, now=now
+        bank=bank,
+        memory=cards.memory,
+        answers=answers,
+        last_answers=last,
+        profile=profile,
+        now=now,
+        parameters=parameters,
     )
     readiness = readiness_from(
         decks=decks,
@@ -467,6 +488,7 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     readiness.answers = answers
     readiness.bank = bank
     readiness.tiers = {item: draw.RIGHT if right else draw.WRONG for item, right in last.items()}
+    readiness.desired_retention, readiness.parameters = retention, parameters
     return cards, readiness
 
 
@@ -663,6 +685,7 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
     for row in srs_selectors.answer_log(user_ids=ids, limit=EVIDENCE_LIMIT):
         answer_rows[row[0]].append(row)
     tiers = quiz_selectors.last_answers(user_ids=ids)
+    memory_settings = srs_selectors.memory_settings(user_ids=ids)
     compared = calibration_by_user(user_ids=ids)
     result = []
     for user in users:
@@ -677,6 +700,7 @@ def class_students(*, users, now: datetime | None = None) -> list[StudentRow]:
             last_answers=tiers.get(user.pk, {}),
             profile=profile,
             now=now,
+            parameters=memory_settings.get(user.pk, (0.9, None))[1],
         )
         readiness = readiness_from(
             decks=decks,

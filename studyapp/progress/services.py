@@ -73,6 +73,9 @@ def prediction_backfill(*, user, attempts) -> list[Prediction]:
     bank = study_bank()
     profile = quiz_selectors.exam_profile()
     latest = max(a.started_at for a in attempts)
+    _retention, parameters = srs_selectors.memory_settings(user_ids=[user.pk]).get(
+        user.pk, (0.9, None)
+    )
     logs = srs_selectors.memory_history(user=user, before=latest)
     created = []
     for attempt in sorted(attempts, key=lambda a: a.started_at):
@@ -103,6 +106,7 @@ def prediction_backfill(*, user, attempts) -> list[Prediction]:
             ).get(user.pk, {}),
             profile=profile,
             now=attempt.started_at,
+            parameters=parameters,
         )
         readiness = readiness_from(
             decks=decks,

@@ -569,6 +569,18 @@ def user_timezone(*, user) -> zoneinfo.ZoneInfo:
     return timing.zone(name)
 
 
+def memory_settings(*, user_ids) -> dict[int, tuple[float, tuple[float, ...] | None]]:
+    """{user id: (desired retention, trained FSRS parameters or None)} for users with study
+    settings (one query); the others use the defaults (0.9, None)."""
+    rows = StudySettings.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "desired_retention", "fsrs_parameters"
+    )
+    return {
+        user_id: (retention, tuple(parameters) if parameters else None)
+        for user_id, retention, parameters in rows
+    }
+
+
 def user_timezones(*, user_ids) -> dict[int, zoneinfo.ZoneInfo]:
     """{user id: time zone} for every id of ``user_ids`` (one query)."""
     names = dict(

@@ -483,3 +483,71 @@ def test_quiz_answers_the_memory_did_not_take_in_move_the_item():
     assert readiness.knowledge(bank[2], card, learner, when=NOW + timedelta(hours=1)) == (
         pytest.approx(1.0, abs=1e-5)
     )
+
+
+def test_a_learners_trained_decay_shapes_the_forgetting_curve():
+    item = BankItem(1, frozenset({1}))
+    card = CardState(stability=10.0, last_review=NOW - timedelta(days=40))
+    own = learner_estimate([], {}, now=NOW, w20=0.5)
+    f = 0.9 ** (-1 / 0.5) - 1
+    assert readiness.knowledge(item, card, own, when=NOW) == pytest.approx((1 + f * 4) ** -0.5)
+    assert readiness.recall(10.0, 10, w20=0.5) == pytest.approx(0.9)  # R(S) = 0.9 always
+    default = learner_estimate([], {}, now=NOW)
+    assert readiness.knowledge(item, card, default, when=NOW) != pytest.approx(
+        readiness.knowledge(item, card, own, when=NOW)
+    )
+
+
+@pytest.mark.django_db
+def test_dashboard_uses_the_learners_trained_parameters(user, import_text):
+    import fsrs
+
+    from studyapp.content.models import Item
+    from studyapp.progress.selectors import dashboard_get
+    from studyapp.srs.models import StudyCard, StudySettings
+
+    assert import_text({"content/pt-br/gamma.md": QUESTIONS}).ok
+    w = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    w[20] = 0.5
+    StudySettings.objects.create(user=user, timezone="UTC", fsrs_parameters=w)
+    first = Item.objects.get(key="g-1")
+    StudyCard.objects.create(
+        user=user,
+        item=first,
+        state="review",
+        stability=10,
+        difficulty=5,
+        last_review=NOW - timedelta(days=40),
+        due=NOW - timedelta(days=30),
+    )
+    f = dashboard_get(user=user, now=NOW).readiness.forecast
+    assert f.learner.w20 == 0.5
+    k = (1 + (0.9 ** (-1 / 0.5) - 1) * 4) ** -0.5
+    assert f.probabilities[first.pk] == pytest.approx(0.25 + 0.75 * k)
+
+
+def test_study_plan_paces_and_out_of_reach():
+    bank = [BankItem(i, frozenset({1 + i % 4})) for i in range(80)]
+    learner = Learner(known=0.05, known_sd=0.02, memory_sd=0.1)
+    unstudied = [item.id for item in bank]
+    plan = readiness.study_plan(
+        bank,
+        {},
+        {},
+        learner,
+        unstudied=unstudied,
+        now=NOW,
+        exam_at=NOW + timedelta(days=41),
+        current_pace=0.0,
+    )
+    assert plan.days_left == 41 and plan.unstudied == 80
+    assert plan.at_current_pace.pass_probability < 0.01  # nothing studied by then
+    assert plan.reachable and plan.needed_new >= 2  # 80 cards in 40 days at least
+    assert plan.at_needed_pace.pass_probability >= 0.9
+    assert plan.needed_reviews > 0
+    # Exam today, nothing studied: out of reach; some weeks of study would do it.
+    today = readiness.study_plan(
+        bank, {}, {}, learner, unstudied=unstudied, now=NOW, exam_at=NOW, current_pace=0.0
+    )
+    assert not today.reachable and today.needed_new is None
+    assert today.days_needed is not None and today.days_needed <= 30
