@@ -48,7 +48,7 @@ def test_take_a_short_mock_exam(page, user, short_exam):
     page.get_by_role("link", name="Simulado Curto").click()
     page.get_by_role("button", name="Começar").click()  # the start page (issue 14)
 
-    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
+    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible(timeout=20_000)
     clock = page.locator("[data-clock]")
     expect(clock).to_have_text(re.compile(r"^0:\d\d:\d\d$"))  # h:mm:ss
     assert seconds(clock.inner_text()) <= 600
@@ -140,7 +140,7 @@ def test_back_after_moving_through_the_quiz_shows_whole_pages(page, user, short_
     page.goto("/quiz/")
     page.get_by_role("link", name="Simulado Curto").click()
     page.get_by_role("button", name="Começar").click()  # the start page (issue 14)
-    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible()
+    expect(page.get_by_role("heading", name="Questão 1 de 5")).to_be_visible(timeout=20_000)
     page.locator("#nav-2 a").click()
     expect(page.get_by_role("heading", name="Questão 2 de 5")).to_be_visible()
     page.locator("#nav-3 a").click()
