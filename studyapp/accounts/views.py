@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -122,7 +123,8 @@ def exam_date(request):
                 messages.success(request, _("Data do exame salva."))
             else:
                 messages.success(request, _("Data do exame removida."))
-            return redirect(next_url or "srs:settings")
+            # A checked local path, never a view name: redirect("0") would try to reverse it.
+            return HttpResponseRedirect(next_url) if next_url else redirect("srs:settings")
         status = 400
     return render(
         request,
