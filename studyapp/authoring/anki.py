@@ -72,8 +72,15 @@ def anki_deck_items(deck: Deck) -> list[Item]:
 
 def _concept_note(deck: Deck, item: Item) -> genanki.Note:
     context = " · ".join(part for part in (item.section.title, item.context) if part)
-    # Without a term to hide, the card asks to recall the fact from its section (as in study).
-    front = item.cloze_html if item.cloze_term else f"<p>{escape(_('Lembre o fato'))}: …</p>"
+    # As in study (docs/content-format.md, "Concept cards"): a cloze whose back fills the blank
+    # in place; without a term, a plain front/back card with the bullet's opening words.
+    if item.cloze_term and item.cloze_html:
+        front = item.cloze_html
+    elif item.cloze_html:
+        front = f"<p>{escape(_('Complete o que o resumo diz:'))}</p>{item.cloze_html}"
+    else:
+        question = _("O que o resumo diz em %(section)s?") % {"section": item.section.title}
+        front = f"<p>{escape(question)}</p>"
     return genanki.Note(
         model=CONCEPT_MODEL,
         fields=[front, item.text_html, escape(context)],
