@@ -26,7 +26,9 @@ def axe_violations(page):
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 800), (390, 844)])
-def test_errors_stay_visible_and_long_lines_wrap(browser, live_server, seed_deck, teacher, width, height):
+def test_errors_stay_visible_and_long_lines_wrap(
+    browser, live_server, seed_deck, teacher, width, height
+):
     context = browser.new_context(
         base_url=live_server.url, locale="pt-BR", viewport={"width": width, "height": height}
     )
@@ -38,7 +40,8 @@ def test_errors_stay_visible_and_long_lines_wrap(browser, live_server, seed_deck
     original = editor.input_value()
     lines = original.rstrip("\n").split("\n")
     # A long line near the top, and a broken question at the very bottom.
-    text = "\n".join([lines[0], LONG.strip(), *lines[1:]]) + "\n## Perguntas 2\n### Q: sem certa\n❌ x\n"
+    bottom = "\n## Perguntas 2\n### Q: sem certa\n❌ x\n"
+    text = "\n".join([lines[0], LONG.strip(), *lines[1:]]) + bottom
     editor.fill(text)
     expect(page.locator("#preview [data-error-line]")).to_have_count(1)
     dock = page.locator("[data-error-dock]")
@@ -50,11 +53,13 @@ def test_errors_stay_visible_and_long_lines_wrap(browser, live_server, seed_deck
     page.keyboard.press("Control+End")
     page.evaluate("() => document.querySelector('#id_text').scrollIntoView({block: 'end'})")
     box = dock.bounding_box()
-    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height + 1, box
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 1, box
 
     # The long line wraps (no horizontal scroll) and line 3's number sits beside line 3.
-    assert page.evaluate("() => { const t = document.querySelector('#id_text');"
-                         " return t.scrollWidth <= t.clientWidth; }")
+    assert page.evaluate(
+        "() => { const t = document.querySelector('#id_text');"
+        " return t.scrollWidth <= t.clientWidth; }"
+    )
     page.evaluate("() => document.querySelector('#id_text').scrollTop = 0")
     row, heights, total, content = page.evaluate(
         "() => { const t = document.querySelector('#id_text'); const s = getComputedStyle(t);"
