@@ -429,6 +429,7 @@ class _Parser:
         # What free text lines continue: "item_text", "option", "explanation", or None.
         self.continuing: str | None = None
         self.buffer: list[str] = []
+        self.in_fence = False  # inside a ``` / ~~~ block (images there are code, not images)
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(ContentError(self.shown, line, message))
@@ -479,6 +480,7 @@ class _Parser:
 
     def read_line(self, number: int, raw: str) -> None:
         line = raw.rstrip()
+        self.check_image(number, line)
         heading = split_heading(line) if line.startswith("#") else None
         if heading:
             self.read_heading(number, *heading)
@@ -500,6 +502,32 @@ class _Parser:
             self.read_reference_line(number, line)
             return
         self.read_concept_line(number, line)
+
+    def check_image(self, number: int, line: str) -> None:
+        """Refuse images (``![alt](x.png)``, ``![alt][ref]``, ``<img>``): the sanitizer would
+        drop them, so the picture would vanish silently. Code (fenced or inline) is skipped."""
+        if line.lstrip().startswith(("```", "~~~")):
+            self.in_fence = not self.in_fence
+            return
+        if self.in_fence or ("![" not in line and "<img" not in line.lower()):
+            return
+        for index, piece in enumerate(line.split("`")):
+            if index % 2:  # inside an inline code span
+                continue
+            start = piece.find("![")
+            image = start != -1 and (
+                piece.find("](", start) != -1 or piece.find("][", start) != -1
+            )
+            if image or "<img" in piece.lower():
+                self.error(
+                    number,
+                    _(
+                        "imagem não suportada: %(text)r (o conteúdo não mostra imagens e ela "
+                        "sumiria; descreva o diagrama em texto ou dê um link [título](url))"
+                    )
+                    % {"text": line.strip()[:120]},
+                )
+                return
 
     # -- headings -----------------------------------------------------------------------
     def read_heading(self, number: int, level: int, text: str) -> None:

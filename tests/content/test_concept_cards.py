@@ -128,3 +128,43 @@ def test_study_plain_card_when_nothing_can_be_hidden(user_client, user, import_t
         reverse("srs:study_deck", args=["p"]), {"card": revealed_card.pk, "reveal": "1"}
     ).content.decode()
     assert '<div class="answer"><p><code>só código</code></p></div>' in back
+
+
+# -- images are refused with file:line, never dropped silently -----------------------------
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("# T\n## A\n- Veja o diagrama\n  ![diagrama](x.png)\n", 4),
+        ("# T\n![capa](capa.png)\n## A\n- x ECR\n", 2),
+        ("# T\n## A\n- Veja ![d][ref]\n", 3),
+        ("# T\n## P\n### Q: a\n✅ b ![x](y.png)\n", 4),
+        ('# T\n## P\n### Q: a\n✅ b\n💡 veja\n<img src="x.png">\n', 6),
+    ],
+)
+def test_images_are_refused_at_their_line(text, line):
+    deck, errors = parse_text(text, "content/pt-br/d.md")
+    assert deck is None
+    assert [(e.line, "imagem não suportada" in e.message) for e in errors] == [(line, True)]
+    assert str(errors[0]).startswith(f"content/pt-br/d.md:{line}: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# T\n## A\n- Escreva `![alt](x.png)` no Markdown\n",
+        "# T\n## A\n- código:\n\n```\n![alt](x.png)\n```\n",
+        "# T\n## A\n- Um ponto! [link](https://example.com) ECR\n",
+    ],
+)
+def test_image_syntax_in_code_or_plain_exclamation_is_fine(text):
+    deck, errors = parse_text(text, "content/pt-br/d.md")
+    assert errors == [], errors
+
+
+@pytest.mark.django_db
+def test_editor_preview_shows_the_image_error(instructor_client, seed_deck):
+    url = reverse("authoring:preview", args=["pt-BR", "ecr"])
+    text = seed_deck.source.text + "\n## Diagrama\n- Fluxo ![diagrama](x.png)\n"
+    response = instructor_client.post(url, {"text": text, "base_sha": ""})
+    html = response.content.decode()
+    assert "imagem não suportada" in html and "Sem erros" not in html
