@@ -515,9 +515,7 @@ class _Parser:
             if index % 2:  # inside an inline code span
                 continue
             start = piece.find("![")
-            image = start != -1 and (
-                piece.find("](", start) != -1 or piece.find("][", start) != -1
-            )
+            image = start != -1 and (piece.find("](", start) != -1 or piece.find("][", start) != -1)
             if image or "<img" in piece.lower():
                 self.error(
                     number,
