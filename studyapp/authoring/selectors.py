@@ -35,6 +35,21 @@ def deck_list() -> list[Deck]:
     )
 
 
+def slug_taken(slug: str) -> bool:
+    """An active deck (any language) already has this slug: a new deck cannot take it."""
+    return Deck.objects.active().filter(slug=slug).exists()
+
+
+def free_slug(base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first slug no active deck has."""
+    taken = set(Deck.objects.active().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def deck_for_edit(slug: str, language: str) -> Deck:
     return get_object_or_404(
         Deck.objects.select_related("source"), slug=slug, language__iexact=language
