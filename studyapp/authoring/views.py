@@ -17,12 +17,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studyapp.accounts.roles import instructor_required
+from studyapp.content.anki import deck_to_apkg
 from studyapp.content.bounded import BudgetExceeded, Deadline, call_within
 from studyapp.content.models import Deck
 from studyapp.middleware import body_limit
 
 from . import selectors, services
-from .anki import deck_to_apkg
 from .forms import (
     EDITOR_BODY_BYTES,
     GIFT_BODY_BYTES,

@@ -3,17 +3,18 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
 from studyapp.content import selectors as content_selectors
+from studyapp.content.models import Deck
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 
-from . import class_table, exports, readiness
+from . import anki_export, class_table, exports, readiness
 from .charts import dashboard_charts
 from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
@@ -138,3 +139,17 @@ def student_progress(request, user_id: int):
         "progress/dashboard.html",
         {"d": data, "charts": dashboard_charts(data), "student": student},
     )
+
+
+@require_GET
+@login_required
+def anki_progress(request, slug: str):
+    """ "Exportar com meu progresso": the deck's .apkg with the signed-in learner's own
+    scheduling and review log (only theirs: the user comes from the session, never the URL)."""
+    deck = get_object_or_404(Deck.objects.sources(), slug=slug)
+    data = anki_export.apkg_with_progress(user=request.user, deck=deck)
+    response = HttpResponse(data, content_type="application/apkg")
+    name = f"{deck.slug}-{request.user.get_username()}.apkg".replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -264,6 +264,8 @@ ROUTES: dict[str, Route] = {
     "progress:export": Route(
         get=signed_in(200), kwargs=lambda w: {"what": "reviews", "fmt": "csv"}
     ),
+    # The learner's own Anki export with progress: the session's user, never one in the URL.
+    "progress:anki_progress": Route(get=signed_in(200), kwargs=lambda w: {"slug": w.deck.slug}),
     "class_view": Route(
         get=instructors(200), query=("page", "show", "sort", "order"), role="instructor"
     ),
