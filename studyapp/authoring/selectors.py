@@ -141,6 +141,15 @@ class PreviewItem:
     own_topics: bool = False
     self_graded: bool = False
 
+    # The names templates/content/_deck_body.html reads (as the deck page's prefetches).
+    @property
+    def option_list(self) -> list[PreviewOption]:
+        return self.options
+
+    @property
+    def reference_list(self) -> list[PreviewReference]:
+        return self.references
+
 
 @dataclass
 class PreviewSection:
@@ -149,6 +158,10 @@ class PreviewSection:
     kind: str
     intro_html: str
     items: list[PreviewItem]
+
+    @property
+    def item_list(self) -> list[PreviewItem]:
+        return self.items
 
 
 @dataclass
