@@ -137,7 +137,7 @@ def student_progress(request, user_id: int):
     return render(
         request,
         "progress/dashboard.html",
-        {"d": data, "charts": dashboard_charts(data), "student": student},
+        {"dashboard": data, "charts": dashboard_charts(data), "student": student},
     )
 
 
