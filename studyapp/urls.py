@@ -14,6 +14,11 @@ urlpatterns = [
     path("quiz/", include("studyapp.quizzes.urls")),
     path("progress/", include("studyapp.progress.urls")),
     path("instructor/turma/", progress_views.class_view, name="class_view"),
+    path(
+        "instructor/turma/alunos/<int:user_id>/",
+        progress_views.student_progress,
+        name="student_progress",
+    ),
     path("instructor/", include("studyapp.authoring.urls")),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

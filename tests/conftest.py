@@ -39,6 +39,19 @@ def _mail_inline_and_fresh_counters(monkeypatch):
         caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language. A request with Accept-Language (or a
+    language cookie) leaves that language active in the thread after the response, so a
+    later test's gettext (parser errors, GIFT messages) came out in English depending on
+    the order tests ran in."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user("ana", password="senha-de-teste-1")

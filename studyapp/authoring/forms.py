@@ -11,7 +11,9 @@ from django import forms
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from studyapp.content.parser import MAX_FILE_BYTES, size_error
+from studyapp.content.parser import MAX_FILE_BYTES, parse_domains, size_error, slugify
+
+from .selectors import slug_taken
 
 ALLOWED_SUFFIXES = {".md", ".txt", ".gift"}
 MAX_UPLOAD_FILES = 10  # content/ has 5 decks a language: a whole language in one upload
@@ -124,7 +126,6 @@ class GiftForm(forms.Form):
         strip=False,
     )
     file = forms.FileField(label=_("ou um arquivo .gift/.txt (até 1 MiB)"), required=False)
-    title = forms.CharField(label=_("Título do deck (opcional)"), max_length=200, required=False)
 
     def clean_text(self):
         text = self.cleaned_data["text"]
@@ -149,3 +150,72 @@ class GiftForm(forms.Form):
         elif not cleaned.get("text", "").strip() and not self.errors:
             raise forms.ValidationError(_("Cole o texto GIFT ou escolha um arquivo."))
         return cleaned
+
+
+class GiftDeckForm(forms.Form):
+    """Second step of a GIFT import: the deck's title, slug, topics and domains, with defaults
+    proposed from the file (never the ``$CATEGORY`` name taken blindly). The GIFT text rides
+    along in a hidden field; nothing is saved here either (the editor comes next)."""
+
+    text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    title = forms.CharField(label=_("Título do deck"), max_length=200)
+    slug = forms.CharField(
+        label=_("Slug (endereço do deck)"),
+        max_length=80,
+        help_text=_("Minúsculas, dígitos e hífens; não pode ser o de um deck existente."),
+    )
+    topics = forms.CharField(
+        label=_("Tópicos"),
+        max_length=300,
+        required=False,
+        help_text=_("Separados por vírgula (ex.: KMS, IAM). Vazio: o slug do deck."),
+    )
+    domains = forms.CharField(
+        label=_("Domínios do exame"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "1 Desenvolvimento, 2 Segurança, 3 Implantação, 4 Solução de problemas; "
+            "separados por vírgula. Vazio: as perguntas não contam para as cotas por domínio "
+            "dos simulados."
+        ),
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if error := size_error(text, ""):
+            raise forms.ValidationError(error.message)
+        return text
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip()
+        if slug != slugify(slug):
+            raise forms.ValidationError(
+                gettext("Slug inválido: use minúsculas, dígitos e hífens (ex.: %(example)s).")
+                % {"example": slugify(slug) or "kms-moodle"}
+            )
+        if slug_taken(slug):
+            raise forms.ValidationError(
+                gettext("Já existe um deck com o slug %(slug)s; escolha outro.") % {"slug": slug}
+            )
+        return slug
+
+    def clean_topics(self):
+        parts = [" ".join(part.split()) for part in self.cleaned_data["topics"].split(",")]
+        return ", ".join(part for part in parts if part)
+
+    def clean_domains(self):
+        domains, bad = parse_domains(self.cleaned_data["domains"])
+        if bad:
+            raise forms.ValidationError(
+                gettext(
+                    "Domínio inválido: %(domain)s (use números de 1 a 4, separados por vírgula)."
+                )
+                % {"domain": ", ".join(bad)}
+            )
+        if any(domain > 4 for domain in domains):
+            raise forms.ValidationError(_("A DVA-C02 tem os domínios 1 a 4."))
+        return ", ".join(str(domain) for domain in domains)

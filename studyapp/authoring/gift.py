@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from studyapp.content.parser import slugify
+
 # Escaped special characters are swapped for private-use code points while parsing.
 ESCAPES = {
     "\\\\": "\ue000",
@@ -46,6 +48,10 @@ CATEGORY_SKIP = re.compile(
     r"^(\$course\$|\$system\$|\$module\$|\$cat\d+\$|top|default for .*)$", re.I
 )
 DEFAULT_SECTION = "🧪 Perguntas"
+DEFAULT_TITLE = "Perguntas importadas do Moodle"
+# A question that already says how many to choose ("(Escolha 2.)", "Choose 2", "Selecione 2")
+# gets no second "(Escolha N.)". Anchored on a word, no nested quantifiers: linear.
+SAYS_HOW_MANY = re.compile(r"(?:escolha|escolher|selecione|choose|select)\s*+\d", re.I)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,32 @@ class GiftResult:
     markdown: str
     questions: int = 0
     problems: list[GiftProblem] = field(default_factory=list)
+    # ``$CATEGORY`` names: the first category's top name, and every category's last name (in
+    # order, once each). The import page offers defaults from them; it never takes them blindly.
+    category_root: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GiftDeckDefaults:
+    """What the GIFT page proposes before the deck is written (the instructor can change all)."""
+
+    title: str
+    slug_base: str
+    topics: str
+
+
+def gift_defaults(result: GiftResult) -> GiftDeckDefaults:
+    """Title "AWS — KMS, IAM" from ``$CATEGORY: …/AWS/KMS`` and ``…/AWS/IAM`` (the root alone
+    named the deck "AWS"); topics "KMS, IAM"; the slug is made from the title (the view makes
+    it unique among existing decks)."""
+    leaves = [name for name in result.categories if name != result.category_root]
+    if result.category_root and leaves:
+        title = f"{result.category_root} — {', '.join(leaves)}"
+    else:
+        title = result.category_root or ", ".join(leaves) or DEFAULT_TITLE
+    topics = ", ".join(leaves or ([result.category_root] if result.category_root else []))
+    return GiftDeckDefaults(title=title, slug_base=slugify(title)[:80] or "moodle", topics=topics)
 
 
 def _escape(text: str) -> str:
@@ -245,7 +277,7 @@ def _question_markdown(question: GiftQuestion) -> str:
         first, _sep, rest = text.partition("\n")
         heading, body = first.strip().lstrip("\\"), rest.strip()
     heading = heading.replace("{", "(").replace("}", ")")
-    if question.multiple:
+    if question.multiple and not SAYS_HOW_MANY.search(f"{heading}\n{body}"):
         count = sum(answer.correct for answer in question.answers)
         body = f"{body}\n(Escolha {count}.)".strip()
     lines = [f"### Q: {heading}"]
@@ -268,11 +300,18 @@ def _question_markdown(question: GiftQuestion) -> str:
     return "\n".join(lines)
 
 
-def gift_to_markdown(text: str, *, title: str = "", slug: str = "") -> GiftResult:
-    """Convert GIFT text into one deck's Markdown; unsupported questions are reported."""
+def gift_to_markdown(
+    text: str, *, title: str = "", slug: str = "", topics: str = "", domains: str = ""
+) -> GiftResult:
+    """Convert GIFT text into one deck's Markdown; unsupported questions are reported.
+
+    ``slug``, ``topics`` and ``domains`` (comma lists) go to the front matter when given.
+    """
     problems: list[GiftProblem] = []
     sections: list[tuple[str, list[str]]] = []
     deck_title = title
+    root = ""
+    categories: list[str] = []
     count = 0
     for line, block in _blocks(text):
         stripped = block.strip()
@@ -280,7 +319,10 @@ def gift_to_markdown(text: str, *, title: str = "", slug: str = "") -> GiftResul
             first, _sep, rest = stripped.partition("\n")
             raw = _escape(first[len("$CATEGORY:") :].strip())
             name = _category_name(raw)
+            root = root or _category_deck(raw)
             deck_title = deck_title or _category_deck(raw)
+            if name and name not in categories:
+                categories.append(name)
             sections.append((f"🧪 Perguntas — {name}" if name else DEFAULT_SECTION, []))
             if not rest.strip():
                 continue
@@ -295,10 +337,13 @@ def gift_to_markdown(text: str, *, title: str = "", slug: str = "") -> GiftResul
             sections.append((DEFAULT_SECTION, []))
         sections[-1][1].append(_question_markdown(parsed))
         count += 1
-    deck_title = deck_title or "Perguntas importadas do Moodle"
-    out = []
-    if slug:
-        out += ["---", f"deck: {slug}", "---"]
+    deck_title = deck_title or DEFAULT_TITLE
+    meta = [
+        f"{key}: {_one_line(value)}"
+        for key, value in (("deck", slug), ("topics", topics), ("domains", domains))
+        if value.strip()
+    ]
+    out = ["---", *meta, "---"] if meta else []
     out += [f"# {_one_line(deck_title)}", ""]
     for heading, questions in sections:
         if not questions:
@@ -306,4 +351,10 @@ def gift_to_markdown(text: str, *, title: str = "", slug: str = "") -> GiftResul
         out += [f"## {heading}", ""]
         for question in questions:
             out += [question, ""]
-    return GiftResult(markdown="\n".join(out).rstrip() + "\n", questions=count, problems=problems)
+    return GiftResult(
+        markdown="\n".join(out).rstrip() + "\n",
+        questions=count,
+        problems=problems,
+        category_root=root,
+        categories=categories,
+    )

@@ -35,6 +35,21 @@ def deck_list() -> list[Deck]:
     )
 
 
+def slug_taken(slug: str) -> bool:
+    """An active deck (any language) already has this slug: a new deck cannot take it."""
+    return Deck.objects.active().filter(slug=slug).exists()
+
+
+def free_slug(base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first slug no active deck has."""
+    taken = set(Deck.objects.active().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def deck_for_edit(slug: str, language: str) -> Deck:
     return get_object_or_404(
         Deck.objects.select_related("source"), slug=slug, language__iexact=language
@@ -126,6 +141,15 @@ class PreviewItem:
     own_topics: bool = False
     self_graded: bool = False
 
+    # The names templates/content/_deck_body.html reads (as the deck page's prefetches).
+    @property
+    def option_list(self) -> list[PreviewOption]:
+        return self.options
+
+    @property
+    def reference_list(self) -> list[PreviewReference]:
+        return self.references
+
 
 @dataclass
 class PreviewSection:
@@ -134,6 +158,10 @@ class PreviewSection:
     kind: str
     intro_html: str
     items: list[PreviewItem]
+
+    @property
+    def item_list(self) -> list[PreviewItem]:
+        return self.items
 
 
 @dataclass

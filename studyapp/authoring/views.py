@@ -17,21 +17,22 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studyapp.accounts.roles import instructor_required
+from studyapp.content.anki import deck_to_apkg
 from studyapp.content.bounded import BudgetExceeded, Deadline, call_within
 from studyapp.content.models import Deck
 from studyapp.middleware import body_limit
 
 from . import selectors, services
-from .anki import deck_to_apkg
 from .forms import (
     EDITOR_BODY_BYTES,
     GIFT_BODY_BYTES,
     UPLOAD_BODY_BYTES,
     EditorForm,
+    GiftDeckForm,
     GiftForm,
     UploadForm,
 )
-from .gift import gift_to_markdown
+from .gift import gift_defaults, gift_to_markdown
 
 EDITOR = "authoring/editor.html"
 NEW_DECK_TEXT = """---
@@ -251,7 +252,7 @@ def revision_revert(request, language, slug, pk):
 
 
 # -- upload and GIFT -------------------------------------------------------------------------
-def _gift_too_slow(request, template: str, form, exc: BudgetExceeded):
+def _gift_too_slow(request, template: str, form, exc: BudgetExceeded, *, step2: bool = False):
     form.add_error(
         None,
         _(
@@ -260,20 +261,53 @@ def _gift_too_slow(request, template: str, form, exc: BudgetExceeded):
         )
         % {"seconds": f"{exc.seconds:g}"},
     )
-    return render(request, template, {"form": form}, status=400)
+    context = {"form": GiftForm(), "deck_form": form} if step2 else {"form": form}
+    return render(request, template, context, status=400)
 
 
-def _gift_editor(request, text: str, title: str = "", *, template: str, form):
-    """A converted GIFT file goes to the new-deck editor for review: nothing is saved yet.
-    Conversion and preview share one time budget."""
+def _gift_confirm(request, text: str, *, template: str, form):
+    """Step 2 of a GIFT import: convert once to count the questions and propose the deck's
+    title, slug, topics and domains; the instructor confirms or changes them. Nothing saved."""
     deadline = Deadline()
     try:
-        result = call_within(deadline, gift_to_markdown, text, title=title)
+        result = call_within(deadline, gift_to_markdown, text)
     except BudgetExceeded as exc:
         return _gift_too_slow(request, template, form, exc)
+    defaults = gift_defaults(result)
+    deck_form = GiftDeckForm(
+        initial={
+            "text": text,
+            "title": defaults.title,
+            "slug": selectors.free_slug(defaults.slug_base),
+            "topics": defaults.topics,
+            "domains": "",
+        }
+    )
+    context = {"form": GiftForm(), "deck_form": deck_form, "result": result}
+    return render(request, "authoring/gift.html", context)
+
+
+def _gift_editor(request, deck_form, *, template: str):
+    """A converted GIFT file goes to the new-deck editor for review: nothing is saved yet.
+    Conversion and preview share one time budget."""
+    data = deck_form.cleaned_data
+    deadline = Deadline()
+    try:
+        result = call_within(
+            deadline,
+            gift_to_markdown,
+            data["text"],
+            title=data["title"],
+            slug=data["slug"],
+            topics=data["topics"],
+            domains=data["domains"],
+        )
+    except BudgetExceeded as exc:
+        return _gift_too_slow(request, template, deck_form, exc, step2=True)
     preview = selectors.deck_preview(text=result.markdown, deadline=deadline)
     if preview.over_budget:
-        return _gift_too_slow(request, template, form, BudgetExceeded(deadline.seconds))
+        exc = BudgetExceeded(deadline.seconds)
+        return _gift_too_slow(request, template, deck_form, exc, step2=True)
     form = EditorForm(initial={"text": result.markdown})
     messages.info(
         request,
@@ -306,7 +340,7 @@ def upload(request):
         except UnicodeDecodeError:
             form.add_error("files", _("O arquivo não está em UTF-8."))
             return render(request, "authoring/upload.html", {"form": form}, status=400)
-        return _gift_editor(request, text, template="authoring/upload.html", form=form)
+        return _gift_confirm(request, text, template="authoring/upload.html", form=form)
     result = services.files_upload(
         author=request.user,
         files=[(f.name, f.read()) for f in files],
@@ -329,13 +363,15 @@ def upload(request):
 def gift_import(request):
     if request.method == "GET":
         return render(request, "authoring/gift.html", {"form": GiftForm()})
+    if "confirm" in request.POST:  # step 2: the deck's data, then the editor
+        deck_form = GiftDeckForm(request.POST)
+        if not deck_form.is_valid():
+            context = {"form": GiftForm(), "deck_form": deck_form}
+            return render(request, "authoring/gift.html", context, status=400)
+        return _gift_editor(request, deck_form, template="authoring/gift.html")
     form = GiftForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "authoring/gift.html", {"form": form}, status=400)
-    return _gift_editor(
-        request,
-        form.cleaned_data["text"],
-        form.cleaned_data["title"],
-        template="authoring/gift.html",
-        form=form,
+    return _gift_confirm(
+        request, form.cleaned_data["text"], template="authoring/gift.html", form=form
     )

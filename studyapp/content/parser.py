@@ -303,6 +303,37 @@ def cloze_term(text: str) -> str:
     return found.group(1) if found else ""
 
 
+# Characters that make a word Markdown syntax (code, emphasis, links, HTML): the tail a card
+# hides is plain words only, so it is found as-is in the rendered text.
+MARKUP_CHARS = frozenset("`*_[]()<>{}\\!#|~&")
+TAIL_MIN_WORDS = 2
+
+
+def tail_term(text: str) -> str:
+    """The words a concept card hides when its bullet marks no term and names no glossary term.
+
+    The rule (docs/content-format.md, "Concept cards"): take the bullet's first line, split it
+    into words; the hidden part is its second half (rounded down, at least one word), ending
+    at the line's end without its final punctuation, and made of plain words only (a word with
+    Markdown syntax stops it). A bullet of fewer than ``TAIL_MIN_WORDS`` words, or whose last
+    word is syntax, has no tail: "" (then study shows the card as a plain front/back card).
+    """
+    first = text.split("\n", 1)[0].strip()
+    words = first.split()
+    if len(words) < TAIL_MIN_WORDS:
+        return ""
+    last = words[-1].rstrip(".;:,!?…")
+    if not last:
+        return ""
+    words[-1] = last
+    hidden: list[str] = []
+    for word in reversed(words[len(words) - max(1, len(words) // 2) :]):
+        if any(char in MARKUP_CHARS for char in word):
+            break
+        hidden.append(word)
+    return " ".join(reversed(hidden))
+
+
 def stored_text(text: str) -> str:
     """A deck's text as content/ keeps it and the browser saves it: LF line ends, no BOM, no
     blank lines at the end, one final newline (a textarea sends CRLF; a file may lack it)."""
@@ -398,6 +429,7 @@ class _Parser:
         # What free text lines continue: "item_text", "option", "explanation", or None.
         self.continuing: str | None = None
         self.buffer: list[str] = []
+        self.in_fence = False  # inside a ``` / ~~~ block (images there are code, not images)
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(ContentError(self.shown, line, message))
@@ -448,6 +480,7 @@ class _Parser:
 
     def read_line(self, number: int, raw: str) -> None:
         line = raw.rstrip()
+        self.check_image(number, line)
         heading = split_heading(line) if line.startswith("#") else None
         if heading:
             self.read_heading(number, *heading)
@@ -469,6 +502,30 @@ class _Parser:
             self.read_reference_line(number, line)
             return
         self.read_concept_line(number, line)
+
+    def check_image(self, number: int, line: str) -> None:
+        """Refuse images (``![alt](x.png)``, ``![alt][ref]``, ``<img>``): the sanitizer would
+        drop them, so the picture would vanish silently. Code (fenced or inline) is skipped."""
+        if line.lstrip().startswith(("```", "~~~")):
+            self.in_fence = not self.in_fence
+            return
+        if self.in_fence or ("![" not in line and "<img" not in line.lower()):
+            return
+        for index, piece in enumerate(line.split("`")):
+            if index % 2:  # inside an inline code span
+                continue
+            start = piece.find("![")
+            image = start != -1 and (piece.find("](", start) != -1 or piece.find("][", start) != -1)
+            if image or "<img" in piece.lower():
+                self.error(
+                    number,
+                    _(
+                        "imagem não suportada: %(text)r (o conteúdo não mostra imagens e ela "
+                        "sumiria; descreva o diagrama em texto ou dê um link [título](url))"
+                    )
+                    % {"text": line.strip()[:120]},
+                )
+                return
 
     # -- headings -----------------------------------------------------------------------
     def read_heading(self, number: int, level: int, text: str) -> None:
@@ -670,7 +727,7 @@ class _Parser:
             return
         if item.kind == "concept":
             item.text = _dedent_tail("\n".join(self.buffer)).strip()
-            item.cloze_term = cloze_term(item.text)
+            item.cloze_term = cloze_term(item.text) or tail_term(item.text)
         else:
             self.flush_buffer()
             for option in item.options:

@@ -114,10 +114,13 @@ def render_cloze(text: str, term: str) -> tuple[str, str]:
 
     ``{{term}}`` marks are turned into plain text first; the term's first occurrence in the
     rendered text is replaced. Works on escaped text, so a term can never inject markup.
+    Nested bullets render as a list (:func:`concept_markdown`). When the term is not found in
+    the rendered text (or there is none), the front is "": nothing is hidden, and study shows
+    the card as a plain front/back card instead of a "cloze" that hides nothing.
     """
-    back = render_markdown(unwrap_cloze(text))
+    back = render_markdown(concept_markdown(unwrap_cloze(text)))
     if not term:
-        return back, back
+        return "", back
     needle = _fold(html.escape(term, quote=False))
     parts = split_tags(back)  # odd indexes are tags: never match inside them
     for index in range(0, len(parts), 2):
@@ -134,7 +137,59 @@ def render_cloze(text: str, term: str) -> tuple[str, str]:
         front = f'{head}{before}<mark class="cloze">{CLOZE_BLANK}</mark>{after}{tail}'
         marked = f'{head}{before}<mark class="cloze">{found}</mark>{after}{tail}'
         return sanitize(front), sanitize(marked)
-    return back, back
+    return "", back
+
+
+def render_lead(text: str) -> str:
+    """The front of a concept card that hides no term: the bullet's opening words, then "…".
+
+    The opening is the first half (rounded down) of the first line's words, stopping at the
+    first word with Markdown syntax, so no markup is cut in two. "" when not even one plain
+    word opens the bullet (study then asks what the section says, with the card's context).
+    """
+    words = text.split("\n", 1)[0].split()
+    lead: list[str] = []
+    for word in words[: len(words) // 2]:
+        if any(char in "`*_[]()<>{}\\!#|~&" for char in word):
+            break
+        lead.append(word)
+    return f"<p>{html.escape(' '.join(lead), quote=False)} …</p>" if lead else ""
+
+
+def concept_markdown(text: str) -> str:
+    """A concept bullet's text made ready for Python-Markdown, so its nested bullets are a list.
+
+    The parser keeps a bullet's continuation lines as written (2-space nesting, no blank line
+    before the first sub-bullet), which Python-Markdown reads as one paragraph ("… explícito.
+    - Um Deny …"). Here the continuation lines are dedented, each distinct indentation becomes
+    one 4-space nesting level, and a blank line separates the first sub-bullet from the text
+    above it. The stored text is untouched (it is the item's identity). Linear in the text.
+    """
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    rest = lines[1:]
+    indents = sorted({len(line) - len(line.lstrip(" \t")) for line in rest if line.strip()})
+    levels = {indent: level for level, indent in enumerate(indents)}
+    out = [lines[0]]
+    in_list = False
+    for line in rest:
+        stripped = line.lstrip(" \t")
+        if not stripped:
+            out.append("")
+            continue
+        level = levels[len(line) - len(stripped)]
+        if stripped[:2] in {"- ", "* ", "+ "} or _is_ordered(stripped):
+            if not in_list and out[-1] != "":
+                out.append("")
+            in_list = True
+        out.append("    " * level + stripped)
+    return "\n".join(out)
+
+
+def _is_ordered(text: str) -> bool:
+    digits = len(text) - len(text.lstrip("0123456789"))
+    return 0 < digits < 10 and text[digits : digits + 2] in {". ", ") "}
 
 
 def unwrap_cloze(text: str) -> str:
@@ -191,6 +246,10 @@ def render_deck(deck):
             item.prompt_html = render_inline(item.prompt)
             if item.kind == "concept":
                 item.cloze_html, item.text_html = render_cloze(item.text, item.cloze_term)
+                if not item.cloze_html:
+                    # Nothing could be hidden: a plain front/back card (docs/content-format.md).
+                    item.cloze_term = ""
+                    item.cloze_html = render_lead(item.text)
             else:
                 item.cloze_html, item.text_html = "", render_markdown(item.text)
             item.explanation_html = render_markdown(item.explanation)

@@ -54,12 +54,20 @@ def deck_page(slug: str, language: str) -> tuple[Deck, Deck]:
 
 
 def _sections(deck: Deck) -> list[Section]:
+    """Sections with ``item_list``, each item with ``option_list`` and ``reference_list``: the
+    names ``templates/content/_deck_body.html`` reads (the editor preview has the same)."""
     items = Item.objects.filter(retired_at__isnull=True).prefetch_related(
-        Prefetch("options", queryset=Option.objects.order_by("position")),
-        Prefetch("references", queryset=Reference.objects.order_by("position")),
+        Prefetch("options", queryset=Option.objects.order_by("position"), to_attr="option_list"),
+        Prefetch(
+            "references",
+            queryset=Reference.objects.order_by("position"),
+            to_attr="reference_list",
+        ),
     )
     return list(
         Section.objects.filter(deck=deck, retired_at__isnull=True)
         .order_by("position")
-        .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
+        .prefetch_related(
+            Prefetch("items", queryset=items.order_by("position"), to_attr="item_list")
+        )
     )

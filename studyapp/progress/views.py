@@ -3,17 +3,18 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
 from studyapp.content import selectors as content_selectors
+from studyapp.content.models import Deck
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 
-from . import exports, readiness
+from . import anki_export, class_table, exports, readiness
 from .charts import dashboard_charts
 from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
@@ -101,6 +102,8 @@ def class_view(request):
         .order_by("username")
     )
     page = Paginator(students, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    stats = quiz_selectors.question_stats()
+    state = class_table.table_state(request.GET)
     return render(
         request,
         "progress/class.html",
@@ -108,6 +111,45 @@ def class_view(request):
             "page": page,
             "students": class_students(users=page.object_list),
             "class_calibration": calibration_by_user().get(None),
-            "questions": quiz_selectors.question_stats(),
+            "questions": class_table.question_rows(stats, state),
+            "question_total": len(stats),
+            "suspect_total": sum(1 for row in stats if row["suspect"]),
+            "table": state,
+            "headings": state.headings(),
+            "filters": {"all": state.query(show="all"), "suspect": state.query(show="suspect")},
         },
     )
+
+
+@require_GET
+@instructor_required
+def student_progress(request, user_id: int):
+    """One student's dashboard, read-only, for instructors (students get 403 like every
+    instructor page; an unknown, inactive or staff account is 404). Nothing is written: the
+    forecasts of old mocks are rebuilt only when the student opens their own dashboard."""
+    student = get_object_or_404(
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False)
+        .exclude(groups__name=INSTRUCTORS_GROUP),
+        pk=user_id,
+    )
+    data = dashboard_get(user=student)
+    return render(
+        request,
+        "progress/dashboard.html",
+        {"dashboard": data, "charts": dashboard_charts(data), "student": student},
+    )
+
+
+@require_GET
+@login_required
+def anki_progress(request, slug: str):
+    """ "Exportar com meu progresso": the deck's .apkg with the signed-in learner's own
+    scheduling and review log (only theirs: the user comes from the session, never the URL)."""
+    deck = get_object_or_404(Deck.objects.sources(), slug=slug)
+    data = anki_export.apkg_with_progress(user=request.user, deck=deck)
+    response = HttpResponse(data, content_type="application/apkg")
+    name = f"{deck.slug}-{request.user.get_username()}.apkg".replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

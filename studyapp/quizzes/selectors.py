@@ -584,20 +584,22 @@ STRONG_ACCURACY = 0.70  # a "strong" student gets at least this share of quiz an
 SUSPECT_MIN_STRONG = 3  # strong students' answers needed before flagging
 
 
-def question_stats(*, limit: int = 200) -> list[dict]:
-    """Per question (most answered first): times answered, % correct, % correct among strong
-    students, the most chosen wrong option, and ``suspect`` when it looks broken: most strong
-    students miss it, or one wrong option is chosen more often than the right answer."""
-    graded = AttemptQuestion.objects.filter(is_correct__isnull=False)
+def _strong_students(graded) -> set[int]:
+    """Users with at least 10 graded answers and ``STRONG_ACCURACY`` of them right."""
     per_user = graded.values("attempt__user_id").annotate(
         answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True))
     )
-    strong = {
+    return {
         row["attempt__user_id"]
         for row in per_user
         if row["answered"] >= 10 and row["correct"] / row["answered"] >= STRONG_ACCURACY
     }
-    totals = list(
+
+
+def _question_totals(graded, strong: set[int], limit: int) -> list[dict]:
+    """Answers, right answers, and the same among strong students, per item (most answered
+    first, at most ``limit`` items)."""
+    return list(
         graded.values("item_id")
         .annotate(
             answered=Count("pk"),
@@ -607,11 +609,14 @@ def question_stats(*, limit: int = 200) -> list[dict]:
         )
         .order_by("-answered", "item_id")[:limit]
     )
-    item_ids = [row["item_id"] for row in totals]
-    wrong_choices: dict[int, dict[int, int]] = {}
+
+
+def _top_wrong_options(graded, item_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{item id: (the wrong option chosen most often, how often)}; ties → the lower id."""
     right_options = set(
         Option.objects.filter(item_id__in=item_ids, is_correct=True).values_list("pk", flat=True)
     )
+    wrong_choices: dict[int, dict[int, int]] = {}
     for item_id, selected in graded.filter(item_id__in=item_ids, is_correct=False).values_list(
         "item_id", "selected_ids"
     ):
@@ -619,47 +624,56 @@ def question_stats(*, limit: int = 200) -> list[dict]:
             if option_id not in right_options:
                 counts = wrong_choices.setdefault(item_id, {})
                 counts[option_id] = counts.get(option_id, 0) + 1
-    top_wrong = {
+    return {
         item_id: max(counts.items(), key=lambda kv: (kv[1], -kv[0]))
         for item_id, counts in wrong_choices.items()
     }
-    option_text = dict(
-        Option.objects.filter(pk__in=[o for o, _n in top_wrong.values()]).values_list(
-            "pk", "text_md"
-        )
+
+
+def _is_suspect(row: dict, strong_accuracy: float | None, wrong: tuple[int, int] | None) -> bool:
+    """Most strong students miss it, or one wrong option beats the right answer."""
+    strong_miss = (
+        row["strong_answered"] >= SUSPECT_MIN_STRONG
+        and strong_accuracy is not None
+        and strong_accuracy < 0.5
     )
-    items = Item.objects.in_bulk(item_ids)
-    decks = {
-        pk: (slug, language.lower())
-        for pk, slug, language in Item.objects.filter(pk__in=item_ids).values_list(
-            "pk", "deck__slug", "deck__language"
-        )
-    }
+    return strong_miss or (wrong is not None and row["answered"] >= 5 and wrong[1] > row["correct"])
+
+
+def question_stats(*, limit: int = 200) -> list[dict]:
+    """Per question (most answered first): times answered, % correct, % correct among strong
+    students, the most chosen wrong option, and ``suspect`` when it looks broken (see
+    :func:`_is_suspect`). Texts come as the stored, sanitized HTML (``prompt_html``,
+    ``top_wrong_html``: no raw Markdown) with the plain text beside them."""
+    graded = AttemptQuestion.objects.filter(is_correct__isnull=False)
+    totals = _question_totals(graded, _strong_students(graded), limit)
+    item_ids = [row["item_id"] for row in totals]
+    top_wrong = _top_wrong_options(graded, item_ids)
+    options = Option.objects.in_bulk([option_id for option_id, _n in top_wrong.values()])
+    items = Item.objects.select_related("deck").in_bulk(item_ids)
     result = []
     for row in totals:
         item = items.get(row["item_id"])
         wrong = top_wrong.get(row["item_id"])
+        option = options.get(wrong[0]) if wrong else None
         strong_accuracy = (
             row["strong_correct"] / row["strong_answered"] if row["strong_answered"] else None
         )
-        suspect = (
-            row["strong_answered"] >= SUSPECT_MIN_STRONG
-            and strong_accuracy is not None
-            and strong_accuracy < 0.5
-        ) or (wrong is not None and row["answered"] >= 5 and wrong[1] > row["correct"])
         result.append(
             {
                 "item_id": row["item_id"],
-                "deck": decks.get(row["item_id"], ("", ""))[0],
-                "language": decks.get(row["item_id"], ("", ""))[1],  # the prompt's (source)
+                "deck": item.deck.slug if item else "",
+                "language": item.deck.language.lower() if item else "",  # the prompt's (source)
                 "prompt": str(item) if item else "",
+                "prompt_html": (item.prompt_html or item.text_html) if item else "",
                 "answered": row["answered"],
                 "accuracy": row["correct"] / row["answered"] if row["answered"] else None,
                 "strong_answered": row["strong_answered"],
                 "strong_accuracy": strong_accuracy,
-                "top_wrong": option_text.get(wrong[0], "") if wrong else "",
+                "top_wrong": option.text_md if option else "",
+                "top_wrong_html": option.html if option else "",
                 "top_wrong_count": wrong[1] if wrong else 0,
-                "suspect": suspect,
+                "suspect": _is_suspect(row, strong_accuracy, wrong),
             }
         )
     return result

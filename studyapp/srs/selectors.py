@@ -771,3 +771,42 @@ def quiz_evidence(*, user_ids, since: datetime | None = None):
             "user_id", "card__item__deck_id", "card__item_id", "reviewed_at", "rating"
         )
     ]
+
+
+def deck_schedule(*, user, deck_id: int) -> tuple[list[dict], list[dict], float]:
+    """The user's cards of one source deck and their review log, for an Anki export with
+    progress (read by ``progress``): (cards, rescheduling answers oldest first, desired
+    retention). Rows are dicts, not model instances; two queries plus the settings."""
+    cards = list(
+        StudyCard.objects.filter(user=user, item__deck_id=deck_id).values(
+            "id",
+            "item_id",
+            "state",
+            "stability",
+            "difficulty",
+            "due",
+            "last_review",
+            "reps",
+            "lapses",
+            "suspended",
+            "buried_until",
+        )
+    )
+    logs = list(
+        ReviewLog.objects.filter(user=user, card__item__deck_id=deck_id, rescheduled=True)
+        .order_by("reviewed_at", "pk")
+        .values(
+            "card_id",
+            "reviewed_at",
+            "rating",
+            "state_before",
+            "due_before",
+            "last_review_before",
+            "interval_after",
+            "duration_ms",
+        )
+    )
+    retention = (
+        StudySettings.objects.filter(user=user).values_list("desired_retention", flat=True).first()
+    )
+    return cards, logs, retention or 0.9

@@ -116,14 +116,16 @@ def cards_ensure(*, user, now: datetime | None = None) -> int:
     """Create the user's missing study cards (one per studiable item). Returns how many.
 
     Called when a study page is opened, not on the answer path, so answering keeps a
-    fixed number of queries. Cards are created in document order, so new cards are
-    introduced in that order (the queue orders new cards by id).
+    fixed number of queries. Cards are created in introduction order, and the queue orders
+    new cards by id: decks in the order they were first imported (oldest first: a deck saved
+    today never jumps ahead of the course, whatever its title), out-of-mock decks after the
+    rest, and each deck in document order (docs/study.md, "New cards").
     """
     now = now or timezone.now()
     missing = (
         Item.objects.studiable()
         .exclude(study_cards__user=user)
-        .order_by("deck__title", "deck_id", "section__position", "position", "id")
+        .order_by("-deck__in_mock", "deck_id", "section__position", "position", "id")
         .values_list("id", flat=True)
     )
     cards = [StudyCard(user=user, item_id=item_id, due=now) for item_id in missing]

@@ -89,6 +89,19 @@ def test_a_gift_upload_opens_the_converted_deck_in_the_editor(instructor_client)
     response = instructor_client.post(UPLOAD, {"files": [gift]})
     html = response.content.decode()
     assert response.status_code == 200
+    assert "Dados do deck" in html and "1 pergunta convertida." in html  # asked first
+    response = instructor_client.post(
+        reverse("authoring:gift_import"),
+        {
+            "confirm": "1",
+            "text": "Who's buried in Grant's tomb?{~Grant =no one}",
+            "title": "Q",
+            "slug": "q",
+            "topics": "",
+            "domains": "1",
+        },
+    )
+    html = response.content.decode()
     assert "### Q: Who&#x27;s buried in Grant&#x27;s tomb?" in html
     assert not Deck.objects.exists()
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from studyapp.authoring.gift import gift_to_markdown
+from studyapp.authoring.gift import gift_defaults, gift_to_markdown
 from studyapp.content.parser import parse_text
 
 
@@ -176,21 +176,80 @@ def test_heading_markers_in_question_text_cannot_break_the_deck():
 
 
 @pytest.mark.django_db
-def test_gift_page_converts_and_opens_the_editor_without_saving(instructor_client):
+def test_gift_page_asks_the_deck_data_then_opens_the_editor_without_saving(instructor_client):
+    gift = "::Q1::Who's buried in Grant's tomb?{~Grant =no one}\n\nX {#1:1}"
+    step1 = instructor_client.post(reverse("authoring:gift_import"), {"text": gift})
+    html = step1.content.decode()
+    assert step1.status_code == 200
+    assert "Dados do deck" in html and "1 pergunta convertida." in html
+    assert 'value="Perguntas importadas do Moodle"' in html  # the default, shown
+    assert 'value="perguntas-importadas-do-moodle"' in html
     response = instructor_client.post(
         reverse("authoring:gift_import"),
         {
-            "text": "::Q1::Who's buried in Grant's tomb?{~Grant =no one}\n\nX {#1:1}",
+            "confirm": "1",
+            "text": gift,
             "title": "Moodle",
+            "slug": "moodle",
+            "topics": "KMS, IAM",
+            "domains": "2, 1",
         },
     )
     html = response.content.decode()
     assert response.status_code == 200
     assert "### Q: Q1" in html and "1 pergunta convertida" in html
+    assert "deck: moodle\ntopics: KMS, IAM\ndomains: 2, 1\n---\n# Moodle" in html
     assert "linha 3 do GIFT: pergunta numérica não suportada" in html
     from studyapp.content.models import Deck
 
     assert not Deck.objects.exists()
+
+
+def test_defaults_come_from_every_category_not_the_root_alone():
+    result = gift_to_markdown(
+        "$CATEGORY: $course$/top/AWS/KMS\n\nQ1?{=a ~b}\n\n"
+        "$CATEGORY: $course$/top/AWS/IAM\n\nQ2?{=c ~d}\n"
+    )
+    defaults = gift_defaults(result)
+    assert defaults.title == "AWS — KMS, IAM"
+    assert defaults.topics == "KMS, IAM" and defaults.slug_base == "aws-kms-iam"
+    assert gift_defaults(gift_to_markdown("Q?{=a ~b}")).title == "Perguntas importadas do Moodle"
+
+
+@pytest.mark.django_db
+def test_default_slug_is_free(instructor_client, seed_deck):
+    gift = "$CATEGORY: $course$/top/ECR\n\nQ?{=a ~b}\n"
+    html = instructor_client.post(reverse("authoring:gift_import"), {"text": gift}).content
+    assert b'value="ecr-2"' in html  # "ecr" is the seed's
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("slug", "ecr", "Já existe um deck com o slug ecr"),
+        ("slug", "Com Espaço", "Slug inválido"),
+        ("domains", "2, x", "Domínio inválido: x"),
+        ("domains", "5", "domínios 1 a 4"),
+        ("title", "", "obrigatório"),
+    ],
+)
+def test_bad_deck_data_is_a_400_with_a_message(instructor_client, seed_deck, field, value, message):
+    data = {"confirm": "1", "text": "Q?{=a ~b}", "title": "T", "slug": "t", "domains": ""}
+    data[field] = value
+    response = instructor_client.post(reverse("authoring:gift_import"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_choose_n_is_not_added_twice():
+    gift = "Quais dois? (Escolha 2.) {~%50%a ~%50%b ~%-100%c}"
+    assert gift_to_markdown(gift).markdown.count("Escolha 2") == 1
+    titled = "::T::Quais dois? (Escolha 2.) {~%50%a ~%50%b ~%-100%c}"
+    assert gift_to_markdown(titled).markdown.count("Escolha 2") == 1
+    plain = "::T::Quais dois?{~%50%a ~%50%b ~%-100%c}"
+    assert "(Escolha 2.)" in gift_to_markdown(plain).markdown
 
 
 @pytest.mark.django_db

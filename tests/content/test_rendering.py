@@ -77,6 +77,11 @@ def test_xss_in_every_field_of_a_deck_is_removed_at_import(vector, import_text):
         f"❌ Errada {vector}\n💡 Explicação {vector}\n"
     )
     report = import_text({"content/pt-br/x.md": text})
+    if "<img" in vector or "![" in vector:
+        # Images are refused at their line (docs/content-format.md): nothing is stored.
+        assert not report.ok and "imagem não suportada" in report.errors[0].message
+        assert not Item.objects.exists()
+        return
     assert report.ok, report.errors
     for item in Item.objects.all():
         for field in ("prompt_html", "text_html", "cloze_html", "explanation_html"):

@@ -264,7 +264,16 @@ ROUTES: dict[str, Route] = {
     "progress:export": Route(
         get=signed_in(200), kwargs=lambda w: {"what": "reviews", "fmt": "csv"}
     ),
-    "class_view": Route(get=instructors(200), query=("page",), role="instructor"),
+    # The learner's own Anki export with progress: the session's user, never one in the URL.
+    "progress:anki_progress": Route(get=signed_in(200), kwargs=lambda w: {"slug": w.deck.slug}),
+    "class_view": Route(
+        get=instructors(200), query=("page", "show", "sort", "order"), role="instructor"
+    ),
+    # A student's progress, for instructors: the owner and other students get 403 like on
+    # every instructor page (the id is a student's, which an instructor may see).
+    "student_progress": Route(
+        get=instructors(200), kwargs=lambda w: {"user_id": w.owner.pk}, role="instructor"
+    ),
     # -- instructor area
     "authoring:index": Route(get=instructors(200)),
     "authoring:deck_new": Route(
