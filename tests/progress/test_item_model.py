@@ -360,7 +360,7 @@ def test_exam_date_form_saves_and_answers_400_on_bad_input(user_client, user):
 
 @pytest.mark.django_db
 def test_exam_date_next_is_a_path_never_a_view_name(user_client):
-    """"0" is a safe relative path, not the name of a view to reverse (was a 500)."""
+    """ "0" is a safe relative path, not the name of a view to reverse (was a 500)."""
     from django.urls import reverse
 
     response = user_client.post(reverse("exam_date"), {"exam_date": "", "next": "0"})
