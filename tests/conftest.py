@@ -14,17 +14,6 @@ SHARED_SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "ecr-dva-c02
 
 
 @pytest.fixture(autouse=True)
-def _source_language():
-    """Each test starts in the source language: a request in English earlier in the same
-    thread (the test client activates the request's language) must not leak into the next."""
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-@pytest.fixture(autouse=True)
 def _mail_inline_and_fresh_counters(monkeypatch):
     """Background mail (password resets) runs at once, inside the test's transaction, so
     mail.outbox holds it; counters kept in the in-process cache (reset rate limits) start at
