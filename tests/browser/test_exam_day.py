@@ -210,8 +210,10 @@ def test_home_counts_path_and_a_short_header(
     expect(counts).to_contain_text("new" if language == "en" else "novos")
     screenshot(page, f"home-{language}-{size}")
     height = header_height(page)
+    print(f"header {language} {size}: {height:.0f} px")  # shown with pytest -s
     if size == "phone":
         assert height <= 100, height
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     else:
         items = page.locator("header.site-header nav > *")
         tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
