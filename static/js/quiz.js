@@ -99,8 +99,8 @@
   });
 
   // --- Keyboard shortcuts (listed on the page) ----------------------------------------------
-  // 1–5 or A–E choose an option (toggle for multiple response), F flags, N or → goes to the
-  // next question, P or ← to the previous one. Ignored while typing in a field, with a
+  // 1–5 or A–E choose an option (toggle for multiple response), Shift + 1–5 strikes it
+  // through, F flags, N or → goes to the next question, P or ← to the previous one. Ignored while typing in a field, with a
   // modifier key, or when arrows would move between radio buttons.
   const LETTERS = "abcde";
 
@@ -116,6 +116,14 @@
     const target = event.target;
     const tag = target && target.tagName;
     if (tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && !/^(radio|checkbox)$/.test(target.type))) return;
+    // Shift + 1–5 strikes the option through (or restores it).
+    const shifted = event.shiftKey && /^Digit[1-9]$/.exec(event.code);
+    if (shifted) {
+      const strikes = document.querySelectorAll("#answer-form .strike-toggle");
+      const n = Number(event.code.slice(5)) - 1;
+      if (n < strikes.length) { event.preventDefault(); strikes[n].click(); }
+      return;
+    }
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     const onChoice = tag === "INPUT";
     let index = -1;

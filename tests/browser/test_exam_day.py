@@ -100,6 +100,8 @@ def test_a_mock_exam_like_the_test_centre(page, user, short_exam, size, scheme):
     page.keyboard.press("1")
     expect(page.locator("#save-status")).to_contain_text("Resposta salva")
     expect(page.locator("#answer-form input[name=option]").first).to_be_checked()
+    page.keyboard.press("Shift+3")  # strikes C through
+    expect(page.locator("#answer-form .option").nth(2)).to_have_class("option is-struck")
     page.keyboard.press("f")
     flag = page.locator("#exam-bar").get_by_role("button", name="Marcar para revisão")
     expect(flag).to_have_attribute("aria-pressed", "true")
