@@ -145,6 +145,42 @@ def _pg_drop(name: str) -> None:
 # --- orchestration (parent process) --------------------------------------------------------
 
 
+def start_redis() -> subprocess.Popen | None:
+    """A private Redis for the run (production caches with Redis: docs/deploy.md), on a free
+    loopback port, nothing saved; None when redis-server is not installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    return process
+
+
+def flush_redis() -> None:
+    """Empty the run's private Redis: each data set starts with a cold cache (two databases
+    may hold the same ids)."""
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushall()
+
+
 def _child(*args: str) -> None:
     env = {**os.environ, **BENCH_ENV}
     subprocess.run([sys.executable, __file__, *args], check=True, env=env, cwd=ROOT)  # noqa: S603
@@ -200,6 +236,7 @@ def measure(size: str, location: str, args) -> dict:
         for suffix in ("", "-wal", "-shm"):
             Path(work + suffix).unlink(missing_ok=True)
         shutil.copyfile(location, work)
+    flush_redis()
     try:
         _child(
             "_measure",
@@ -291,6 +328,7 @@ def measure_scale(name: str, args) -> dict:
         Path(str(work) + suffix).unlink(missing_ok=True)
     shutil.copyfile(empty_database(), work)
     out = CACHE_DIR / f"scale-{name}-result.json"
+    flush_redis()
     try:
         print(f"[{name}] importing {content.relative_to(ROOT)} …", flush=True)
         _child(
@@ -487,6 +525,11 @@ def main() -> int:
         help="content scales to measure (1x,10x,100x; 'none' for none); default 1x,10x",
     )
     parser.add_argument("--with-100x", action="store_true", help="also measure 100× content")
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="measure without Redis (the shared cache is then a dummy: nothing cached)",
+    )
     parser.add_argument("--scale-iterations", type=int, default=15)
     parser.add_argument("--scale-warmup", type=int, default=2)
     args = parser.parse_args()
@@ -519,6 +562,25 @@ def main() -> int:
         "clock": args.clock,
         "sizes": {},
     }
+    os.environ.pop("REDIS_URL", None)
+    redis = None if args.no_redis else start_redis()
+    results["cache"] = "redis" if redis else "none (dummy shared cache)"
+    try:
+        measure_all(results, sizes, scales, args)
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
+    equal = report(results)
+    results["query_counts_equal"] = equal
+    results["scale_targets_met"] = report_scales(results)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
+    return 0 if equal else 1
+
+
+def measure_all(results: dict, sizes: list[str], scales: list[str], args) -> None:
     for size in sizes:
         location, meta = ensure_data(size, rebuild=args.rebuild)
         print(f"[{size}] measuring …", flush=True)
@@ -533,13 +595,6 @@ def main() -> int:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
     for name in scales:
         results["scales"][name] = measure_scale(name, args)
-    equal = report(results)
-    results["query_counts_equal"] = equal
-    results["scale_targets_met"] = report_scales(results)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {args.out}")
-    return 0 if equal else 1
 
 
 # --- child processes: build and measure ----------------------------------------------------
