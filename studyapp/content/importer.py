@@ -25,6 +25,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from . import versions
 from .models import Deck, Item, Option, Reference, Section, SourceFile, Topic
 from .parser import (
     ContentError,
@@ -181,6 +182,8 @@ def content_import(
                 return report
             _count_unchanged(sources, records, report)
             _retire_missing_files(folders, {source.path for source in sources}, report, now)
+            if report.retired:
+                versions.content_changed()
         return report
 
     headers: list[tuple[Source, Header]] = []
@@ -224,6 +227,8 @@ def content_import(
         _retire_missing_files(folders, {source.path for source in sources}, report, now)
         if check:
             transaction.set_rollback(True)
+        elif report.written_files or report.retired:
+            versions.content_changed()
     return report
 
 

@@ -7,6 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from . import translation
 from .models import Deck, Item, Option, Reference, Section
+from .versions import content_version  # noqa: F401 (the content's cache version, for others)
 
 DECKS_PER_PAGE = 24
 SEARCH_MAX_CHARS = 100

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
@@ -13,7 +14,7 @@ from studyapp.content import selectors as content_selectors
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 
-from . import exports, readiness
+from . import dashboard_cache, exports, readiness
 from .charts import dashboard_charts
 from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
@@ -55,15 +56,33 @@ def home(request):
 @require_GET
 @login_required
 def dashboard(request):
-    data = dashboard_get(user=request.user)
-    if data.missing_predictions:
-        # Mock exams taken before snapshots existed get a prediction rebuilt once.
-        prediction_backfill(user=request.user, attempts=data.missing_predictions)
-        data = dashboard_get(user=request.user, now=data.now)
+    """The learner's figures: rendered from the shared cache when nothing they show has
+    changed (dashboard_cache: data, content, language, study day), else built now."""
+    now = timezone.now()
+    built = {}
+
+    def build():
+        if "data" not in built:
+            data = dashboard_get(user=request.user, now=now)
+            if data.missing_predictions:
+                # Mock exams taken before snapshots existed get a prediction rebuilt once.
+                prediction_backfill(user=request.user, attempts=data.missing_predictions)
+                data = dashboard_get(user=request.user, now=now)
+            built["data"] = data
+        return built["data"]
+
+    # Built only when the template's cached body is missing.
     return render(
         request,
         "progress/dashboard.html",
-        {"dashboard": data, "charts": dashboard_charts(data)},
+        {
+            "dashboard": SimpleLazyObject(build),
+            "charts": SimpleLazyObject(lambda: dashboard_charts(build())),
+            "cache_key": dashboard_cache.key(
+                user=request.user, language=request.LANGUAGE_CODE, now=now
+            ),
+            "cache_ttl": dashboard_cache.TTL,
+        },
     )
 
 
