@@ -852,36 +852,83 @@ def _sync_translation(
     report: ImportReport,
     now: datetime,
 ) -> list[ContentError]:
-    """Line a translation up with its source: by id, else by order within each section."""
-    source_sections = [
+    """Line a translation up with its source (by id, else by order within each section) and,
+    when every item lines up, write it; items no longer in it are retired."""
+    outline = _source_outline(source_deck)
+    pairs, errors = _line_up(parsed, sections, source_deck, outline)
+    if errors:
+        return errors
+    existing = {item.key: item for item in deck.items.all()}
+    writes: list[_Write] = []
+    for parsed_item, original, section, position in pairs:
+        item = existing.get(original.key) or Item(deck=deck, key=original.key)
+        item.translation_of = original
+        writes.append(
+            _fill_item(
+                item,
+                parsed_item,
+                section,
+                position,
+                domains=original.domains,
+                topics=list(original.topics.all()),
+            )
+        )
+    _write_items(writes, now)
+    kept = {write.item.pk for write in writes}
+    _retire(
+        [item for item in existing.values() if item.pk not in kept and item.retired_at is None],
+        now,
+    )
+    return []
+
+
+@dataclass
+class _Outline:
+    """A source deck as its translations line up against it (three queries)."""
+
+    sections: list[Section]  # active content sections, in order
+    items: dict[int, list[Item]]  # section id → its active items, in order (with topics)
+    options: dict[int, tuple[int, int]]  # item id → (correct options, options)
+
+
+def _source_outline(source_deck: Deck) -> _Outline:
+    sections = [
         section
         for section in source_deck.sections.filter(retired_at__isnull=True).order_by("position")
         if section.kind != Section.Kind.REFERENCES
     ]
-    source_items: dict[int, list[Item]] = {section.pk: [] for section in source_sections}
+    items: dict[int, list[Item]] = {section.pk: [] for section in sections}
     for item in (
-        Item.objects.filter(section__in=source_sections, retired_at__isnull=True)
+        Item.objects.filter(section__in=sections, retired_at__isnull=True)
         .order_by("section_id", "position", "pk")
         .prefetch_related("topics")
     ):
-        source_items[item.section_id].append(item)
-    option_counts = {
+        items[item.section_id].append(item)
+    options = {
         item_id: (correct, total)
         for item_id, correct, total in Option.objects.filter(
-            item__section__in=source_sections, item__retired_at__isnull=True
+            item__section__in=sections, item__retired_at__isnull=True
         )
         .values("item_id")
         .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
         .values_list("item_id", "correct", "total")
     }
+    return _Outline(sections, items, options)
+
+
+def _line_up(
+    parsed: ParsedDeck, sections: list[Section], source_deck: Deck, outline: _Outline
+) -> tuple[list[tuple[ParsedItem, Item, Section, int]], list[ContentError]]:
+    """(parsed item, source item, section, position) for every item of the translation, or
+    the errors (file:line) where it does not line up with its source."""
     path = parsed.path
     pairs = [
         (p, s)
         for p, s in zip(parsed.sections, sections, strict=True)
         if p.kind != Section.Kind.REFERENCES
     ]
-    if len(pairs) != len(source_sections):
-        return [
+    if len(pairs) != len(outline.sections):
+        return [], [
             ContentError(
                 path,
                 parsed.title_line,
@@ -892,16 +939,14 @@ def _sync_translation(
                 % {
                     "deck": source_deck.slug,
                     "count": len(pairs),
-                    "source_count": len(source_sections),
+                    "source_count": len(outline.sections),
                 },
             )
         ]
     errors: list[ContentError] = []
-    existing = {item.key: item for item in deck.items.all()}
-    kept: set[int] = set()
-    writes: list[_Write] = []
-    for (parsed_section, section), source_section in zip(pairs, source_sections, strict=True):
-        originals = source_items[source_section.pk]
+    lined_up: list[tuple[ParsedItem, Item, Section, int]] = []
+    for (parsed_section, section), source_section in zip(pairs, outline.sections, strict=True):
+        originals = outline.items[source_section.pk]
         if parsed_section.kind != source_section.kind or len(parsed_section.items) != len(
             originals
         ):
@@ -927,63 +972,36 @@ def _sync_translation(
             zip(parsed_section.items, originals, strict=True)
         ):
             original = by_key.get(parsed_item.pinned_id) if parsed_item.pinned_id else ordered
-            if original is None or original.kind != parsed_item.kind:
-                errors.append(
-                    ContentError(
-                        path,
-                        parsed_item.line,
-                        gettext("item não corresponde a nenhum item da origem (id '%(id)s')")
-                        % {"id": parsed_item.pinned_id or ordered.key},
-                    )
-                )
-                continue
-            correct, total = option_counts.get(original.pk, (0, 0))
-            if parsed_item.kind == Item.Kind.QUESTION and (
-                len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
-            ):
-                errors.append(
-                    ContentError(
-                        path,
-                        parsed_item.line,
-                        gettext(
-                            "opções não correspondem à origem: %(correct)d ✅ de %(total)d, "
-                            "a origem tem %(source_correct)d ✅ de %(source_total)d"
-                        )
-                        % {
-                            "correct": len(parsed_item.correct_options),
-                            "total": len(parsed_item.options),
-                            "source_correct": correct,
-                            "source_total": total,
-                        },
-                    )
-                )
-                continue
-            source_topics = list(original.topics.all())
-            mismatch = _tag_mismatch(parsed_item, original.domains, source_topics)
-            if mismatch:
-                errors.append(ContentError(path, parsed_item.line, mismatch))
-                continue
-            item = existing.get(original.key) or Item(deck=deck, key=original.key)
-            item.translation_of = original
-            writes.append(
-                _fill_item(
-                    item,
-                    parsed_item,
-                    section,
-                    position,
-                    domains=original.domains,
-                    topics=source_topics,
-                )
-            )
-            kept.add(item.pk)
-    if errors:
-        return errors
-    _write_items(writes, now)
-    _retire(
-        [item for item in existing.values() if item.pk not in kept and item.retired_at is None],
-        now,
-    )
-    return errors
+            error = _item_mismatch(parsed_item, original, ordered, outline)
+            if error:
+                errors.append(ContentError(path, parsed_item.line, error))
+            else:
+                lined_up.append((parsed_item, original, section, position))
+    return lined_up, errors
+
+
+def _item_mismatch(
+    parsed_item: ParsedItem, original: Item | None, ordered: Item, outline: _Outline
+) -> str:
+    """Why a translated item does not match its source item ("" when it does)."""
+    if original is None or original.kind != parsed_item.kind:
+        return gettext("item não corresponde a nenhum item da origem (id '%(id)s')") % {
+            "id": parsed_item.pinned_id or ordered.key
+        }
+    correct, total = outline.options.get(original.pk, (0, 0))
+    if parsed_item.kind == Item.Kind.QUESTION and (
+        len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
+    ):
+        return gettext(
+            "opções não correspondem à origem: %(correct)d ✅ de %(total)d, "
+            "a origem tem %(source_correct)d ✅ de %(source_total)d"
+        ) % {
+            "correct": len(parsed_item.correct_options),
+            "total": len(parsed_item.options),
+            "source_correct": correct,
+            "source_total": total,
+        }
+    return _tag_mismatch(parsed_item, original.domains, list(original.topics.all()))
 
 
 def _tag_mismatch(parsed: ParsedItem, domains: list[int], topics: list[Topic]) -> str:
