@@ -796,6 +796,8 @@ def measure_child(
             study()  # an answer (not measured) changes the figures the dashboard shows
             response = answer()
             assert response.status_code == 200, ("answer", response.status_code)
+        elif name == "dashboard":
+            client.get("/progress/")  # the measured view repeats this one
         with CaptureQueriesContext(connection) as captured:
             started = timer()
             response = calls[name]()
