@@ -21,12 +21,21 @@ def _cache():
 
 def token(key: str) -> str:
     """The current token under ``key`` (made when missing; the first writer wins)."""
+    return tokens(key)[0]
+
+
+def tokens(*keys: str) -> list[str]:
+    """The current tokens under ``keys``, in one round trip when they all exist."""
     cache = _cache()
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, secrets.token_hex(8), None)
-        value = cache.get(key)
-    return value or "-"
+    found = cache.get_many(keys)
+    values = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            cache.add(key, secrets.token_hex(8), None)
+            value = cache.get(key)
+        values.append(value or "-")
+    return values
 
 
 def renew(key: str) -> None:

@@ -7,9 +7,10 @@ from django.utils.functional import SimpleLazyObject
 
 from . import translation
 from .models import Deck, Item, Option, Reference, Section
-from .versions import content_version  # noqa: F401 (the content's cache version, for others)
+from .versions import CONTENT_KEY as CONTENT_VERSION_KEY  # noqa: F401 (for other apps' caches)
+from .versions import content_version  # noqa: F401
 
-DECKS_PER_PAGE = 24
+DECKS_PER_PAGE = 12
 SEARCH_MAX_CHARS = 100
 
 

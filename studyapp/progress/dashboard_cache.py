@@ -19,7 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from studyapp.content import selectors as content_selectors
 from studyapp.srs import selectors as srs_selectors
 from studyapp.srs.timing import study_day
-from studyapp.versions import renew, token
+from studyapp.versions import renew, tokens
 
 TTL = 120
 USER_KEY = "progress:data:{}"
@@ -44,8 +44,7 @@ def key(*, user, language: str, now) -> str:
     """The cache key of ``user``'s dashboard as it would be built now (one query: the
     learner's time zone, for the study day)."""
     day = study_day(now, srs_selectors.user_timezone(user=user))
-    data = token(USER_KEY.format(user.pk))
-    content = content_selectors.content_version()
+    data, content = tokens(USER_KEY.format(user.pk), content_selectors.CONTENT_VERSION_KEY)
     return f"{user.pk}:{data}:{content}:{language}:{day.isoformat()}"
 
 

@@ -19,7 +19,7 @@ class LocalizedDeckField(forms.ModelMultipleChoiceField):
         return localized(obj, get_language()).title
 
 
-DECKS_SHOWN = 30
+DECKS_SHOWN = 12
 DECK_QUERY_MAX_CHARS = 100
 
 
@@ -65,8 +65,7 @@ class PracticeForm(forms.Form):
     def _show_some_decks(self, decks, query: str) -> None:
         """With hundreds of decks the form lists at most ``DECKS_SHOWN`` of them (by title,
         those matching ``query`` in a title or slug, and any already chosen): the page's work
-        stays O(shown), whatever the number of decks. ``decks_total``/``decks_hidden`` say how
-        many there are."""
+        stays O(shown), whatever the number of decks (``decks_hidden``: there are more)."""
         field = self.fields["decks"]
         matching = decks
         if query:
@@ -77,15 +76,14 @@ class PracticeForm(forms.Form):
                 Q(pk__in=titles.values("pk")) | Q(pk__in=titles.values("translation_of_id"))
             )
         chosen = self.data.getlist("decks") if self.is_bound else self.initial.get("decks") or []
-        shown = list(matching.prefetch_related("translations")[:DECKS_SHOWN])
+        shown = list(matching.prefetch_related("translations")[: DECKS_SHOWN + 1])
+        self.decks_hidden = len(shown) > DECKS_SHOWN
+        shown = shown[:DECKS_SHOWN]
         slugs = {deck.slug for deck in shown}
         missing = [slug for slug in chosen if slug and slug not in slugs]
         if missing:
-            shown += list(
-                decks.filter(slug__in=missing[:DECKS_SHOWN]).prefetch_related("translations")
-            )
-        self.decks_total = decks.count() if len(shown) >= DECKS_SHOWN or query else len(shown)
-        self.decks_hidden = self.decks_total - len(shown)
+            extra = decks.filter(slug__in=missing[:DECKS_SHOWN]).prefetch_related("translations")
+            shown += list(extra)
         self.deck_query = query
         field.widget.choices = [(deck.slug, field.label_from_instance(deck)) for deck in shown]
 
