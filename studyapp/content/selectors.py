@@ -29,6 +29,19 @@ def deck_search_page(*, query: str = "", number=None) -> Page:
     return Paginator(ids, DECKS_PER_PAGE).get_page(number)
 
 
+def home_decks(params, language: str) -> dict:
+    """The home page's decks: a page (``page``) of the search (``q``), with their counts:
+    ``decks``, ``page``, ``query`` and ``searchable`` (more than one page, or a search)."""
+    query = params.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    page = deck_search_page(query=query, number=params.get("page"))
+    return {
+        "decks": deck_list(language, ids=page.object_list),
+        "page": page,
+        "query": query,
+        "searchable": bool(query) or page.paginator.num_pages > 1,
+    }
+
+
 def deck_list(language: str, *, ids=None) -> list[Deck]:
     """Source decks with their counts (only those in ``ids``, when given); ``display`` is the
     translation for ``language``."""

@@ -29,9 +29,9 @@ def home(request):
     until all three are done, and the exam date, days left, forecast at the exam date and
     the pace needed (progress sits on top, so the home page is served from here and content
     stays unaware of progress)."""
-    decks = content_selectors.deck_list(request.LANGUAGE_CODE)
+    context = content_selectors.home_decks(request.GET, request.LANGUAGE_CODE)
+    decks = context["decks"]  # a page of them (search ``q``, ``page``): O(page)
     user = request.user
-    context = {"decks": decks}
     if user.is_authenticated:
         counts = srs_selectors.deck_counts(
             user=user, deck_ids=[d.pk for d in decks], now=timezone.now()
