@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from studyapp.content.selectors import DECKS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
+CARD = 'class="card deck-card"'
 
 DECK = """---
 deck: {slug}
@@ -49,24 +50,24 @@ def many_decks(import_text):
 def test_home_shows_one_page_of_decks_by_title_with_a_pager(client, many_decks):
     response = client.get("/")
     page = response.content.decode()
-    assert page.count('class="card"') == DECKS_PER_PAGE
+    assert page.count(CARD) == DECKS_PER_PAGE
     assert "Deck 000" in page and f"Deck {DECKS_PER_PAGE:03d}" not in page
     assert "page=2" in page and 'name="q"' in page
     last = client.get("/?page=3").content.decode()
-    assert last.count('class="card"') == 3 and f"Deck {DECKS_PER_PAGE * 2 + 2:03d}" in last
+    assert last.count(CARD) == 3 and f"Deck {DECKS_PER_PAGE * 2 + 2:03d}" in last
     assert client.get("/?page=99").status_code == 200  # out of range: the last page
     assert client.get("/?page=x").status_code == 200
 
 
 def test_home_searches_titles_slugs_and_translated_titles(client, many_decks):
     page = client.get("/", {"q": "deck 01"}).content.decode()
-    assert page.count('class="card"') == 10 and "Deck 019" in page and "Deck 020" not in page
-    assert client.get("/", {"q": "d022"}).content.decode().count('class="card"') == 1
+    assert page.count(CARD) == 10 and "Deck 019" in page and "Deck 020" not in page
+    assert client.get("/", {"q": "d022"}).content.decode().count(CARD) == 1
     # A translation's title finds its source deck (shown in the reader's language).
     english = client.get("/", {"q": "lambda"}, headers={"accept-language": "en"})
-    assert english.content.decode().count('class="card"') == 1
+    assert english.content.decode().count(CARD) == 1
     missing = client.get("/", {"q": "<nada>"}).content.decode()
-    assert 'class="card"' not in missing and "&lt;nada&gt;" in missing
+    assert CARD not in missing and "&lt;nada&gt;" in missing
 
 
 def test_home_query_count_does_not_grow_with_the_decks(client, import_text, many_decks):
@@ -80,7 +81,7 @@ def test_home_query_count_does_not_grow_with_the_decks(client, import_text, many
     with CaptureQueriesContext(connection) as after:
         response = client.get("/")
     assert len(after) == len(before)
-    assert response.content.decode().count('class="card"') == DECKS_PER_PAGE
+    assert response.content.decode().count(CARD) == DECKS_PER_PAGE
 
 
 def test_a_few_decks_need_no_search_box(client, import_text):

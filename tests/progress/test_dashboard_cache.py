@@ -95,7 +95,7 @@ def test_a_quiz_submit_shows_at_once(
         attempt = quiz_services.attempt_start_mock(user=user, profile=profile, seed=4)
     assert "Nenhum simulado concluído ainda." in cached(user_client)
     with django_capture_on_commit_callbacks(execute=True):
-        response = user_client.post(f"/quiz/a/{attempt.pk}/submit/")
+        response = user_client.post(f"/quiz/a/{attempt.pk}/submit/", {"confirm": "1"})
     assert response.status_code == 302
     assert "Nenhum simulado concluído ainda." not in cached(user_client)
 
