@@ -49,13 +49,23 @@ PG_WORK = "studyapp_bench_run"
 # (name, what, target ratio to the floor)
 ENDPOINTS = (
     ("floor", "GET /_floor/ (base template, one indexed query)", None),
-    ("study", "GET /study/ (next card, full page)", 2.0),
-    ("answer", "POST answer → next card (htmx)", 2.0),
+    ("fragment_floor", "htmx POST /_floor/fragment/ (no base template, one indexed query)", None),
+    ("study", "GET /study/ (next card, full page)", 1.5),
+    ("answer", "POST answer → next card (htmx)", 1.5),
     ("deck", "GET /decks/<slug>/ (largest deck)", 3.0),
-    ("quiz_question", "GET /quiz/a/<id>/q/33/ (mock exam)", 2.0),
+    ("quiz_question", "GET /quiz/a/<id>/q/33/ (mock exam)", 1.5),
     ("autosave", "POST quiz answer (htmx autosave)", 2.0),
-    ("dashboard", "GET /progress/", 3.0),
+    ("dashboard", "GET /progress/ (repeat view)", 1.0),
+    ("dashboard_after_answer", "GET /progress/ right after an answer", 2.5),
 )
+# htmx fragments, also reported against the fragment floor (``fragment_ratio``).
+FRAGMENTS = {"answer": 3.0, "autosave": 3.0}
+# Content scales: copies of content/ (1× is content/ itself), measured for a new learner.
+SCALES = {"1x": 1, "10x": 10, "100x": 100}
+SCALE_ENDPOINTS = ("study", "answer", "quiz_question", "home", "quiz_index", "dashboard")
+# Targets at each scale: the page's median ≤ this × its 1× median.
+SCALE_TARGETS = {"10x": 1.25, "100x": 2.0}
+IMPORT_TARGETS = {"import_seconds": 30.0, "import_peak_mb": 150.0, "reimport_seconds": 2.0}
 # Production-like settings (debug off), safe for an in-process run without HTTPS.
 BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "studyapp.settings",
@@ -135,6 +145,42 @@ def _pg_drop(name: str) -> None:
 # --- orchestration (parent process) --------------------------------------------------------
 
 
+def start_redis() -> subprocess.Popen | None:
+    """A private Redis for the run (production caches with Redis: docs/deploy.md), on a free
+    loopback port, nothing saved; None when redis-server is not installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    return process
+
+
+def flush_redis() -> None:
+    """Empty the run's private Redis: each data set starts with a cold cache (two databases
+    may hold the same ids)."""
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushall()
+
+
 def _child(*args: str) -> None:
     env = {**os.environ, **BENCH_ENV}
     subprocess.run([sys.executable, __file__, *args], check=True, env=env, cwd=ROOT)  # noqa: S603
@@ -190,6 +236,7 @@ def measure(size: str, location: str, args) -> dict:
         for suffix in ("", "-wal", "-shm"):
             Path(work + suffix).unlink(missing_ok=True)
         shutil.copyfile(location, work)
+    flush_redis()
     try:
         _child(
             "_measure",
@@ -218,6 +265,179 @@ def measure(size: str, location: str, args) -> dict:
     return json.loads(out.read_text())
 
 
+# --- content scales (parent) -----------------------------------------------------------------
+
+
+def content_copy(factor: int) -> Path:
+    """content/ itself (1×), or ``factor`` copies of it under var/bench/content-<N>x/: copy
+    k renames every deck ``<slug>-c<k>`` (translations follow: ``translation-of``)."""
+    source = ROOT / "content"
+    if factor == 1:
+        return source
+    files = sorted(source.rglob("*.md"))
+    digest = hashlib.sha256(str(factor).encode())
+    for path in files:
+        digest.update(path.read_bytes())
+    key = digest.hexdigest()[:16]
+    target = CACHE_DIR / f"content-{factor}x"
+    stamp = target / ".key"
+    if stamp.exists() and stamp.read_text() == key:
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    front = re.compile(r"^(deck|translation-of): *(\S+) *$", re.MULTILINE)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        relative = path.relative_to(source)
+        for k in range(factor):
+            out = target / relative.parent / (f"{path.stem}-c{k}{path.suffix}" if k else path.name)
+            copy = text
+            if k:
+                head, sep, body = text.partition("\n---\n")
+                if sep and head.startswith("---"):
+                    copy = front.sub(lambda m, k=k: f"{m[1]}: {m[2]}-c{k}", head) + sep + body
+                copy = re.sub(r"^# (.+)$", rf"# \1 ({k})", copy, count=1, flags=re.MULTILINE)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(copy, encoding="utf-8")
+    stamp.write_text(key)
+    return target
+
+
+def empty_database() -> Path:
+    """A migrated, empty SQLite database (cached by the migrations' hash)."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("studyapp/*/migrations/*.py")):
+        digest.update(path.read_bytes())
+    path = CACHE_DIR / f"empty-{digest.hexdigest()[:16]}.sqlite3"
+    if not path.exists():
+        for old in CACHE_DIR.glob("empty-*.sqlite3"):
+            old.unlink()
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        _child("_migrate", "--size", "-", "--db", str(partial))
+        partial.rename(path)
+    return path
+
+
+def measure_scale(name: str, args) -> dict:
+    """Import ``SCALES[name]`` copies of content/ into an empty database (timed, peak memory),
+    import them again unchanged (timed), then measure the hot pages for a new learner."""
+    factor = SCALES[name]
+    content = content_copy(factor)
+    work = CACHE_DIR / f"scale-{name}-run.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(work) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(empty_database(), work)
+    out = CACHE_DIR / f"scale-{name}-result.json"
+    flush_redis()
+    try:
+        print(f"[{name}] importing {content.relative_to(ROOT)} …", flush=True)
+        _child(
+            "_import",
+            "--size",
+            name,
+            "--db",
+            str(work),
+            "--content",
+            str(content),
+            "--out",
+            str(out),
+        )
+        first = json.loads(out.read_text())
+        print(f"[{name}] importing it again (unchanged) …", flush=True)
+        _child(
+            "_import",
+            "--size",
+            name,
+            "--db",
+            str(work),
+            "--content",
+            str(content),
+            "--out",
+            str(out),
+        )
+        again = json.loads(out.read_text())
+        print(f"[{name}] measuring pages for a new learner …", flush=True)
+        _child(
+            "_scale",
+            "--size",
+            name,
+            "--db",
+            str(work),
+            "--out",
+            str(out),
+            "--iterations",
+            str(args.scale_iterations),
+            "--warmup",
+            str(args.scale_warmup),
+            "--clock",
+            args.clock,
+        )
+        pages = json.loads(out.read_text())
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(work) + suffix).unlink(missing_ok=True)
+    return {
+        "copies": factor,
+        "data": pages["data"],
+        "import_seconds": first["seconds"],
+        "import_cpu_seconds": first["cpu_seconds"],
+        "reimport_cpu_seconds": again["cpu_seconds"],
+        "import_peak_mb": first["peak_mb"],
+        "import_baseline_mb": first["baseline_mb"],
+        "reimport_seconds": again["seconds"],
+        "reimport_peak_mb": again["peak_mb"],
+        "reimport_unchanged_files": again["unchanged_files"],
+        "endpoints": pages["endpoints"],
+    }
+
+
+def report_scales(results: dict) -> bool:
+    """Print the content-scale table; True when every target holds."""
+    scales = results.get("scales") or {}
+    if not scales:
+        return True
+    ok = True
+    base = scales.get("1x")
+    print("\ncontent scale (new learner; median ms, and × the 1× median):")
+    header = f"{'scale':<6} {'items':>7} {'decks':>6} | " + " ".join(
+        f"{name:>15}" for name in SCALE_ENDPOINTS
+    )
+    header += f" | {'import s':>8} {'peak MB':>7} {'reimport s':>10}"
+    print(header)
+    print("-" * len(header))
+    for name, scale in scales.items():
+        cells = []
+        for endpoint in SCALE_ENDPOINTS:
+            row = scale["endpoints"][endpoint]
+            cell = f"{row['median_ms']:.1f}"
+            if base is not None and name != "1x":
+                factor = row["median_ms"] / base["endpoints"][endpoint]["median_ms"]
+                row["vs_1x"] = round(factor, 2)
+                target = SCALE_TARGETS.get(name)
+                row["target_vs_1x"] = target
+                row["status"] = "PASS" if target is None or factor <= target else "MISS"
+                ok = ok and row["status"] == "PASS"
+                cell += f" {factor:.2f}x" + ("" if row["status"] == "PASS" else "!")
+            cells.append(f"{cell:>15}")
+        if name == "100x":
+            checks = {key: scale[key] <= limit for key, limit in IMPORT_TARGETS.items()}
+        else:
+            checks = {"reimport_seconds": scale["reimport_seconds"] <= 2.0}
+        scale["import_status"] = "PASS" if all(checks.values()) else "MISS"
+        ok = ok and scale["import_status"] == "PASS"
+        print(
+            f"{name:<6} {scale['data']['items']:>7,} {scale['data']['decks']:>6,} | "
+            + " ".join(cells)
+            + f" | {scale['import_seconds']:>8.1f} {scale['import_peak_mb']:>7.0f} "
+            f"{scale['reimport_seconds']:>10.2f} {scale['import_status']}"
+        )
+    print(
+        "targets: each page ≤ 1.25× its 1× time at 10×, ≤ 2× at 100×; import of 100× ≤ 30 s "
+        "with peak ≤ 150 MB (whole process RSS); unchanged re-import ≤ 2 s"
+    )
+    return ok
+
+
 def _queries_label(counts: list[int]) -> str:
     return "/".join(str(c) for c in counts)
 
@@ -226,6 +446,8 @@ def report(results: dict) -> bool:
     """Print the table; returns True when every query count is equal across sizes."""
     sizes = list(results["sizes"])
     equal = True
+    if not sizes:
+        return equal
     print(f"\nserver time: {results['clock']} clock, median of {results['iterations']} requests")
     header = f"{'endpoint':<14}"
     for size in sizes:
@@ -253,6 +475,14 @@ def report(results: dict) -> bool:
         line += f" | {label:>15} {'ok' if same else 'DIFF'}"
         line += f" | ≤ {target:g}x" if target else " |"
         print(line)
+    for name, target in FRAGMENTS.items():
+        rows = [results["sizes"][size]["endpoints"].get(name) for size in sizes]
+        if all(row and "fragment_ratio" in row for row in rows):
+            figures = ", ".join(
+                f"{size} {row['fragment_ratio']:.2f}x {row['fragment_status']}"
+                for size, row in zip(sizes, rows, strict=True)
+            )
+            print(f"{name} / fragment floor: {figures} (≤ {target:g}x)")
     print()
     for size in sizes:
         data = results["sizes"][size]
@@ -289,17 +519,36 @@ def main() -> int:
         "--explain", action="store_true", help="print the study queue's query plans"
     )
     parser.add_argument("--out", help="default: bench/results.json (a partial run: var/bench/)")
+    parser.add_argument(
+        "--scales",
+        default="1x,10x",
+        help="content scales to measure (1x,10x,100x; 'none' for none); default 1x,10x",
+    )
+    parser.add_argument("--with-100x", action="store_true", help="also measure 100× content")
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="measure without Redis (the shared cache is then a dummy: nothing cached)",
+    )
+    parser.add_argument("--scale-iterations", type=int, default=15)
+    parser.add_argument("--scale-warmup", type=int, default=2)
     args = parser.parse_args()
+    scales = [] if args.scales == "none" else [s for s in args.scales.split(",") if s]
+    if args.with_100x and "100x" not in scales:
+        scales.append("100x")
+    if set(scales) - set(SCALES):
+        parser.error(f"unknown scale(s): {', '.join(sorted(set(scales) - set(SCALES)))}")
     names = [name for name, _what, _target in ENDPOINTS]
     wanted = [e for e in args.endpoints.split(",") if e]
     if set(wanted) - set(names):
         parser.error(f"unknown endpoint(s): {', '.join(sorted(set(wanted) - set(names)))}")
-    args.endpoints = [n for n in names if n == "floor" or not wanted or n in wanted]
+    floors = ("floor", "fragment_floor")
+    args.endpoints = [n for n in names if n in floors or not wanted or n in wanted]
     if args.out is None:
         args.out = str(RESULTS if len(args.endpoints) == len(names) else PARTIAL_RESULTS)
     if args.clock == "auto":
         args.clock = "wall" if postgres_url() else "cpu"
-    sizes = [s for s in args.sizes.split(",") if s]
+    sizes = [s for s in args.sizes.split(",") if s and s != "none"]
     unknown = set(sizes) - set(SIZES)
     if unknown:
         parser.error(f"unknown size(s): {', '.join(sorted(unknown))}")
@@ -313,18 +562,39 @@ def main() -> int:
         "clock": args.clock,
         "sizes": {},
     }
+    os.environ.pop("REDIS_URL", None)
+    redis = None if args.no_redis else start_redis()
+    results["cache"] = "redis" if redis else "none (dummy shared cache)"
+    try:
+        measure_all(results, sizes, scales, args)
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
+    equal = report(results)
+    results["query_counts_equal"] = equal
+    results["scale_targets_met"] = report_scales(results)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
+    return 0 if equal else 1
+
+
+def measure_all(results: dict, sizes: list[str], scales: list[str], args) -> None:
     for size in sizes:
         location, meta = ensure_data(size, rebuild=args.rebuild)
         print(f"[{size}] measuring …", flush=True)
         data = measure(size, location, args)
         data["build"] = meta
         results["sizes"][size] = data
-    equal = report(results)
-    results["query_counts_equal"] = equal
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {args.out}")
-    return 0 if equal else 1
+    if scales and postgres_url():
+        print("content scales are measured on SQLite only: skipped", flush=True)
+        scales = []
+    if scales:
+        results["scales"] = {}
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    for name in scales:
+        results["scales"][name] = measure_scale(name, args)
 
 
 # --- child processes: build and measure ----------------------------------------------------
@@ -505,12 +775,14 @@ def measure_child(
 
     calls = {
         "floor": lambda: client.get("/_floor/"),
+        "fragment_floor": lambda: client.post("/_floor/fragment/", {"n": 1}, headers=htmx),
         "study": study,
         "answer": answer,
         "deck": lambda: client.get(f"/decks/{deck}/"),
         "quiz_question": lambda: client.get(f"/quiz/a/{attempt.pk}/q/33/"),
         "autosave": autosave,
         "dashboard": lambda: client.get("/progress/"),
+        "dashboard_after_answer": lambda: client.get("/progress/"),
     }
     calls = {name: call for name, call in calls.items() if name in endpoints}
     timer = time.process_time if clock == "cpu" else time.perf_counter
@@ -520,6 +792,12 @@ def measure_child(
     def run(name: str, record: bool) -> None:
         if name == "answer":
             study()  # the card to answer is the one the study page shows
+        elif name == "dashboard_after_answer":
+            study()  # an answer (not measured) changes the figures the dashboard shows
+            response = answer()
+            assert response.status_code == 200, ("answer", response.status_code)
+        elif name == "dashboard":
+            client.get("/progress/")  # the measured view repeats this one
         with CaptureQueriesContext(connection) as captured:
             started = timer()
             response = calls[name]()
@@ -560,6 +838,11 @@ def measure_child(
             "status": None if target is None else ("PASS" if ratio <= target else "MISS"),
             "samples": len(times[name]),
         }
+        if name in FRAGMENTS and "fragment_floor" in times:
+            fragment = median / statistics.median(times["fragment_floor"])
+            endpoints[name]["fragment_ratio"] = round(fragment, 2)
+            endpoints[name]["fragment_target"] = FRAGMENTS[name]
+            endpoints[name]["fragment_status"] = "PASS" if fragment <= FRAGMENTS[name] else "MISS"
     result = {
         "data": data,
         "database": connection.vendor,
@@ -573,6 +856,142 @@ def measure_child(
     Path(out).write_text(json.dumps(result, indent=2))
     if explain:
         explain_queue(connection, user)
+    override.disable()
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def migrate_only(db: str) -> None:
+    _django(db)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+
+
+def import_child(db: str, content: str, out: str) -> None:
+    """Import ``content`` (timed: elapsed time; peak memory: this process's peak RSS)."""
+    import resource
+
+    _django(db)
+    from studyapp.content import importer
+
+    baseline = _rss_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    result = importer.content_import(paths=[content])
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert result.ok, [str(error) for error in result.errors[:5]]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_mb": round(peak, 1),
+        "baseline_mb": round(baseline, 1),
+        "decks": result.decks,
+        "written_files": result.written_files,
+        "unchanged_files": result.unchanged_files,
+    }
+    print(f"  {figures}", flush=True)
+    Path(out).write_text(json.dumps(figures))
+
+
+def scale_child(db: str, out: str, iterations: int, warmup: int, clock: str) -> None:
+    """The hot pages for a new learner (limits out of the way, 150 reviews due, a mock
+    exam in progress), each request after a floor request, as ``measure_child`` does."""
+    _django(db)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from studyapp.content.models import Deck, Item
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    override = override_settings(
+        STORAGES=storages, SECURE_SSL_REDIRECT=False, ROOT_URLCONF="bench.urls"
+    )
+    override.enable()
+    user = get_user_model().objects.create_user("bench-learner", password=None)
+    attempt = _prepare(user)
+    data = {
+        "items": Item.objects.studiable().count(),
+        "decks": Deck.objects.sources().count(),
+    }
+    client = Client()
+    client.force_login(user)
+    card_re = re.compile(r'action="/study/cards/(\d+)/answer/"')
+    token_re = re.compile(r'name="token" value="([^"]+)"')
+    state = {"page": ""}
+
+    def study():
+        response = client.get("/study/")
+        state["page"] = response.content.decode()
+        return response
+
+    def answer():
+        page = state["page"]
+        card_id, token = card_re.search(page).group(1), token_re.search(page).group(1)
+        return client.post(
+            f"/study/cards/{card_id}/answer/",
+            {"rating": 3, "token": token, "duration_ms": 4000, "scope": ""},
+            headers={"HX-Request": "true"},
+        )
+
+    calls = {
+        "floor": lambda: client.get("/_floor/"),
+        "study": study,
+        "answer": answer,
+        "quiz_question": lambda: client.get(f"/quiz/a/{attempt.pk}/q/33/"),
+        "home": lambda: client.get("/"),
+        "quiz_index": lambda: client.get("/quiz/"),
+        "dashboard": lambda: client.get("/progress/"),
+    }
+    timer = time.process_time if clock == "cpu" else time.perf_counter
+    times = {name: [] for name in calls}
+    queries = {name: [] for name in calls}
+
+    def run(name: str, record: bool) -> None:
+        if name == "answer":
+            study()
+        with CaptureQueriesContext(connection) as captured:
+            started = timer()
+            response = calls[name]()
+            elapsed = (timer() - started) * 1000
+        assert response.status_code == 200, (name, response.status_code)
+        if record:
+            times[name].append(elapsed)
+            queries[name].append(len(captured))
+
+    for _ in range(warmup):
+        for name in calls:
+            run(name, record=False)
+    for _ in range(iterations):
+        for name in calls:
+            if name != "floor":
+                run("floor", record=True)
+                run(name, record=True)
+    endpoints = {
+        name: {
+            "median_ms": round(statistics.median(times[name]), 2),
+            "p95_ms": round(statistics.quantiles(times[name], n=20)[-1], 2),
+            "queries": sorted(set(queries[name])),
+            "samples": len(times[name]),
+        }
+        for name in calls
+    }
+    Path(out).write_text(json.dumps({"data": data, "endpoints": endpoints}, indent=2))
     override.disable()
 
 
@@ -605,7 +1024,7 @@ def explain_queue(connection, user) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in ("_build", "_measure"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("_build", "_measure", "_migrate", "_import", "_scale"):
         child = argparse.ArgumentParser()
         child.add_argument("command")
         child.add_argument("--size", required=True)
@@ -616,9 +1035,16 @@ if __name__ == "__main__":
         child.add_argument("--clock", default="wall")
         child.add_argument("--endpoints", default="")
         child.add_argument("--explain", action="store_true")
+        child.add_argument("--content")
         a = child.parse_args()
         if a.command == "_build":
             build(a.size, a.db)
+        elif a.command == "_migrate":
+            migrate_only(a.db)
+        elif a.command == "_import":
+            import_child(a.db, a.content, a.out)
+        elif a.command == "_scale":
+            scale_child(a.db, a.out, a.iterations, a.warmup, a.clock)
         else:
             measure_child(
                 a.size,

@@ -15,7 +15,7 @@ import random
 import re
 import threading
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 CARD = re.compile(r'data-card="(\d+)"')
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
@@ -26,6 +26,17 @@ MOCK_PROFILE = "dva-c02"  # "Simulado DVA-C02" (data migration)
 QUESTIONS = 65
 
 _sessions = json.loads(os.environ.get("LOADTEST_SESSIONS", "[]") or "[]")
+# Think time between steps, as a factor (1: 1–3 s studying, 2–5 s in a mock). 0: none, every
+# user sends its next request as soon as the last one is answered (the server's ceiling).
+THINK = float(os.environ.get("LOADTEST_THINK", "1"))
+STUDYING = int(os.environ.get("LOADTEST_STUDYING", "70"))
+MOCK = int(os.environ.get("LOADTEST_MOCK", "30"))
+
+
+def think(low: float, high: float):
+    return between(low * THINK, high * THINK) if THINK else constant(0)
+
+
 _next_session = itertools.count()
 _answers_ok = 0
 _answers_lock = threading.Lock()
@@ -102,8 +113,8 @@ class Learner(HttpUser):
 class Studying(Learner):
     """Study session: show the next card, reveal its answer, answer with the one-time token."""
 
-    fixed_count = 70
-    wait_time = between(1, 3)
+    fixed_count = STUDYING
+    wait_time = think(1, 3)
 
     @task
     def study_one_card(self):
@@ -141,8 +152,8 @@ class Studying(Learner):
 class MockExam(Learner):
     """A timed mock exam: start it, open each question, autosave an answer, go to the next."""
 
-    fixed_count = 30
-    wait_time = between(2, 5)
+    fixed_count = MOCK
+    wait_time = think(2, 5)
 
     def on_start(self):
         super().on_start()
@@ -216,3 +227,15 @@ class MockExam(Learner):
         ) as response:
             self.expect(response, 302)
         self.attempt = None
+
+
+class Floor(Learner):
+    """The floor view's ceiling (run.py names this class alone): a signed-in page with the
+    base template and one indexed query (``/_floor/``, bench/urls.py), no think time."""
+
+    wait_time = constant(0)
+
+    @task
+    def floor(self):
+        with self.client.get("/_floor/", name="floor", catch_response=True) as response:
+            self.expect(response, 200)

@@ -6,7 +6,12 @@
 2. Starts gunicorn with debug off (``studyapp/gunicorn_conf.py``: (2 × cores) + 1 workers).
 3. Runs ``locust --headless -u 100 -r 20 -t 60s``: 70 users studying, 30 in mock exams
    (``loadtests/locustfile.py``), then prints req/s and p50/p95/p99 per endpoint.
-4. Fails (exit 1) on any failed request, on any traceback in gunicorn's log, or when the
+4. Then the ceilings, on the same server and database (``--ceiling-users`` users with no
+   think time, ``--ceiling-time`` per round, two rounds alternating): the floor view
+   (``/_floor/``: session, base template, one indexed query; served because gunicorn runs
+   ``loadtests/settings.py``, the production settings plus bench/urls.py) and the app (the
+   same study and mock-exam users, 70:30). Prints both req/s and their ratio (target ≥ 0.7).
+5. Fails (exit 1) on any failed request, on any traceback in gunicorn's log, or when the
    reviews stored differ from the answers that got a success response.
 
 Output (CSV, HTML report, gunicorn logs) goes to ``var/loadtest/``.
@@ -40,7 +45,7 @@ def production_env(database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.pop("REDIS_URL", None)
     env.update(
-        DJANGO_SETTINGS_MODULE="studyapp.settings",
+        DJANGO_SETTINGS_MODULE="loadtests.settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_DEBUG="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -153,6 +158,117 @@ def print_table(result: dict) -> None:
         )
 
 
+def run_locust(
+    port: int,
+    sessions: list[str],
+    classes: list[str],
+    users: int,
+    spawn_rate: int,
+    duration: str,
+    name: str,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.CompletedProcess, dict]:
+    """One headless locust run of ``classes``; (process, figures of loadtests/locustfile.py)."""
+    result_file = OUT / f"{name}.json"
+    locust = subprocess.run(  # noqa: S603 (fixed arguments)
+        [
+            str(BIN / "locust"),
+            "-f",
+            "loadtests/locustfile.py",
+            "--headless",
+            "--only-summary",
+            "-u",
+            str(users),
+            "-r",
+            str(spawn_rate),
+            "-t",
+            duration,
+            "--stop-timeout",
+            "20",  # users finish the request in flight: each answer is counted or not sent
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(OUT / name),
+            "--html",
+            str(OUT / f"{name}.html"),
+            *classes,
+        ],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "LOADTEST_SESSIONS": json.dumps(sessions),
+            "LOADTEST_RESULT": str(result_file),
+            **(extra_env or {}),
+        },
+        stdout=subprocess.DEVNULL if name != "result" else None,
+    )
+    return locust, json.loads(result_file.read_text())
+
+
+def measure_ceilings(port: int, sessions: list[str], args) -> dict:
+    """req/s with no think time: the floor view and the app, alternating, two rounds each."""
+    users = args.ceiling_users
+    studying = round(users * 0.7)
+    app_env = {
+        "LOADTEST_THINK": "0",
+        "LOADTEST_STUDYING": str(studying),
+        "LOADTEST_MOCK": str(users - studying),
+    }
+    figures = {"floor": [], "app": []}
+    totals = {"requests": 0, "failures": 0, "answers_ok": 0, "exit": 0}
+    for round_ in (1, 2):
+        for kind, classes, env in (
+            ("floor", ["Floor"], {}),
+            ("app", ["Studying", "MockExam"], app_env),
+        ):
+            print(f"ceiling round {round_}: {kind}, {users} users, no think time …", flush=True)
+            process, result = run_locust(
+                port,
+                sessions,
+                classes,
+                users,
+                users,
+                args.ceiling_time,
+                f"ceiling-{kind}-{round_}",
+                env,
+            )
+            figures[kind].append(result["total"])
+            totals["requests"] += result["total"]["requests"]
+            totals["failures"] += result["total"]["failures"]
+            totals["answers_ok"] += result["answers_ok"]
+            totals["exit"] = totals["exit"] or process.returncode
+    floor = sum(row["rps"] for row in figures["floor"]) / len(figures["floor"])
+    app = sum(row["rps"] for row in figures["app"]) / len(figures["app"])
+    ceiling = {
+        "users": users,
+        "seconds_per_round": args.ceiling_time,
+        "floor_rps": round(floor, 1),
+        "app_rps": round(app, 1),
+        "ratio": round(app / floor, 2) if floor else None,
+        "target": 0.7,
+        "rounds": figures,
+        **totals,
+    }
+    (OUT / "ceiling.json").write_text(json.dumps(ceiling, indent=2))
+    return ceiling
+
+
+def print_ceiling(ceiling: dict) -> None:
+    ratio = ceiling["ratio"]
+    status = "PASS" if ratio is not None and ratio >= ceiling["target"] else "MISS"
+    print(
+        f"\nceiling ({ceiling['users']} users, no think time, 2 × {ceiling['seconds_per_round']} "
+        f"each): floor view {ceiling['floor_rps']} req/s, app {ceiling['app_rps']} req/s, "
+        f"ratio {ratio}x {status} (target ≥ {ceiling['target']}x)"
+    )
+    for kind in ("floor", "app"):
+        rows = ", ".join(
+            f"{row['rps']:.1f} req/s p50 {row['p50']:.0f} ms p95 {row['p95']:.0f} ms"
+            for row in ceiling["rounds"][kind]
+        )
+        print(f"  {kind}: {rows}")
+
+
 def stored_study_reviews() -> int:
     from studyapp.srs.models import ReviewLog
 
@@ -164,8 +280,13 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--spawn-rate", type=int, default=20)
     parser.add_argument("--time", default="60s")
+    parser.add_argument(
+        "--ceiling-users", type=int, default=20, help="users with no think time (0: skip)"
+    )
+    parser.add_argument("--ceiling-time", default="15s", help="per round (two rounds each)")
     args = parser.parse_args()
 
+    sys.path.insert(0, str(BASE_DIR))  # loadtests.settings, bench.urls
     database_url = os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE_URL)
     env = production_env(database_url)
     os.environ.clear()
@@ -179,45 +300,29 @@ def main() -> int:
     sessions = prepare(args.users)
     port = free_port()
     server = start_gunicorn(env, port)
-    result_file = OUT / "result.json"
     try:
-        locust = subprocess.run(  # noqa: S603 (fixed arguments)
-            [
-                str(BIN / "locust"),
-                "-f",
-                "loadtests/locustfile.py",
-                "--headless",
-                "--only-summary",
-                "-u",
-                str(args.users),
-                "-r",
-                str(args.spawn_rate),
-                "-t",
-                args.time,
-                "--stop-timeout",
-                "20",  # users finish the request in flight: each answer is counted or not sent
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(OUT / "locust"),
-                "--html",
-                str(OUT / "report.html"),
-            ],
-            cwd=BASE_DIR,
-            env={
-                **env,
-                "LOADTEST_SESSIONS": json.dumps(sessions),
-                "LOADTEST_RESULT": str(result_file),
-            },
+        locust, result = run_locust(
+            port,
+            sessions,
+            ["Studying", "MockExam"],
+            args.users,
+            args.spawn_rate,
+            args.time,
+            "result",
         )
+        ceiling = None if args.ceiling_users == 0 else measure_ceilings(port, sessions, args)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    result = json.loads(result_file.read_text())
     print_table(result)
     requests_sent, failures = result["total"]["requests"], result["total"]["failures"]
     answers_ok = result["answers_ok"]
+    if ceiling is not None:
+        requests_sent += ceiling["requests"]
+        failures += ceiling["failures"]
+        answers_ok += ceiling["answers_ok"]
+        print_ceiling(ceiling)
     stored = stored_study_reviews()
     tracebacks = (OUT / "gunicorn.log").read_text(errors="replace").count("Traceback")
     print(f"\nstudy answers with a success response: {answers_ok}; reviews stored: {stored}")
@@ -225,7 +330,7 @@ def main() -> int:
     problems = []
     if not requests_sent:
         problems.append("no request was sent")
-    if locust.returncode != 0 or failures:
+    if locust.returncode != 0 or failures or (ceiling and ceiling["exit"]):
         problems.append(f"{failures} failed requests (locust exit {locust.returncode})")
     if stored != answers_ok:
         problems.append(f"reviews stored ({stored}) != acknowledged answers ({answers_ok})")

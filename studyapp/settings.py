@@ -108,8 +108,11 @@ TEMPLATES = [
 
 SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Connections are kept open between requests (reconnecting costs ~1.7 ms a request on SQLite)
+# and checked before reuse: one that broke (server restart, network) is replaced, never used.
+CONN_MAX_AGE = int(os.environ.get("DJANGO_CONN_MAX_AGE", "600"))
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
 else:
     # var/ is created by manage.py and wsgi.py (studyapp.startup), not by importing settings.
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
@@ -122,20 +125,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         **DATABASES["default"].get("OPTIONS", {}),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # SQLite connections are cheap; none kept open
+    DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Two caches (docs/deploy.md, "Caches"):
+# - "default": counters (reset rate limits) and cached sessions;
+# - "shared" (SHARED_CACHE): pages and figures built from the database (a deck's body, the
+#   dashboard), keyed by versions of the data they show. It is Redis or nothing: never a
+#   per-process cache, which could serve one worker's stale copy after another worker changed
+#   the data. Without REDIS_URL it is a dummy cache (every page built fresh) and "default" is
+#   each process's own memory (rate limits count per worker).
+SHARED_CACHE = "shared"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True},  # a cache outage degrades, never 500s
-        }
+    _redis = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True},  # a cache outage degrades, never 500s
     }
+    CACHES = {"default": _redis, SHARED_CACHE: {**_redis, "KEY_PREFIX": "shared"}}
     # Sessions read from Redis, written through to the database: a Redis restart logs no one out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        SHARED_CACHE: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

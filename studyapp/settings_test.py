@@ -11,7 +11,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-key-" + "x" * 40)
 
 from studyapp.settings import *  # noqa: E402, F403
-from studyapp.settings import BASE_DIR, STORAGES, env_bool  # noqa: E402
+from studyapp.settings import BASE_DIR, CACHES, SHARED_CACHE, STORAGES, env_bool  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", False)
@@ -31,3 +31,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
+
+# One process: the shared cache may live in its memory, so tests exercise caching and its
+# invalidation (tests/conftest.py clears it before each test; production: Redis or nothing).
+if "django_redis" not in CACHES[SHARED_CACHE]["BACKEND"]:
+    CACHES[SHARED_CACHE] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shared",
+    }

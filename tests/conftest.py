@@ -24,8 +24,9 @@ def _mail_inline_and_fresh_counters(monkeypatch):
     from studyapp.accounts import mail
 
     monkeypatch.setattr(mail, "send_later", lambda job, **kwargs: job(**kwargs))
-    if isinstance(caches["default"], LocMemCache):  # never flush a shared Redis
-        caches["default"].clear()
+    for alias in settings.CACHES:
+        if isinstance(caches[alias], LocMemCache):  # never flush a shared Redis
+            caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

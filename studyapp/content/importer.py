@@ -2,9 +2,13 @@
 
 ``content_import`` is the one entry point (the ``import_content`` command and the
 authoring area both call it). It parses every file first; any error means nothing is
-written. Unchanged files (same sha256) are skipped, so a re-import is a no-op. Items keep
-their rows (and so every learner's history) across rewording; items no longer in a file
-are retired, never deleted.
+written. Unchanged files (same sha256) are skipped, so a re-import is a no-op (when every
+file is unchanged, nothing is even parsed). Items keep their rows (and so every learner's
+history) across rewording; items no longer in a file are retired, never deleted.
+
+Memory stays flat with the number of files: files given by path are read and parsed once
+to validate them (only what the cross-file checks need is kept), then read, parsed and
+rendered again one at a time while writing; each deck's rows are written in bulk.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from . import versions
 from .models import Deck, Item, Option, Reference, Section, SourceFile, Topic
 from .parser import (
     ContentError,
@@ -34,6 +40,9 @@ from .parser import (
 from .rendering import render_deck
 
 CONTENT_SUFFIXES = {".md", ".markdown"}
+# Parsed decks are kept between validating and writing while the files read so far total at
+# most this many bytes; past it, each file is parsed again when written (memory stays flat).
+KEEP_PARSED_BYTES = 4 * 1024 * 1024
 NEAR_IDENTICAL = 0.75
 
 
@@ -46,12 +55,32 @@ class Source:
     """One file to import: ``path`` is the key stored in SourceFile (relative when possible).
 
     ``parsed`` is the file already parsed (and rendered) for this path, e.g. in a child process
-    under a time budget (authoring); the importer then uses it as it is.
+    under a time budget (authoring); the importer then uses it as it is. ``file`` is where
+    the bytes are read from when ``data`` is None (folders: read when needed, not held).
     """
 
     path: str
-    data: bytes
+    data: bytes | None = None
     parsed: ParsedDeck | None = None
+    file: Path | None = None
+    sha: str = ""
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.file.read_bytes()
+
+
+@dataclass
+class Header:
+    """What the checks before writing need from a parsed deck (the deck itself is not kept)."""
+
+    path: str
+    slug: str
+    language: str
+    translation_of: str | None
+    title_line: int
+    slug_line: int
+    pinned: set[str]
+    parsed: ParsedDeck | None = None  # kept while the run's files are small (KEEP_PARSED_BYTES)
 
 
 def parse_and_render(
@@ -114,7 +143,7 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[Source], list[str]]:
             files = [path]
         else:
             raise UsageError(gettext("caminho não encontrado: %(path)s") % {"path": raw})
-        sources.extend(Source(path=source_key(file), data=file.read_bytes()) for file in files)
+        sources.extend(Source(path=source_key(file), file=file) for file in files)
     return sources, folders
 
 
@@ -139,35 +168,58 @@ def content_import(
     sources = sources or []
     now = now or timezone.now()
     report = ImportReport()
+    for source in sources:
+        source.sha = _sha(source.read())
+    records = {
+        record.path: record
+        for record in SourceFile.objects.select_related("deck").defer("text", "deck__intro_html")
+    }
 
-    parsed: list[tuple[Source, ParsedDeck]] = []
+    if not (check or force) and _all_unchanged(sources, records, edited_in_browser):
+        with transaction.atomic():
+            report.errors.extend(_conflicts(sources, folders, force))
+            if report.errors:
+                return report
+            _count_unchanged(sources, records, report)
+            _retire_missing_files(folders, {source.path for source in sources}, report, now)
+            if report.retired:
+                versions.content_changed()
+        return report
+
+    headers: list[tuple[Source, Header]] = []
+    read = 0
     for source in sources:
         if source.parsed is not None and source.parsed.path == source.path:
             deck, errors = source.parsed, []
         else:
-            deck, errors = parse_file(source.path, source.data)
+            data = source.read()
+            read += len(data)
+            deck, errors = parse_file(source.path, data)
         report.errors.extend(errors)
         if deck is not None:
-            parsed.append((source, deck))
+            headers.append((source, _header(source, deck, keep=read <= KEEP_PARSED_BYTES)))
             report.decks += 1
             report.concept_cards += len(deck.concept_cards)
             report.questions += len(deck.questions)
             report.references += len(deck.references)
             report.deck_slugs.append(deck.slug)
-    report.errors.extend(_cross_file_errors(parsed))
+    report.errors.extend(_cross_file_errors(headers))
     if report.errors:
         return report
 
     with transaction.atomic():
-        report.errors.extend(_source_slug_errors(parsed))
-        report.errors.extend(_conflicts(parsed, folders, force))
+        report.errors.extend(_source_slug_errors(headers))
+        report.errors.extend(_conflicts(sources, folders, force))
         if report.errors:
             return report
         # Sources first: translations line up against the source as just imported.
-        ordered = sorted(parsed, key=lambda pair: pair[1].translation_of is not None)
-        pinned = _pinned_ids_by_deck(parsed)
-        for source, deck in ordered:
-            errors = _import_deck(source, deck, report, now, force, edited_in_browser, pinned)
+        ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
+        pinned = _pinned_ids_by_deck(headers)
+        decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
+        for source, header in ordered:
+            errors = _import_deck(
+                source, header, report, now, force, edited_in_browser, pinned, records, decks
+            )
             if errors:
                 report.errors.extend(errors)
                 transaction.set_rollback(True)
@@ -175,11 +227,65 @@ def content_import(
         _retire_missing_files(folders, {source.path for source in sources}, report, now)
         if check:
             transaction.set_rollback(True)
+        elif report.written_files or report.retired:
+            versions.content_changed()
     return report
 
 
+def _unchanged(source: Source, record: SourceFile | None, edited_in_browser: bool) -> bool:
+    """The file was imported as it is now, and its deck is still there and active."""
+    if record is None or record.sha256 != source.sha:
+        return False
+    if record.edited_in_browser != edited_in_browser:
+        return False
+    deck = getattr(record, "deck", None)
+    return deck is not None and deck.retired_at is None
+
+
+def _all_unchanged(
+    sources: list[Source], records: dict[str, SourceFile], edited_in_browser: bool
+) -> bool:
+    return bool(sources) and all(
+        source.parsed is None and _unchanged(source, records.get(source.path), edited_in_browser)
+        for source in sources
+    )
+
+
+def _count_unchanged(
+    sources: list[Source], records: dict[str, SourceFile], report: ImportReport
+) -> None:
+    """The report of a run where every file is unchanged: its figures from the database."""
+    decks = [records[source.path].deck for source in sources]
+    ids = [deck.pk for deck in decks]
+    counts = dict(
+        Item.objects.filter(deck_id__in=ids, retired_at__isnull=True)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    report.decks = len(decks)
+    report.concept_cards = counts.get(Item.Kind.CONCEPT, 0)
+    report.questions = counts.get(Item.Kind.QUESTION, 0)
+    report.references = Reference.objects.filter(deck_id__in=ids, item__isnull=True).count()
+    report.deck_slugs = [deck.slug for deck in decks]
+    report.unchanged_files = len(decks)
+
+
+def _header(source: Source, deck: ParsedDeck, *, keep: bool) -> Header:
+    return Header(
+        path=source.path,
+        slug=deck.slug,
+        language=deck.language,
+        translation_of=deck.translation_of,
+        title_line=deck.title_line,
+        slug_line=deck.slug_line,
+        pinned={item.pinned_id for item in deck.items if item.pinned_id},
+        parsed=deck if keep else None,
+    )
+
+
 # -- validation across files ---------------------------------------------------------------
-def _cross_file_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentError]:
+def _cross_file_errors(parsed: list[tuple[Source, Header]]) -> list[ContentError]:
     errors: list[ContentError] = []
     seen: dict[tuple[str, str], str] = {}
     for source, deck in parsed:
@@ -197,7 +303,7 @@ def _cross_file_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentE
     return errors
 
 
-def _source_slug_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[ContentError]:
+def _source_slug_errors(parsed: list[tuple[Source, Header]]) -> list[ContentError]:
     """One source deck per slug: /decks/<slug>/, /study/<slug>/ and the Anki export name a
     deck by its slug alone, so two source decks with one slug in two languages (in this import,
     or one here and one already imported from another file) are refused."""
@@ -234,18 +340,16 @@ def _source_slug_errors(parsed: list[tuple[Source, ParsedDeck]]) -> list[Content
     return errors
 
 
-def _conflicts(
-    parsed: list[tuple[Source, ParsedDeck]], folders: list[str], force: bool
-) -> list[ContentError]:
+def _conflicts(sources: list[Source], folders: list[str], force: bool) -> list[ContentError]:
     """Decks edited in the browser are never silently overwritten from files."""
     if force:
         return []
     errors: list[ContentError] = []
-    paths = {source.path: source for source, _deck in parsed}
+    paths = {source.path: source for source in sources}
     edited = SourceFile.objects.filter(edited_in_browser=True)
     for record in edited:
         source = paths.get(record.path)
-        if source is not None and _sha(source.data) != record.sha256:
+        if source is not None and source.sha != record.sha256:
             errors.append(
                 ContentError(
                     record.path,
@@ -270,14 +374,14 @@ def _conflicts(
     return errors
 
 
-def _pinned_ids_by_deck(parsed: list[tuple[Source, ParsedDeck]]) -> dict[tuple[str, str], set]:
+def _pinned_ids_by_deck(parsed: list[tuple[Source, Header]]) -> dict[tuple[str, str], set]:
     """(slug, language) → the ``{#id}``s its file pins, for every source deck of the run.
 
     An item whose id moves from one of these files to another keeps its row (and every
     learner's history): see :func:`_moved_items`.
     """
     return {
-        (deck.slug, deck.language.lower()): {i.pinned_id for i in deck.items if i.pinned_id}
+        (deck.slug, deck.language.lower()): deck.pinned
         for _source, deck in parsed
         if deck.translation_of is None
     }
@@ -290,19 +394,20 @@ def _sha(data: bytes) -> str:
 # -- one deck ------------------------------------------------------------------------------
 def _import_deck(
     source: Source,
-    parsed: ParsedDeck,
+    header: Header,
     report: ImportReport,
     now: datetime,
     force: bool,
     edited_in_browser: bool,
-    pinned: dict[tuple[str, str], set] | None = None,
+    pinned: dict[tuple[str, str], set],
+    records: dict[str, SourceFile],
+    decks: dict[tuple[str, str], Deck],
 ) -> list[ContentError]:
-    sha = _sha(source.data)
-    record = SourceFile.objects.filter(path=source.path).first()
-    deck = Deck.objects.filter(slug=parsed.slug, language=parsed.language).first()
+    record = records.get(source.path)
+    deck = decks.get((header.slug, header.language))
     unchanged = (
         record is not None
-        and record.sha256 == sha
+        and record.sha256 == source.sha
         and deck is not None
         and deck.source_id == record.pk
         and deck.retired_at is None
@@ -311,6 +416,14 @@ def _import_deck(
     if unchanged and not force:
         report.unchanged_files += 1
         return []
+    data = source.read()
+    if source.parsed is not None and source.parsed.path == source.path:
+        parsed = source.parsed
+    elif header.parsed is not None:
+        parsed = header.parsed
+        header.parsed = None  # written once: let it go
+    else:
+        parsed, _errors = parse_file(source.path, data)  # parsed cleanly before
     if not parsed.rendered:
         render_deck(parsed)
 
@@ -332,14 +445,15 @@ def _import_deck(
 
     if record is None:
         record = SourceFile(path=source.path)
-    record.sha256 = sha
-    record.text = source.data.decode("utf-8")
+    record.sha256 = source.sha
+    record.text = data.decode("utf-8")
     record.imported_at = now
     record.edited_in_browser = edited_in_browser
     record.save()
 
     if deck is None:
         deck = Deck(slug=parsed.slug, language=parsed.language)
+        decks[(deck.slug, deck.language)] = deck
     elif deck.source_id and deck.source_id != record.pk:
         SourceFile.objects.filter(pk=deck.source_id).exclude(pk=record.pk).update(
             edited_in_browser=False
@@ -361,7 +475,7 @@ def _import_deck(
         if errors:
             return errors
     else:
-        _sync_items(deck, parsed, sections, report, now, pinned or {})
+        _sync_items(deck, parsed, sections, report, now, pinned)
     _sync_references(deck, parsed)
     return []
 
@@ -382,21 +496,27 @@ def _topics(names: list[str]) -> list[Topic]:
 def _sync_sections(
     deck: Deck, parsed_sections: list[ParsedSection], now: datetime
 ) -> list[Section]:
+    fields = ("title", "kind", "position", "intro_html", "retired_at")
     existing = {section.key: section for section in deck.sections.all()}
-    result = []
+    result, new, changed = [], [], []
     for position, parsed in enumerate(parsed_sections):
         section = existing.pop(parsed.key, None) or Section(deck=deck, key=parsed.key)
+        before = tuple(getattr(section, name) for name in fields)
         section.title = parsed.title
         section.kind = parsed.kind
         section.position = position
         section.intro_html = parsed.intro_html
         section.retired_at = None
-        section.save()
+        if section.pk is None:
+            new.append(section)
+        elif tuple(getattr(section, name) for name in fields) != before:
+            changed.append(section)
         result.append(section)
-    for section in existing.values():
-        if section.retired_at is None:
-            section.retired_at = now
-            section.save(update_fields=["retired_at"])
+    Section.objects.bulk_create(new)
+    Section.objects.bulk_update(changed, list(fields))
+    gone = [section.pk for section in existing.values() if section.retired_at is None]
+    if gone:
+        Section.objects.filter(pk__in=gone).update(retired_at=now)
     return result
 
 
@@ -415,6 +535,7 @@ def _sync_items(
     used: set[str] = {item.key for item in existing}
     deck_topics = list(deck.topics.all())
     topic_cache: dict[tuple[str, ...], list[Topic]] = {}
+    writes: list[_Write] = []
     for section, parsed_section in zip(sections, parsed_sections, strict=True):
         for position, parsed in enumerate(parsed_section.items):
             item = matches.get(id(parsed))
@@ -431,28 +552,33 @@ def _sync_items(
                 if names not in topic_cache:
                     topic_cache[names] = _topics(parsed.topics)
                 topics = topic_cache[names]
-            _fill_item(
-                item,
-                parsed,
-                section,
-                position,
-                now,
-                domains=parsed.domains or parsed_deck.domains,
-                topics=topics,
+            writes.append(
+                _fill_item(
+                    item,
+                    parsed,
+                    section,
+                    position,
+                    domains=parsed.domains or parsed_deck.domains,
+                    topics=topics,
+                )
             )
+    _write_items(writes, now)
     matched = {item.pk for item in matches.values()}
     language = deck.language.lower()
     # Ids another file of this run pins move there (see _moved_items): not retired here.
     elsewhere = set().union(
         *(ids for (slug, lang), ids in pinned.items() if lang == language and slug != deck.slug)
     )
-    for item in existing:
-        if item.pk not in matched and item.retired_at is None:
-            if item.pinned and item.key in elsewhere and item.deck_id == deck.pk:
-                continue
-            item.retired_at = now
-            item.save(update_fields=["retired_at", "updated_at"])
-            report.retired += 1
+    report.retired += _retire(
+        [
+            item
+            for item in existing
+            if item.pk not in matched
+            and item.retired_at is None
+            and not (item.pinned and item.key in elsewhere and item.deck_id == deck.pk)
+        ],
+        now,
+    )
 
 
 def _moved_items(
@@ -560,16 +686,55 @@ def _new_key(parsed: ParsedItem, section: ParsedSection, used: set[str]) -> str:
     return key
 
 
+# Every field the importer sets on an item (compared before/after: unchanged rows are not
+# written, so their updated_at stays as it was).
+ITEM_FIELDS = (
+    "deck",
+    "section",
+    "translation_of",
+    "kind",
+    "pinned",
+    "position",
+    "line",
+    "context",
+    "prompt",
+    "prompt_html",
+    "text_md",
+    "text_html",
+    "cloze_term",
+    "cloze_html",
+    "explanation_md",
+    "explanation_html",
+    "domains",
+    "retired_at",
+)
+BATCH = 500
+
+
+def _state(item: Item) -> tuple:
+    return tuple(getattr(item, Item._meta.get_field(name).attname) for name in ITEM_FIELDS)
+
+
+@dataclass
+class _Write:
+    """One item as a file describes it: the row (filled, not saved yet) and what goes with it."""
+
+    item: Item
+    parsed: ParsedItem
+    topics: list[Topic]
+    before: tuple | None  # the row's fields before filling it (None: a new row)
+
+
 def _fill_item(
     item: Item,
     parsed: ParsedItem,
     section: Section,
     position: int,
-    now: datetime,
     *,
     domains: list[int],
     topics: list[Topic],
-) -> None:
+) -> _Write:
+    before = _state(item) if item.pk is not None else None
     item.domains = list(domains)
     item.section = section
     item.kind = parsed.kind
@@ -586,27 +751,88 @@ def _fill_item(
     item.explanation_md = parsed.explanation
     item.explanation_html = parsed.explanation_html
     item.retired_at = None
-    item.save()
-    item.topics.set(topics)
-    _sync_options(item, parsed)
-    item.references.all().delete()
+    return _Write(item, parsed, topics, before)
+
+
+def _write_items(writes: list[_Write], now: datetime) -> None:
+    """Save a deck's items in bulk: new rows, changed rows, their topics, options (updated in
+    place by position, so quiz answers keep pointing at them) and references."""
+    new = [write.item for write in writes if write.before is None]
+    old = [write for write in writes if write.before is not None]
+    changed = [write.item for write in old if _state(write.item) != write.before]
+    for item in changed:
+        item.updated_at = now
+    Item.objects.bulk_create(new, batch_size=BATCH)
+    Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
+    old_ids = [write.item.pk for write in old]
+
+    through = Item.topics.through
+    have: dict[int, set[int]] = {}
+    for item_id, topic_id in through.objects.filter(item_id__in=old_ids).values_list(
+        "item_id", "topic_id"
+    ):
+        have.setdefault(item_id, set()).add(topic_id)
+    stale, pairs = [], []
+    for write in writes:
+        wanted = {topic.pk for topic in write.topics}
+        current = have.get(write.item.pk, set())
+        if wanted != current:
+            if current:
+                stale.append(write.item.pk)
+            pairs += [through(item_id=write.item.pk, topic_id=pk) for pk in sorted(wanted)]
+    through.objects.filter(item_id__in=stale).delete()
+    through.objects.bulk_create(pairs, batch_size=BATCH)
+
+    rows: dict[int, list[Option]] = {}
+    for option in Option.objects.filter(item_id__in=old_ids).order_by("item_id", "position", "pk"):
+        rows.setdefault(option.item_id, []).append(option)
+    create, update, surplus = [], [], []
+    for write in writes:
+        existing = rows.get(write.item.pk, [])
+        for position, option in enumerate(write.parsed.options):
+            values = (position, option.text, option.html, option.correct)
+            if position >= len(existing):
+                create.append(
+                    Option(
+                        item=write.item,
+                        position=position,
+                        text_md=option.text,
+                        html=option.html,
+                        is_correct=option.correct,
+                    )
+                )
+                continue
+            row = existing[position]
+            if (row.position, row.text_md, row.html, row.is_correct) != values:
+                row.position, row.text_md, row.html, row.is_correct = values
+                update.append(row)
+        surplus += [row.pk for row in existing[len(write.parsed.options) :]]
+    Option.objects.bulk_create(create, batch_size=BATCH)
+    Option.objects.bulk_update(
+        update, ["position", "text_md", "html", "is_correct"], batch_size=BATCH
+    )
+    if surplus:
+        Option.objects.filter(pk__in=surplus).delete()
+
+    Reference.objects.filter(item_id__in=old_ids).delete()
     Reference.objects.bulk_create(
-        Reference(deck=item.deck, item=item, title=ref.title, url=ref.url, position=index)
-        for index, ref in enumerate(parsed.references)
+        (
+            Reference(
+                deck=write.item.deck, item=write.item, title=ref.title, url=ref.url, position=i
+            )
+            for write in writes
+            for i, ref in enumerate(write.parsed.references)
+        ),
+        batch_size=BATCH,
     )
 
 
-def _sync_options(item: Item, parsed: ParsedItem) -> None:
-    """Update options in place by position, so quiz answers keep pointing at them."""
-    existing = list(item.options.all())
-    for position, option in enumerate(parsed.options):
-        row = existing[position] if position < len(existing) else Option(item=item)
-        row.position = position
-        row.text_md = option.text
-        row.html = option.html
-        row.is_correct = option.correct
-        row.save()
-    Option.objects.filter(pk__in=[row.pk for row in existing[len(parsed.options) :]]).delete()
+def _retire(items: list[Item], now: datetime) -> int:
+    if items:
+        Item.objects.filter(pk__in=[item.pk for item in items]).update(
+            retired_at=now, updated_at=now
+        )
+    return len(items)
 
 
 def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
@@ -626,33 +852,83 @@ def _sync_translation(
     report: ImportReport,
     now: datetime,
 ) -> list[ContentError]:
-    """Line a translation up with its source: by id, else by order within each section."""
-    source_sections = [
+    """Line a translation up with its source (by id, else by order within each section) and,
+    when every item lines up, write it; items no longer in it are retired."""
+    outline = _source_outline(source_deck)
+    pairs, errors = _line_up(parsed, sections, source_deck, outline)
+    if errors:
+        return errors
+    existing = {item.key: item for item in deck.items.all()}
+    writes: list[_Write] = []
+    for parsed_item, original, section, position in pairs:
+        item = existing.get(original.key) or Item(deck=deck, key=original.key)
+        item.translation_of = original
+        writes.append(
+            _fill_item(
+                item,
+                parsed_item,
+                section,
+                position,
+                domains=original.domains,
+                topics=list(original.topics.all()),
+            )
+        )
+    _write_items(writes, now)
+    kept = {write.item.pk for write in writes}
+    _retire(
+        [item for item in existing.values() if item.pk not in kept and item.retired_at is None],
+        now,
+    )
+    return []
+
+
+@dataclass
+class _Outline:
+    """A source deck as its translations line up against it (three queries)."""
+
+    sections: list[Section]  # active content sections, in order
+    items: dict[int, list[Item]]  # section id → its active items, in order (with topics)
+    options: dict[int, tuple[int, int]]  # item id → (correct options, options)
+
+
+def _source_outline(source_deck: Deck) -> _Outline:
+    sections = [
         section
         for section in source_deck.sections.filter(retired_at__isnull=True).order_by("position")
         if section.kind != Section.Kind.REFERENCES
     ]
-    source_items = {
-        section.pk: list(
-            section.items.filter(retired_at__isnull=True)
-            .order_by("position")
-            .prefetch_related("topics")
+    items: dict[int, list[Item]] = {section.pk: [] for section in sections}
+    for item in (
+        Item.objects.filter(section__in=sections, retired_at__isnull=True)
+        .order_by("section_id", "position", "pk")
+        .prefetch_related("topics")
+    ):
+        items[item.section_id].append(item)
+    options = {
+        item_id: (correct, total)
+        for item_id, correct, total in Option.objects.filter(
+            item__section__in=sections, item__retired_at__isnull=True
         )
-        for section in source_sections
+        .values("item_id")
+        .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
+        .values_list("item_id", "correct", "total")
     }
-    option_counts = {
-        item.pk: (sum(o.is_correct for o in item.options.all()), item.options.count())
-        for items in source_items.values()
-        for item in items
-    }
+    return _Outline(sections, items, options)
+
+
+def _line_up(
+    parsed: ParsedDeck, sections: list[Section], source_deck: Deck, outline: _Outline
+) -> tuple[list[tuple[ParsedItem, Item, Section, int]], list[ContentError]]:
+    """(parsed item, source item, section, position) for every item of the translation, or
+    the errors (file:line) where it does not line up with its source."""
     path = parsed.path
     pairs = [
         (p, s)
         for p, s in zip(parsed.sections, sections, strict=True)
         if p.kind != Section.Kind.REFERENCES
     ]
-    if len(pairs) != len(source_sections):
-        return [
+    if len(pairs) != len(outline.sections):
+        return [], [
             ContentError(
                 path,
                 parsed.title_line,
@@ -663,15 +939,14 @@ def _sync_translation(
                 % {
                     "deck": source_deck.slug,
                     "count": len(pairs),
-                    "source_count": len(source_sections),
+                    "source_count": len(outline.sections),
                 },
             )
         ]
     errors: list[ContentError] = []
-    existing = {item.key: item for item in deck.items.all()}
-    kept: set[int] = set()
-    for (parsed_section, section), source_section in zip(pairs, source_sections, strict=True):
-        originals = source_items[source_section.pk]
+    lined_up: list[tuple[ParsedItem, Item, Section, int]] = []
+    for (parsed_section, section), source_section in zip(pairs, outline.sections, strict=True):
+        originals = outline.items[source_section.pk]
         if parsed_section.kind != source_section.kind or len(parsed_section.items) != len(
             originals
         ):
@@ -697,59 +972,36 @@ def _sync_translation(
             zip(parsed_section.items, originals, strict=True)
         ):
             original = by_key.get(parsed_item.pinned_id) if parsed_item.pinned_id else ordered
-            if original is None or original.kind != parsed_item.kind:
-                errors.append(
-                    ContentError(
-                        path,
-                        parsed_item.line,
-                        gettext("item não corresponde a nenhum item da origem (id '%(id)s')")
-                        % {"id": parsed_item.pinned_id or ordered.key},
-                    )
-                )
-                continue
-            correct, total = option_counts[original.pk]
-            if parsed_item.kind == Item.Kind.QUESTION and (
-                len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
-            ):
-                errors.append(
-                    ContentError(
-                        path,
-                        parsed_item.line,
-                        gettext(
-                            "opções não correspondem à origem: %(correct)d ✅ de %(total)d, "
-                            "a origem tem %(source_correct)d ✅ de %(source_total)d"
-                        )
-                        % {
-                            "correct": len(parsed_item.correct_options),
-                            "total": len(parsed_item.options),
-                            "source_correct": correct,
-                            "source_total": total,
-                        },
-                    )
-                )
-                continue
-            source_topics = list(original.topics.all())
-            mismatch = _tag_mismatch(parsed_item, original.domains, source_topics)
-            if mismatch:
-                errors.append(ContentError(path, parsed_item.line, mismatch))
-                continue
-            item = existing.get(original.key) or Item(deck=deck, key=original.key)
-            item.translation_of = original
-            _fill_item(
-                item,
-                parsed_item,
-                section,
-                position,
-                now,
-                domains=original.domains,
-                topics=source_topics,
-            )
-            kept.add(item.pk)
-    for item in existing.values():
-        if item.pk not in kept and item.retired_at is None:
-            item.retired_at = now
-            item.save(update_fields=["retired_at", "updated_at"])
-    return errors
+            error = _item_mismatch(parsed_item, original, ordered, outline)
+            if error:
+                errors.append(ContentError(path, parsed_item.line, error))
+            else:
+                lined_up.append((parsed_item, original, section, position))
+    return lined_up, errors
+
+
+def _item_mismatch(
+    parsed_item: ParsedItem, original: Item | None, ordered: Item, outline: _Outline
+) -> str:
+    """Why a translated item does not match its source item ("" when it does)."""
+    if original is None or original.kind != parsed_item.kind:
+        return gettext("item não corresponde a nenhum item da origem (id '%(id)s')") % {
+            "id": parsed_item.pinned_id or ordered.key
+        }
+    correct, total = outline.options.get(original.pk, (0, 0))
+    if parsed_item.kind == Item.Kind.QUESTION and (
+        len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
+    ):
+        return gettext(
+            "opções não correspondem à origem: %(correct)d ✅ de %(total)d, "
+            "a origem tem %(source_correct)d ✅ de %(source_total)d"
+        ) % {
+            "correct": len(parsed_item.correct_options),
+            "total": len(parsed_item.options),
+            "source_correct": correct,
+            "source_total": total,
+        }
+    return _tag_mismatch(parsed_item, original.domains, list(original.topics.all()))
 
 
 def _tag_mismatch(parsed: ParsedItem, domains: list[int], topics: list[Topic]) -> str:

@@ -1,19 +1,56 @@
 """Read-side queries for content pages (fixed query counts; see tests)."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject
 
 from . import translation
 from .models import Deck, Item, Option, Reference, Section
+from .versions import CONTENT_KEY as CONTENT_VERSION_KEY  # noqa: F401 (for other apps' caches)
+from .versions import content_version  # noqa: F401
+
+DECKS_PER_PAGE = 12
+SEARCH_MAX_CHARS = 100
 
 
-def deck_list(language: str) -> list[Deck]:
-    """Source decks with their counts; ``display`` is the translation for ``language``."""
+def deck_search_page(*, query: str = "", number=None) -> Page:
+    """One page (``DECKS_PER_PAGE``, by title) of the source decks' ids whose title, slug or
+    a translation's title contains ``query``: the home page's work is O(page), not O(decks)
+    × items (counts are computed for the page's decks only, by ``deck_list(ids=...)``)."""
+    decks = Deck.objects.sources()
+    query = query.strip()[:SEARCH_MAX_CHARS]
+    if query:
+        matches = Deck.objects.active().filter(Q(title__icontains=query) | Q(slug__icontains=query))
+        decks = decks.filter(
+            Q(pk__in=matches.values("pk")) | Q(pk__in=matches.values("translation_of_id"))
+        )
+    ids = decks.order_by("title", "pk").values_list("pk", flat=True)
+    return Paginator(ids, DECKS_PER_PAGE).get_page(number)
+
+
+def home_decks(params, language: str) -> dict:
+    """The home page's decks: a page (``page``) of the search (``q``), with their counts:
+    ``decks``, ``page``, ``query`` and ``searchable`` (more than one page, or a search)."""
+    query = params.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    page = deck_search_page(query=query, number=params.get("page"))
+    return {
+        "decks": deck_list(language, ids=page.object_list),
+        "page": page,
+        "query": query,
+        "searchable": bool(query) or page.paginator.num_pages > 1,
+    }
+
+
+def deck_list(language: str, *, ids=None) -> list[Deck]:
+    """Source decks with their counts (only those in ``ids``, when given); ``display`` is the
+    translation for ``language``."""
     active = Q(items__retired_at__isnull=True)
+    sources = Deck.objects.sources()
+    if ids is not None:
+        sources = sources.filter(pk__in=ids)  # a page's ids: a subquery, not a round trip
     decks = list(
-        Deck.objects.sources()
-        .annotate(
+        sources.annotate(
             concept_count=Count("items", filter=active & Q(items__kind=Item.Kind.CONCEPT)),
             question_count=Count("items", filter=active & Q(items__kind=Item.Kind.QUESTION)),
         )

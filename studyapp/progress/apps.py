@@ -6,3 +6,8 @@ class ProgressConfig(AppConfig):
     name = "studyapp.progress"
     label = "progress"
     verbose_name = _("Progresso")
+
+    def ready(self):
+        from . import dashboard_cache
+
+        dashboard_cache.connect()

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
@@ -14,7 +15,7 @@ from studyapp.content.models import Deck
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 
-from . import anki_export, class_table, exports, readiness
+from . import anki_export, class_table, dashboard_cache, exports, readiness
 from .charts import dashboard_charts
 from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
@@ -29,9 +30,9 @@ def home(request):
     until all three are done, and the exam date, days left, forecast at the exam date and
     the pace needed (progress sits on top, so the home page is served from here and content
     stays unaware of progress)."""
-    decks = content_selectors.deck_list(request.LANGUAGE_CODE)
+    context = content_selectors.home_decks(request.GET, request.LANGUAGE_CODE)
+    decks = context["decks"]  # a page of them (search ``q``, ``page``): O(page)
     user = request.user
-    context = {"decks": decks}
     if user.is_authenticated:
         counts = srs_selectors.deck_counts(
             user=user, deck_ids=[d.pk for d in decks], now=timezone.now()
@@ -56,15 +57,33 @@ def home(request):
 @require_GET
 @login_required
 def dashboard(request):
-    data = dashboard_get(user=request.user)
-    if data.missing_predictions:
-        # Mock exams taken before snapshots existed get a prediction rebuilt once.
-        prediction_backfill(user=request.user, attempts=data.missing_predictions)
-        data = dashboard_get(user=request.user, now=data.now)
+    """The learner's figures: rendered from the shared cache when nothing they show has
+    changed (dashboard_cache: data, content, language, study day), else built now."""
+    now = timezone.now()
+    built = {}
+
+    def build():
+        if "data" not in built:
+            data = dashboard_get(user=request.user, now=now)
+            if data.missing_predictions:
+                # Mock exams taken before snapshots existed get a prediction rebuilt once.
+                prediction_backfill(user=request.user, attempts=data.missing_predictions)
+                data = dashboard_get(user=request.user, now=now)
+            built["data"] = data
+        return built["data"]
+
+    # Built only when the template's cached body is missing.
     return render(
         request,
         "progress/dashboard.html",
-        {"dashboard": data, "charts": dashboard_charts(data)},
+        {
+            "dashboard": SimpleLazyObject(build),
+            "charts": SimpleLazyObject(lambda: dashboard_charts(build())),
+            "cache_key": dashboard_cache.key(
+                user=request.user, language=request.LANGUAGE_CODE, now=now
+            ),
+            "cache_ttl": dashboard_cache.TTL,
+        },
     )
 
 
@@ -133,11 +152,19 @@ def student_progress(request, user_id: int):
         .exclude(groups__name=INSTRUCTORS_GROUP),
         pk=user_id,
     )
-    data = dashboard_get(user=student)
+    now = timezone.now()
+    data = SimpleLazyObject(lambda: dashboard_get(user=student, now=now))
     return render(
         request,
         "progress/dashboard.html",
-        {"dashboard": data, "charts": dashboard_charts(data), "student": student},
+        {
+            "dashboard": data,
+            "charts": SimpleLazyObject(lambda: dashboard_charts(data)),
+            "student": student,
+            # The student's own cached figures (the same body they see), keyed as theirs.
+            "cache_key": dashboard_cache.key(user=student, language=request.LANGUAGE_CODE, now=now),
+            "cache_ttl": dashboard_cache.TTL,
+        },
     )
 
 

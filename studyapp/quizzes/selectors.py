@@ -426,10 +426,14 @@ def start_options() -> dict:
         .order_by("title")
     )
     topics = list(Topic.objects.filter(decks__in=decks).distinct().order_by("name"))
-    profiles = list(
+    return {"decks": decks, "topics": topics, "profiles": active_profiles()}
+
+
+def active_profiles() -> list[ExamProfile]:
+    """The mock exam profiles a learner may start (the quiz index's list)."""
+    return list(
         ExamProfile.objects.filter(is_active=True).order_by("-is_default", "position", "name")
     )
-    return {"decks": decks, "topics": topics, "profiles": profiles}
 
 
 # --- results and accuracy, for the progress app ---------------------------------------------

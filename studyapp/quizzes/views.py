@@ -65,11 +65,14 @@ def _time_context(attempt: Attempt, now) -> dict:
 def _index_context(request, *, practice_form=None, mock_error: str = "") -> dict:
     deck = request.GET.get("deck")
     if practice_form is None:
-        practice_form = PracticeForm(initial={"decks": [deck]} if deck else None)
+        practice_form = PracticeForm(
+            initial={"decks": [deck]} if deck else None,
+            deck_query=request.GET.get("deck_q", ""),
+        )
     attempts = selectors.history(user=request.user)
     return {
         "practice_form": practice_form,
-        "profiles": selectors.start_options()["profiles"],
+        "profiles": selectors.active_profiles(),
         "in_progress": [a for a in attempts if not a.is_finished],
         "finished": [a for a in attempts if a.is_finished],
         "mock_error": mock_error,

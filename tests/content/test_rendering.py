@@ -133,3 +133,62 @@ def test_property_parser_never_crashes(text):
 )
 def test_property_ordinary_words_survive_rendering(plain):
     assert plain in render_markdown(f"palavra {plain} fim")
+
+
+def _pieces_of_content() -> list[str]:
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    from studyapp.content.parser import parse_file
+
+    pieces = []
+    for path in sorted((Path(django_settings.BASE_DIR) / "content").rglob("*.md")):
+        deck, _errors = parse_file(str(path), path.read_bytes())
+        pieces.append(deck.intro)
+        for section in deck.sections:
+            pieces.append(section.intro)
+            for item in section.items:
+                pieces += [item.prompt, item.text, item.explanation]
+                pieces += [option.text for option in item.options]
+    return [piece for piece in pieces if piece]
+
+
+def _both_ways(monkeypatch, text: str) -> tuple[str, str]:
+    from studyapp.content import rendering
+
+    fast = rendering.render_markdown(text)
+    with monkeypatch.context() as patched:
+        patched.setattr(rendering, "is_plain", lambda _text: False)
+        full = rendering.render_markdown(text)
+    return fast, full
+
+
+def test_plain_text_skips_markdown_with_the_same_html_for_all_of_content(monkeypatch):
+    from studyapp.content.rendering import is_plain
+
+    pieces = _pieces_of_content()
+    plain = [piece for piece in pieces if is_plain(piece)]
+    assert len(plain) > len(pieces) / 5  # the shortcut is worth having
+    for piece in pieces:
+        fast, full = _both_ways(monkeypatch, piece)
+        assert fast == full, piece
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("abXYçãé '\"%/.,;:?()$@^=+-#>*_`[]<>&!|~{}0123\t\n\u00a0\u2003\u2028😀")
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_the_plain_text_shortcut_gives_what_markdown_gives(text):
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        fast, full = _both_ways(monkeypatch, text)
+    finally:
+        monkeypatch.undo()
+    assert fast == full

@@ -57,9 +57,9 @@ def test_home_shows_counts_and_the_start_path(
     user_client, user, all_content, django_assert_max_num_queries
 ):
     user_client.get("/")
-    # session, user, profile, decks, topics, translations, counts (all decks), attempt kinds,
-    # has studied, default profile, instructor role
-    with django_assert_max_num_queries(11):
+    # session, user, profile, the page's size (count), decks, topics, translations, counts
+    # (the page's decks), attempt kinds, has studied, default profile, instructor role
+    with django_assert_max_num_queries(12):
         html = user_client.get("/").content.decode()
     assert "Comece por aqui" in html and "<strong>20</strong> novos" in html
     assert "<strong>0</strong> para revisar" in html

@@ -1,0 +1,72 @@
+"""The quiz index with hundreds of decks: the practice form lists some, a search finds the
+others, any deck can still be chosen, and the page's query count does not grow."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from studyapp.quizzes.forms import DECKS_SHOWN
+from studyapp.quizzes.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+DECK = """---
+deck: {slug}
+---
+# {title}
+
+## Perguntas
+""" + "".join(
+    f"""### Q: Pergunta {n} de {{title}}?
+- ✅ Certa {n}
+- ❌ Errada {n}
+
+"""
+    for n in range(5)
+)
+
+
+def decks(first: int, count: int) -> dict[str, str]:
+    return {
+        f"content/pt-br/q{n:03d}.md": DECK.format(slug=f"q{n:03d}", title=f"Tema {n:03d}")
+        for n in range(first, first + count)
+    }
+
+
+@pytest.fixture
+def many_decks(import_text):
+    assert import_text(decks(0, DECKS_SHOWN + 10)).ok
+
+
+def test_the_form_lists_some_decks_and_says_how_many_there_are(client, user, many_decks):
+    client.force_login(user)
+    page = client.get("/quiz/").content.decode()
+    assert page.count('name="decks"') == DECKS_SHOWN
+    assert f"Mostrando {DECKS_SHOWN} decks" in page and 'name="deck_q"' in page
+    late = f"{DECKS_SHOWN + 5:03d}"
+    found = client.get("/quiz/", {"deck_q": f"tema {late}"}).content.decode()
+    assert found.count('name="decks"') == 1 and f'value="q{late}"' in found
+
+
+def test_a_deck_beyond_the_list_can_be_preselected_and_chosen(client, user, many_decks):
+    client.force_login(user)
+    late = f"q{DECKS_SHOWN + 8:03d}"
+    page = client.get("/quiz/", {"deck": late}).content.decode()
+    assert f'value="{late}"' in page and page.count('name="decks"') == DECKS_SHOWN + 1
+    response = client.post("/quiz/practice/", {"decks": [late], "count": 5})
+    assert response.status_code == 302
+    attempt = Attempt.objects.get(user=user)
+    assert attempt.questions.count() == 5
+
+
+def test_the_index_query_count_does_not_grow_with_the_decks(client, user, import_text):
+    client.force_login(user)
+    assert import_text(decks(0, DECKS_SHOWN + 1)).ok
+    client.get("/quiz/")  # a first visit may set things up
+    with CaptureQueriesContext(connection) as before:
+        client.get("/quiz/")
+    assert import_text(decks(DECKS_SHOWN + 1, 40)).ok
+    with CaptureQueriesContext(connection) as after:
+        page = client.get("/quiz/").content.decode()
+    assert len(after) == len(before)
+    assert page.count('name="decks"') == DECKS_SHOWN

@@ -1,0 +1,55 @@
+"""Production settings for speed: connections kept and checked, caches shared or none.
+
+The shared cache (pages and figures built from the database) is Redis or nothing: a
+per-process cache could serve one gunicorn worker's stale copy after another changed the data.
+"""
+
+import os
+import subprocess
+import sys
+
+
+def production_settings(env: dict[str, str], expression: str) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))}
+    environ.update(
+        DJANGO_SETTINGS_MODULE="studyapp.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="settings-test-" + "x" * 40,
+        DATABASE_URL="",
+    )
+    environ.update(env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_without_redis_the_shared_cache_is_a_dummy_never_per_process():
+    backends = production_settings(
+        {}, '[settings.CACHES[a]["BACKEND"].rsplit(".", 1)[-1] for a in ("default", "shared")]'
+    )
+    assert backends == "['LocMemCache', 'DummyCache']"
+
+
+def test_with_redis_both_caches_use_it_under_their_own_prefix():
+    expression = (
+        '[(settings.CACHES[a]["BACKEND"], settings.CACHES[a].get("KEY_PREFIX", "")) '
+        'for a in ("default", "shared")] + [settings.SESSION_ENGINE]'
+    )
+    out = production_settings({"REDIS_URL": "redis://127.0.0.1:6379/9"}, expression)
+    assert out == (
+        "[('django_redis.cache.RedisCache', ''), ('django_redis.cache.RedisCache', 'shared'), "
+        "'django.contrib.sessions.backends.cached_db']"
+    )
+
+
+def test_connections_are_kept_and_checked_before_reuse(tmp_path):
+    expression = (
+        '[settings.DATABASES["default"][k] for k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")]'
+    )
+    assert production_settings({}, expression) == "[600, True]"
+    sqlite_url = {"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    assert production_settings(sqlite_url, expression) == "[600, True]"
+    postgres = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DJANGO_CONN_MAX_AGE": "60"}
+    assert production_settings(postgres, expression) == "[60, True]"
