@@ -560,3 +560,12 @@ def test_study_plan_paces_and_out_of_reach():
     )
     assert not today.reachable and today.needed_new is None
     assert today.days_needed is not None and today.days_needed <= 30
+
+
+@pytest.mark.django_db
+def test_exam_date_next_must_stay_on_the_site(user_client):
+    from django.urls import reverse
+
+    for bad in ("//evil.example/", "javascript:alert(1)", "https://evil.example/x"):
+        response = user_client.post(reverse("exam_date"), {"exam_date": "", "next": bad})
+        assert response.status_code == 302 and response["Location"] == reverse("srs:settings")
