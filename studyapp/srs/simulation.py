@@ -21,6 +21,7 @@ not counted; the first showing of a new card never is.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 import uuid
@@ -113,10 +114,15 @@ class _Rollback(Exception):
     """Raised at the end of a learner's transaction to undo everything it wrote."""
 
 
-def learner_profile(*, seed: int, index: int) -> model.Profile:
+def learner_profile(*, seed: int, index: int, calibrate: bool = False) -> model.Profile:
     """Learner ``index`` of the population for ``seed`` (the same learner at every desired
-    retention, so the runs differ only by the setting)."""
-    return model.sample_profile(random.Random(f"{seed}:{index}:profile"))
+    retention, so the runs differ only by the setting). ``calibrate``: the same learner with
+    the default weights who never skips a day, so the app's model is exactly right about them
+    and any shortfall is the scheduler's."""
+    profile = model.sample_profile(random.Random(f"{seed}:{index}:profile"))
+    if calibrate:
+        profile = dataclasses.replace(profile, weights=model.DEFAULT_WEIGHTS, skip=0.0)
+    return profile
 
 
 def _session_start(rng: random.Random, day: date, tz) -> datetime:
@@ -211,10 +217,10 @@ def _simulate_learner(
 
 
 def simulate_learner(
-    *, seed: int, index: int, desired: float, days: int
+    *, seed: int, index: int, desired: float, days: int, calibrate: bool = False
 ) -> tuple[model.Profile, LearnerStats]:
     """Simulate one learner in a transaction that is rolled back: nothing stays behind."""
-    profile = learner_profile(seed=seed, index=index)
+    profile = learner_profile(seed=seed, index=index, calibrate=calibrate)
     rng = random.Random(f"{seed}:{index}:behaviour")
     stats = None
     try:
@@ -232,6 +238,7 @@ def simulate(
     days: int = 60,
     seed: int = 0,
     desired: tuple[float, ...] = DESIRED,
+    calibrate: bool = False,
     progress=None,
 ) -> list[RunResult]:
     """One run per desired retention, each over the same ``learners`` simulated learners."""
@@ -242,7 +249,9 @@ def simulate(
         started = time.perf_counter()
         total = LearnerStats()
         for index in range(learners):
-            _profile, stats = simulate_learner(seed=seed, index=index, desired=retention, days=days)
+            _profile, stats = simulate_learner(
+                seed=seed, index=index, desired=retention, days=days, calibrate=calibrate
+            )
             total.add(stats)
             if progress is not None:
                 progress(retention, index, stats)

@@ -189,3 +189,24 @@ def test_run_measures_the_learners_true_memory_not_the_schedulers_belief(seed_de
         results[name] = run
     assert results["forgetful"].expected < 0.85 < results["retentive"].expected
     assert results["forgetful"].achieved < results["retentive"].achieved
+
+
+def test_calibration_learners_have_the_default_weights_and_never_skip():
+    for index in range(5):
+        sampled = simulation.learner_profile(seed=0, index=index)
+        profile = simulation.learner_profile(seed=0, index=index, calibrate=True)
+        assert profile.weights == model.DEFAULT_WEIGHTS
+        assert profile.skip == 0.0
+        assert (profile.hard, profile.easy, profile.seconds) == (
+            sampled.hard,
+            sampled.easy,
+            sampled.seconds,
+        )
+
+
+def test_calibration_run_studies_every_day(seed_deck):
+    [run] = simulation.simulate(learners=1, days=5, seed=3, desired=(0.9,), calibrate=True)
+    assert run.stats.sessions == 5
+    out = StringIO()
+    call_command("simulate_study", "--learners", "1", "--days", "2", "--calibrate", stdout=out)
+    assert out.getvalue().startswith("1 calibration learners × 2 days")

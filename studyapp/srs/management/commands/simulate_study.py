@@ -30,6 +30,12 @@ class Command(BaseCommand):
             action="append",
             help="desired retention of a run (repeatable; default 0.85, 0.90 and 0.95)",
         )
+        parser.add_argument(
+            "--calibrate",
+            action="store_true",
+            help="learners with the default weights who never skip a day: the app's model is "
+            "right about them, so any shortfall is the scheduler's",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON only")
 
     def handle(self, *args, **options):
@@ -59,6 +65,7 @@ class Command(BaseCommand):
                 days=days,
                 seed=options["seed"],
                 desired=desired,
+                calibrate=options["calibrate"],
                 progress=progress,
             )
         except simulation.NoContent as error:
@@ -69,7 +76,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"runs": [run.as_json() for run in runs]}))
             return
         self.stdout.write(
-            f"{learners} learners × {days} days per run, seed {options['seed']} "
+            f"{learners} {'calibration ' if options['calibrate'] else ''}learners × {days} days"
+            f" per run, seed {options['seed']} "
             f"({time.perf_counter() - started:.0f} s)"
         )
         self.stdout.write(
