@@ -116,7 +116,7 @@ def export(request, what: str, fmt: str):
 def class_view(request):
     students = (
         get_user_model()
-        .objects.filter(is_active=True, is_superuser=False)
+        .objects.filter(is_active=True, is_superuser=False, is_staff=False)
         .exclude(groups__name=INSTRUCTORS_GROUP)
         .order_by("username")
     )
@@ -148,7 +148,7 @@ def student_progress(request, user_id: int):
     forecasts of old mocks are rebuilt only when the student opens their own dashboard."""
     student = get_object_or_404(
         get_user_model()
-        .objects.filter(is_active=True, is_superuser=False)
+        .objects.filter(is_active=True, is_superuser=False, is_staff=False)
         .exclude(groups__name=INSTRUCTORS_GROUP),
         pk=user_id,
     )

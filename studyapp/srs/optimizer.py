@@ -194,6 +194,11 @@ def next_interval_days(
     return max(1, min(int(maximum_interval), round(days)))
 
 
+SIMULATED_CARDS_MAX = 1000
+SIMULATED_NEW_MAX = 100
+SIMULATED_REVIEWS_MAX = 1000
+
+
 def suggest_retention(
     parameters: Sequence[float] | None,
     *,
@@ -204,10 +209,12 @@ def suggest_retention(
     """fsrs-rs's optimal retention: the desired retention with the least study time per card
     remembered, simulated over a year of this learner's deck and daily limits."""
     config = fsrs_rs.default_simulator_config()
-    config.deck_size = max(1, deck_size)
+    # Bounded work in a request: the simulator's cost grows with cards × days (5,000 cards
+    # took 8 s of CPU here, 1,000 about 0.6 s); the optimum moves little past these sizes.
+    config.deck_size = min(SIMULATED_CARDS_MAX, max(1, deck_size))
     config.learn_span = 365
-    config.learn_limit = max(1, new_per_day)
-    config.review_limit = max(1, reviews_per_day)
+    config.learn_limit = min(SIMULATED_NEW_MAX, max(1, new_per_day))
+    config.review_limit = min(SIMULATED_REVIEWS_MAX, max(1, reviews_per_day))
     value = fsrs_rs.optimal_retention(config, list(parameters or DEFAULT_PARAMETERS))
     return round(min(0.97, max(0.70, value)), 2)
 

@@ -33,6 +33,19 @@ class NotEnoughReviews(StudyError):
         )
 
 
+# One training run per learner per this long: each run costs seconds of CPU in the request.
+RETRAIN_AFTER = timedelta(minutes=10)
+
+
+class TooSoon(StudyError):
+    def __init__(self, wait: timedelta):
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        super().__init__(
+            _("Os parâmetros acabaram de ser treinados: tente de novo em %(n)d min.")
+            % {"n": minutes}
+        )
+
+
 @dataclass
 class Outcome:
     evaluation: ParameterEvaluation | None
@@ -102,11 +115,15 @@ def cards_reschedule(
     return len(changed)
 
 
-def parameters_optimize(*, user, now: datetime | None = None) -> Outcome:
+def parameters_optimize(*, user, now: datetime | None = None, force: bool = False) -> Outcome:
     """Train parameters from the learner's log; store the evaluation; when accepted, keep
     them, reschedule the cards and refresh the suggested retention. Below the minimum
-    number of reviews nothing is stored (``outcome.enough`` is False)."""
+    number of reviews nothing is stored (``outcome.enough`` is False). A second run within
+    ``RETRAIN_AFTER`` raises :class:`TooSoon` unless ``force`` (the command line)."""
     now = now or timezone.now()
+    last = latest_evaluation(user=user)
+    if not force and last is not None and now - last.created_at < RETRAIN_AFTER:
+        raise TooSoon(last.created_at + RETRAIN_AFTER - now)
     settings = study_settings_get(user=user)
     answers = _answers(user=user, tz=settings.tzinfo)
     result = optimizer.optimize(answers, settings.parameters)

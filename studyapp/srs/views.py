@@ -404,7 +404,11 @@ def _tuning_context(request, settings: StudySettings) -> dict:
 @login_required
 def optimize_parameters(request):
     """Train the learner's own FSRS parameters (only ever the signed-in learner's)."""
-    outcome = tuning.parameters_optimize(user=request.user)
+    try:
+        outcome = tuning.parameters_optimize(user=request.user)
+    except tuning.TooSoon as error:
+        messages.warning(request, error.message)
+        return redirect("srs:settings")
     if not outcome.enough:
         messages.warning(request, tuning.NotEnoughReviews(outcome.reviews).message)
     elif outcome.evaluation.accepted:

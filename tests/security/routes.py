@@ -212,7 +212,7 @@ ROUTES: dict[str, Route] = {
     ),
     "srs:unsuspend": Route(get=NOT_ALLOWED, post=owned(REDIRECT), kwargs=card_args),
     # -- quizzes
-    "quizzes:index": Route(get=signed_in(200), query=("deck",)),
+    "quizzes:index": Route(get=signed_in(200), query=("deck", "deck_q")),
     "quizzes:start_practice": Route(
         get=NOT_ALLOWED,
         post=signed_in(REDIRECT),

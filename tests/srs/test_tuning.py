@@ -245,3 +245,39 @@ def test_the_button_trains_and_says_what_happened(user_client, user, many_cards,
 def test_command_unknown_user():
     with pytest.raises(CommandError):
         call_command("optimize_fsrs", "--user", "ninguem", stdout=StringIO())
+
+
+def test_a_second_training_within_minutes_is_refused_not_run(user, monkeypatch):
+    """Each run costs seconds of CPU in the request: one per learner per RETRAIN_AFTER."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from studyapp.srs import tuning
+    from studyapp.srs.models import ParameterEvaluation
+
+    now = timezone.now()
+    ParameterEvaluation.objects.create(
+        user=user,
+        created_at=now - timedelta(minutes=3),
+        reviews=500,
+        **dict.fromkeys(("logloss_before", "logloss_after", "rmse_before", "rmse_after"), 0.3),
+    )
+    monkeypatch.setattr(tuning, "_answers", lambda **kw: pytest.fail("trained anyway"))
+    with pytest.raises(tuning.TooSoon) as refused:
+        tuning.parameters_optimize(user=user, now=now)
+    assert "7 min" in refused.value.message
+
+
+def test_the_retention_simulation_is_bounded(monkeypatch):
+    from studyapp.srs import optimizer
+
+    seen = {}
+    monkeypatch.setattr(
+        optimizer.fsrs_rs, "optimal_retention", lambda config, w: seen.update(c=config) or 0.9
+    )
+    optimizer.suggest_retention(None, deck_size=50_000, new_per_day=9999, reviews_per_day=99999)
+    config = seen["c"]
+    assert config.deck_size == optimizer.SIMULATED_CARDS_MAX
+    assert config.learn_limit == optimizer.SIMULATED_NEW_MAX
+    assert config.review_limit == optimizer.SIMULATED_REVIEWS_MAX

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             users = users.filter(pk__in=ReviewLog.objects.values("user_id"))
         rows = []
         for user in users:
-            outcome = parameters_optimize(user=user)
+            outcome = parameters_optimize(user=user, force=True)
             evaluation = outcome.evaluation
             rows.append(
                 {
