@@ -466,6 +466,8 @@ def _import_deck(
     deck.in_mock = parsed.in_mock
     deck.retired_at = None
     deck.save()
+    # The run keeps every deck (``decks``): not the text of its file (memory flat with files).
+    record.__dict__.pop("text", None)
     deck.topics.set(_topics(parsed.topics))
     report.written_files += 1
 

@@ -29,6 +29,7 @@ SENDERS = (
     "srs.ReviewLog",
     "srs.StudyCard",
     "srs.StudySettings",
+    "srs.ParameterEvaluation",
     "srs.CardAction",
     "quizzes.Attempt",
     "quizzes.AttemptQuestion",

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from studyapp.content.selectors import DECKS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
-CARD = 'class="card deck-card"'
+CARD = '<li class="card'  # one per deck of the page
 
 DECK = """---
 deck: {slug}
