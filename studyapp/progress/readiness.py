@@ -596,6 +596,16 @@ PLAN_TARGET = 0.9  # the pass probability a plan aims for
 PLAN_DIFFICULTY = 5.0  # FSRS difficulty assumed for cards in the simulation
 
 
+# The work bound: a simulation takes at most PLAN_STEPS steps whatever the horizon (an exam
+# can be 3 years away): day by day for the first and the last PLAN_EDGE_DAYS days (the load
+# now, the memory at the exam), in equal coarser steps between. Each step looks at every
+# card once, so one run is at most PLAN_STEPS × cards card-steps, and a plan at most
+# PLAN_MAX_RUNS runs (the current pace, ≤ 6 paces, ≤ 6 extra horizons, each run once).
+PLAN_EDGE_DAYS = 21
+PLAN_STEPS = 100
+PLAN_MAX_RUNS = 13
+
+
 @dataclass
 class QueueRun:
     """A simulated study period: each card's memory at its end and the reviews it took."""
@@ -603,6 +613,19 @@ class QueueRun:
     memory: dict[int, CardState]
     reviews_per_day: float
     new_per_day: float
+    card_steps: int = 0  # cards looked at, summed over the steps (the work done)
+
+
+def plan_steps(days: int) -> list[tuple[int, int]]:
+    """The simulated steps of a ``days``-long period: (first day, days it stands for); at
+    most ``PLAN_STEPS``, daily at both ends."""
+    if days <= PLAN_STEPS:
+        return [(day, 1) for day in range(days)]
+    middle_start, middle_end = PLAN_EDGE_DAYS, days - PLAN_EDGE_DAYS
+    span = math.ceil((middle_end - middle_start) / (PLAN_STEPS - 2 * PLAN_EDGE_DAYS))
+    steps = [(day, 1) for day in range(middle_start)]
+    steps += [(day, min(span, middle_end - day)) for day in range(middle_start, middle_end, span)]
+    return steps + [(day, 1) for day in range(middle_end, days)]
 
 
 def simulate_queue(
@@ -644,8 +667,10 @@ def simulate_queue(
     queue = list(unstudied)
     reviews = 0
     credit = 0.0
-    for day in range(days):
+    card_steps = 0
+    for day, span in plan_steps(days):
         moment = start + timedelta(days=day)
+        card_steps += len(cards)
         for item_id, card in list(cards.items()):
             if card.due > moment:
                 continue
@@ -654,14 +679,15 @@ def simulate_queue(
             remembered = rng.random() < chance
             rating = fsrs.Rating.Good if remembered else fsrs.Rating.Again
             card, _log = scheduler.review_card(card, rating, review_datetime=moment)
-            reviews += 1
             if not remembered:  # relearned the same day
                 card, _log = scheduler.review_card(
                     card, fsrs.Rating.Good, review_datetime=moment + timedelta(minutes=10)
                 )
-                reviews += 1
+            # A coarse step reviews a card once; counted as the reviews its interval brings.
+            interval = max(1, (card.due - moment).days)
+            reviews += (1 if remembered else 2) * max(1.0, span / interval)
             cards[item_id] = card
-        credit += new_per_day
+        credit += new_per_day * span
         while credit >= 1 and queue:
             credit -= 1
             item_id = queue.pop(0)
@@ -676,7 +702,7 @@ def simulate_queue(
     }
     for item_id, state in memory.items():
         final.setdefault(item_id, state)
-    return QueueRun(final, reviews / max(1, days), new_per_day)
+    return QueueRun(final, reviews / max(1, days), new_per_day, card_steps)
 
 
 @dataclass
@@ -721,7 +747,11 @@ def study_plan(
     probability ≥ ``PLAN_TARGET`` — or, when no pace gets there, what would."""
     days = max(0, (exam_at.date() - now.date()).days)
 
+    runs: dict[tuple[float, int], tuple[QueueRun, ScoreForecast]] = {}
+
     def run(pace: float, horizon: int = days) -> tuple[QueueRun, ScoreForecast]:
+        if (pace, horizon) in runs:  # seeded: the same run gives the same result
+            return runs[pace, horizon]
         queue = simulate_queue(
             memory,
             due,
@@ -743,6 +773,7 @@ def study_plan(
             count=count,
             pass_mark=pass_mark,
         )
+        runs[pace, horizon] = queue, forecast
         return queue, forecast
 
     current_queue, current = run(current_pace)
@@ -760,6 +791,10 @@ def study_plan(
     # At least enough to see every card by the day before the exam.
     cover = math.ceil(len(unstudied) / max(1, days - 1)) if unstudied else 0
     paces = sorted({cover, *(cover * f for f in (1.5, 2, 3, 5)), len(unstudied) or cover})
+    # The fastest pace first: when even it falls short, no slower one is tried.
+    if days >= 1 and run(paces[-1])[1].pass_probability < PLAN_TARGET:
+        plan.best = run(paces[-1])[1]
+        paces = []
     for pace in paces if days >= 1 else ():
         queue, forecast = run(pace)
         if forecast.pass_probability >= PLAN_TARGET:
@@ -770,11 +805,14 @@ def study_plan(
             return plan
         plan.best = forecast
     # Out of reach: how many days of study (at the covering pace of now) would do it.
-    for extra in (7, 14, 30, 60, 90, 180):
+    # The longest first: when even it falls short, no shorter one is tried.
+    extras = (7, 14, 30, 60, 90, 180)
+
+    def reaches(extra: int) -> bool:
         horizon = days + extra
         pace = math.ceil(len(unstudied) / max(1, horizon - 1)) if unstudied else 0
-        _queue, forecast = run(pace, horizon)
-        if forecast.pass_probability >= PLAN_TARGET:
-            plan.days_needed = horizon
-            break
+        return run(pace, horizon)[1].pass_probability >= PLAN_TARGET
+
+    if reaches(extras[-1]):
+        plan.days_needed = days + next(extra for extra in extras if reaches(extra))
     return plan

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,13 +22,16 @@ from django.utils.translation import get_language
 from studyapp.accounts.models import Profile
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item
+from studyapp.content.selectors import CONTENT_VERSION_KEY
 from studyapp.quizzes import draw, exam
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
 from studyapp.srs.models import State
 from studyapp.srs.timing import study_day
+from studyapp.versions import tokens
 
+from . import dashboard_cache
 from .calibration import SimItem
 from .models import Prediction
 from .readiness import (
@@ -535,7 +540,30 @@ def plan_from(
         weights=profile.weights(),
         count=profile.question_count,
         pass_mark=profile.pass_mark,
+        desired_retention=readiness.desired_retention,
+        parameters=readiness.parameters,
     )
+
+
+PLAN_TTL = 24 * 3600  # the key holds the study day: an entry outlives it unread
+
+
+def plan_cached(
+    *, user, cards: CardSummary, readiness: Readiness, profile, now: datetime, exam_day: date, tz
+) -> Plan:
+    """``plan_from``, built at most once per learner and study day: kept in the shared cache
+    under the learner's data and content versions (dashboard_cache), the study day and the
+    exam date, so an answer, a quiz, an import or a new exam date builds it afresh."""
+    data, content = tokens(dashboard_cache.USER_KEY.format(user.pk), CONTENT_VERSION_KEY)
+    key = f"progress:plan:{user.pk}:{data}:{content}:{study_day(now, tz)}:{exam_day}"
+    cache = caches[settings.SHARED_CACHE]
+    plan = cache.get(key)
+    if plan is None:
+        plan = plan_from(
+            cards=cards, readiness=readiness, profile=profile, now=now, exam_day=exam_day, tz=tz
+        )
+        cache.set(key, plan, PLAN_TTL)
+    return plan
 
 
 def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
@@ -555,8 +583,14 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     exam_day = exam_date_of(user=user)
     plan = None
     if exam_day is not None and exam_day >= today and readiness.forecast.count:
-        plan = plan_from(
-            cards=cards, readiness=readiness, profile=profile, now=now, exam_day=exam_day, tz=tz
+        plan = plan_cached(
+            user=user,
+            cards=cards,
+            readiness=readiness,
+            profile=profile,
+            now=now,
+            exam_day=exam_day,
+            tz=tz,
         )
     return Dashboard(
         exam_day=exam_day,
@@ -586,8 +620,14 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
     profile = quiz_selectors.exam_profile()
     cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
     if readiness.forecast.count:
-        result["plan"] = plan_from(
-            cards=cards, readiness=readiness, profile=profile, now=now, exam_day=exam_day, tz=tz
+        result["plan"] = plan_cached(
+            user=user,
+            cards=cards,
+            readiness=readiness,
+            profile=profile,
+            now=now,
+            exam_day=exam_day,
+            tz=tz,
         )
     return result
 

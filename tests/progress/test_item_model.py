@@ -562,6 +562,109 @@ def test_study_plan_paces_and_out_of_reach():
     assert today.days_needed is not None and today.days_needed <= 30
 
 
+def test_plan_steps_are_bounded_and_cover_the_period():
+    for days in (0, 1, 30, readiness.PLAN_STEPS, 365, 3 * 366 + 180):
+        steps = readiness.plan_steps(days)
+        assert len(steps) <= readiness.PLAN_STEPS
+        assert sum(span for _day, span in steps) == days  # every day stood for once
+        assert [day for day, _span in steps] == sorted({day for day, _span in steps})
+        if days > readiness.PLAN_STEPS:  # daily at both ends
+            edge = readiness.PLAN_EDGE_DAYS
+            assert {span for _day, span in steps[:edge] + steps[-edge:]} == {1}
+
+
+def test_study_plan_work_is_bounded_for_a_far_exam(monkeypatch):
+    """An exam 3 years away, 1,000 new cards, a learner too weak to pass: a fixed number of
+    card-steps (cards looked at per simulated step), whatever the horizon."""
+    bank = [BankItem(i, frozenset({1 + i % 4})) for i in range(1000)]
+    work = {"runs": 0, "card_steps": 0}
+    simulate = readiness.simulate_queue
+
+    def counted(*args, **kwargs):
+        run = simulate(*args, **kwargs)
+        work["runs"] += 1
+        work["card_steps"] += run.card_steps
+        assert run.card_steps <= readiness.PLAN_STEPS * len(bank)
+        return run
+
+    monkeypatch.setattr(readiness, "simulate_queue", counted)
+    plan = readiness.study_plan(
+        bank,
+        {},
+        {},
+        Learner(memory_factor=0.02, known=0.0),
+        unstudied=[item.id for item in bank],
+        now=NOW,
+        exam_at=NOW + timedelta(days=3 * 366),
+        current_pace=0.0,
+    )
+    assert plan.days_left == 3 * 366 and not plan.reachable
+    assert work["runs"] <= readiness.PLAN_MAX_RUNS
+    assert work["card_steps"] <= readiness.PLAN_MAX_RUNS * readiness.PLAN_STEPS * len(bank)
+    # Out of reach: the fastest pace and the longest extra horizon settle it (3 runs).
+    assert work["runs"] == 3 and work["card_steps"] <= 3 * readiness.PLAN_STEPS * len(bank)
+
+
+def test_study_plan_uses_the_learners_desired_retention():
+    bank = [BankItem(i, frozenset({1 + i % 4})) for i in range(60)]
+    memory = {i: CardState(5.0, NOW - timedelta(days=5)) for i in range(60)}
+
+    def reviews(retention):
+        return readiness.study_plan(
+            bank,
+            memory,
+            {},
+            Learner(),
+            unstudied=[],
+            now=NOW,
+            exam_at=NOW + timedelta(days=60),
+            current_pace=0.0,
+            desired_retention=retention,
+        ).current_reviews
+
+    assert reviews(0.97) > reviews(0.9)  # shorter intervals: more reviews a day
+
+
+@pytest.mark.django_db
+def test_the_plan_is_built_once_a_day_and_afresh_after_an_answer(
+    user_client, user, question_bank, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+    from studyapp.progress import selectors
+    from studyapp.srs.models import StudyCard, StudySettings
+
+    calls = []
+    study_plan = selectors.study_plan
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return study_plan(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "study_plan", counted)
+    user_client.get(reverse("srs:study"))  # the study cards
+    with django_capture_on_commit_callbacks(execute=True):
+        StudySettings.objects.filter(user=user).update(desired_retention=0.85)
+        Profile.objects.update_or_create(
+            user=user, defaults={"exam_date": timezone.localdate() + timedelta(days=20)}
+        )
+    for _ in range(2):
+        assert "No seu ritmo atual" in user_client.get(reverse("home")).content.decode()
+    assert len(calls) == 1  # the second view read it from the cache
+    assert calls[0]["desired_retention"] == 0.85 and calls[0]["parameters"] is None
+    card = StudyCard.objects.filter(user=user).order_by("id").first()
+    data = {"rating": 3, "token": card.token, "scope": "", "duration_ms": 1200}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(
+            reverse("srs:answer", args=[card.pk]), data, headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    user_client.get(reverse("home"))
+    assert len(calls) == 2  # an answer: built afresh
+
+
 @pytest.mark.django_db
 def test_exam_date_next_must_stay_on_the_site(user_client):
     from django.urls import reverse
