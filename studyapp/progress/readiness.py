@@ -683,9 +683,9 @@ def simulate_queue(
                 card, _log = scheduler.review_card(
                     card, fsrs.Rating.Good, review_datetime=moment + timedelta(minutes=10)
                 )
-            # A coarse step reviews a card once; counted as the reviews its interval brings.
+            # A coarse step reviews a card once; its interval adds the reviews it would bring.
             interval = max(1, (card.due - moment).days)
-            reviews += (1 if remembered else 2) * max(1.0, span / interval)
+            reviews += (1 if remembered else 2) + max(0.0, span / interval - 1)
             cards[item_id] = card
         credit += new_per_day * span
         while credit >= 1 and queue:
