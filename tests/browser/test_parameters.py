@@ -1,7 +1,10 @@
 """A learner trains their parameters and asks for a retention suggestion on the settings
 page, without JavaScript being needed (plain form posts)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from studyapp.srs.models import ParameterEvaluation
 from tests.browser.conftest import check_a11y, login
@@ -15,6 +18,7 @@ def test_settings_page_parameters_section(page, user, seed_deck, monkeypatch):
     monkeypatch.setattr(optimizer, "suggest_retention", lambda parameters, **inputs: 0.87)
     ParameterEvaluation.objects.create(
         user=user,
+        created_at=timezone.now() - timedelta(hours=1),  # past the 10-minute retraining guard
         reviews=812,
         logloss_before=0.3012,
         logloss_after=0.3050,

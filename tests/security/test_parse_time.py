@@ -184,11 +184,20 @@ def test_save_and_upload_over_budget_write_nothing(instructor_client):
 @pytest.mark.django_db
 @override_settings(CONTENT_PARSE_SECONDS=0.0001)
 def test_gift_import_over_budget_answers_400(instructor_client):
-    response = instructor_client.post(
-        reverse("authoring:gift_import"), {"text": "::T:: Q? {=a ~b}\n", "title": ""}
-    )
+    """Step 2 (the deck's data confirmed) converts and previews within the budget: over it,
+    400 and nothing saved. (Step 1 converts only to propose the deck's data.)"""
+    data = {
+        "confirm": "1",
+        "text": "::T:: Q? {=a ~b}\n",
+        "title": "AWS",
+        "slug": "aws-gift",
+        "topics": "KMS",
+        "domains": "1",
+    }
+    response = instructor_client.post(reverse("authoring:gift_import"), data)
     assert response.status_code == 400
     assert "passou do limite" in response.content.decode()
+    assert not Deck.objects.exists()
 
 
 @pytest.mark.django_db
