@@ -17,6 +17,12 @@ Achieved (true) retention: of the answers to cards in the review state, first an
 the card that study day, the share the learner actually recalled (their own recall drawn
 from their true recall probability). Learning and relearning steps and same-day repeats are
 not counted; the first showing of a new card never is.
+
+``optimize``: the learner presses the settings page's "train parameters" button
+(``tuning.parameters_optimize`` with the simulated clock) at the end of the first session
+after which they have the optimizer's minimum number of reviews, then every
+``OPTIMIZE_EVERY`` study days; accepted parameters reschedule their cards and drive the
+scheduler from then on (``predicted`` then uses them too).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from django.db import transaction
 from studyapp.content.models import Item
 
 from . import learner_model as model
-from . import selectors, services, timing
+from . import optimizer, selectors, services, timing, tuning
 from .models import State
 
 DESIRED = (0.85, 0.90, 0.95)
@@ -43,6 +49,8 @@ START = date(2026, 1, 5)
 FIRST_HOUR, LAST_HOUR = 7, 23
 # A guard against a queue that never empties (it always does: every answer moves a card on).
 MAX_ANSWERS_PER_SESSION = 5000
+# With ``optimize``: retrain every this many study days after the first training.
+OPTIMIZE_EVERY = 7
 
 
 class NoContent(Exception):
@@ -64,6 +72,8 @@ class LearnerStats:
     good_is_easy: int = 0  # Good and Easy fall due on the same study day
     good_not_longer: int = 0  # Good's interval no longer than the card's previous interval
     sessions: int = 0
+    trainings: int = 0  # parameters_optimize runs with enough reviews (``optimize``)
+    accepted: int = 0  # of which kept (held-out log loss improved)
 
     def add(self, other: LearnerStats) -> None:
         for name in self.__dataclass_fields__:
@@ -147,7 +157,12 @@ def _count_interval_rules(stats: LearnerStats, *, card, settings, now: datetime,
 
 
 def _simulate_learner(
-    *, profile: model.Profile, rng: random.Random, desired: float, days: int
+    *,
+    profile: model.Profile,
+    rng: random.Random,
+    desired: float,
+    days: int,
+    optimize: bool = False,
 ) -> LearnerStats:
     stats = LearnerStats()
     weights = profile.weights
@@ -158,6 +173,7 @@ def _simulate_learner(
     scope = selectors.scope_for(settings=settings, slug=None)
     traces: dict[int, model.Trace] = {}
     last_seen: dict[int, datetime] = {}
+    next_training = None  # study session (count) of the next training once trained once
     for offset in range(days):
         if offset and rng.random() < profile.skip:
             continue
@@ -186,7 +202,7 @@ def _simulate_learner(
                     stats.recalled += recalled
                     stats.expected += recall
                     stats.predicted += model.retrievability(
-                        model.DEFAULT_WEIGHTS,
+                        settings.parameters or model.DEFAULT_WEIGHTS,
                         card.stability,
                         (now - card.last_review).total_seconds() / 86400,
                     )
@@ -213,11 +229,26 @@ def _simulate_learner(
             answered_today.add(card.pk)
             last_seen[card.pk] = now
             now += timedelta(seconds=seconds)
+        due = next_training is None or stats.sessions >= next_training
+        # The answer count is a cheap lower bound of the optimizer's review count.
+        if optimize and due and stats.answers >= optimizer.MIN_REVIEWS:
+            outcome = tuning.parameters_optimize(user=user, now=now)
+            if outcome.enough:
+                stats.trainings += 1
+                stats.accepted += outcome.evaluation.accepted
+                next_training = stats.sessions + OPTIMIZE_EVERY
+                settings = services.study_settings_get(user=user)
     return stats
 
 
 def simulate_learner(
-    *, seed: int, index: int, desired: float, days: int, calibrate: bool = False
+    *,
+    seed: int,
+    index: int,
+    desired: float,
+    days: int,
+    calibrate: bool = False,
+    optimize: bool = False,
 ) -> tuple[model.Profile, LearnerStats]:
     """Simulate one learner in a transaction that is rolled back: nothing stays behind."""
     profile = learner_profile(seed=seed, index=index, calibrate=calibrate)
@@ -225,7 +256,9 @@ def simulate_learner(
     stats = None
     try:
         with transaction.atomic():
-            stats = _simulate_learner(profile=profile, rng=rng, desired=desired, days=days)
+            stats = _simulate_learner(
+                profile=profile, rng=rng, desired=desired, days=days, optimize=optimize
+            )
             raise _Rollback
     except _Rollback:
         pass
@@ -239,6 +272,7 @@ def simulate(
     seed: int = 0,
     desired: tuple[float, ...] = DESIRED,
     calibrate: bool = False,
+    optimize: bool = False,
     progress=None,
 ) -> list[RunResult]:
     """One run per desired retention, each over the same ``learners`` simulated learners."""
@@ -250,7 +284,12 @@ def simulate(
         total = LearnerStats()
         for index in range(learners):
             _profile, stats = simulate_learner(
-                seed=seed, index=index, desired=retention, days=days, calibrate=calibrate
+                seed=seed,
+                index=index,
+                desired=retention,
+                days=days,
+                calibrate=calibrate,
+                optimize=optimize,
             )
             total.add(stats)
             if progress is not None:

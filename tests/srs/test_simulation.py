@@ -210,3 +210,39 @@ def test_calibration_run_studies_every_day(seed_deck):
     out = StringIO()
     call_command("simulate_study", "--learners", "1", "--days", "2", "--calibrate", stdout=out)
     assert out.getvalue().startswith("1 calibration learners × 2 days")
+
+
+def test_optimize_trains_each_learner_on_the_simulated_clock(seed_deck, monkeypatch):
+    from studyapp.srs import optimizer, tuning
+    from studyapp.srs.models import ParameterEvaluation
+
+    monkeypatch.setattr(optimizer, "MIN_REVIEWS", 30)
+    monkeypatch.setattr(simulation, "OPTIMIZE_EVERY", 2)
+    calls = []
+    real = tuning.parameters_optimize
+
+    def spy(*, user, now):
+        calls.append(now)
+        return real(user=user, now=now)
+
+    monkeypatch.setattr(tuning, "parameters_optimize", spy)
+    before = {**_row_counts(), "evaluations": ParameterEvaluation.objects.count()}
+    first = simulation.simulate(learners=2, days=8, seed=3, desired=(0.9,), optimize=True)
+    assert {**_row_counts(), "evaluations": ParameterEvaluation.objects.count()} == before
+    stats = first[0].stats
+    assert calls and stats.trainings >= 2
+    assert 0 <= stats.accepted <= stats.trainings
+    # The learner pressed the button on the simulated clock, not today's.
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    assert all(start <= now < start + timedelta(days=10) for now in calls)
+    second = simulation.simulate(learners=2, days=8, seed=3, desired=(0.9,), optimize=True)
+    if connection.vendor == "sqlite":
+        assert second[0].stats == stats
+    out = StringIO()
+    call_command(
+        "simulate_study", "--learners", "1", "--days", "4", "--optimize", "--json", stdout=out
+    )
+    data = json.loads(out.getvalue())
+    assert [list(run) for run in data["runs"]] == [
+        ["desired", "achieved", "learners", "reviews"]
+    ] * 3

@@ -1,6 +1,6 @@
 """Simulated learners study through the real services; prints true retention vs desired.
 
-python manage.py simulate_study [--learners N] [--days D] [--seed S] [--json]
+python manage.py simulate_study [--learners N] [--days D] [--seed S] [--optimize] [--json]
 
 Nothing is left in the database: each learner lives in a rolled-back transaction
 (see studyapp/srs/simulation.py and docs/study.md, "Learner simulator").
@@ -36,6 +36,12 @@ class Command(BaseCommand):
             help="learners with the default weights who never skip a day: the app's model is "
             "right about them, so any shortfall is the scheduler's",
         )
+        parser.add_argument(
+            "--optimize",
+            action="store_true",
+            help="each learner trains their own FSRS parameters (tuning.parameters_optimize) "
+            f"once they have enough reviews, then every {simulation.OPTIMIZE_EVERY} study days",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON only")
 
     def handle(self, *args, **options):
@@ -56,6 +62,11 @@ class Command(BaseCommand):
                     f"{stats.answers} answers, {stats.sessions} sessions, "
                     f"hard=good {stats.hard_is_good}, good=easy {stats.good_is_easy}, "
                     f"good<=previous {stats.good_not_longer}"
+                    + (
+                        f", trainings {stats.trainings} ({stats.accepted} kept)"
+                        if options["optimize"]
+                        else ""
+                    )
                 )
 
         started = time.perf_counter()
@@ -66,6 +77,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 desired=desired,
                 calibrate=options["calibrate"],
+                optimize=options["optimize"],
                 progress=progress,
             )
         except simulation.NoContent as error:
@@ -77,6 +89,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{learners} {'calibration ' if options['calibrate'] else ''}learners × {days} days"
+            f"{' (training their parameters)' if options['optimize'] else ''}"
             f" per run, seed {options['seed']} "
             f"({time.perf_counter() - started:.0f} s)"
         )
