@@ -160,6 +160,7 @@ def _simulate_learner(
     *,
     profile: model.Profile,
     rng: random.Random,
+    calendar: random.Random,
     desired: float,
     days: int,
     optimize: bool = False,
@@ -175,9 +176,12 @@ def _simulate_learner(
     last_seen: dict[int, datetime] = {}
     next_training = None  # study session (count) of the next training once trained once
     for offset in range(days):
-        if offset and rng.random() < profile.skip:
+        # Days and hours come from their own generator: the same whatever happened in the
+        # sessions, so runs (retentions, --optimize, code versions) compare the same calendar.
+        skipped = calendar.random() < profile.skip
+        now = _session_start(calendar, START + timedelta(days=offset), tz)
+        if offset and skipped:
             continue
-        now = _session_start(rng, START + timedelta(days=offset), tz)
         today = timing.study_day(now, tz)
         stats.sessions += 1
         services.cards_ensure(user=user, now=now)
@@ -253,11 +257,17 @@ def simulate_learner(
     """Simulate one learner in a transaction that is rolled back: nothing stays behind."""
     profile = learner_profile(seed=seed, index=index, calibrate=calibrate)
     rng = random.Random(f"{seed}:{index}:behaviour")
+    calendar = random.Random(f"{seed}:{index}:calendar")
     stats = None
     try:
         with transaction.atomic():
             stats = _simulate_learner(
-                profile=profile, rng=rng, desired=desired, days=days, optimize=optimize
+                profile=profile,
+                rng=rng,
+                calendar=calendar,
+                desired=desired,
+                days=days,
+                optimize=optimize,
             )
             raise _Rollback
     except _Rollback:

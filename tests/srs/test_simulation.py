@@ -216,7 +216,7 @@ def test_optimize_trains_each_learner_on_the_simulated_clock(seed_deck, monkeypa
     from studyapp.srs import optimizer, tuning
     from studyapp.srs.models import ParameterEvaluation
 
-    monkeypatch.setattr(optimizer, "MIN_REVIEWS", 30)
+    monkeypatch.setattr(optimizer, "MIN_REVIEWS", 15)
     monkeypatch.setattr(simulation, "OPTIMIZE_EVERY", 2)
     calls = []
     real = tuning.parameters_optimize
@@ -227,15 +227,15 @@ def test_optimize_trains_each_learner_on_the_simulated_clock(seed_deck, monkeypa
 
     monkeypatch.setattr(tuning, "parameters_optimize", spy)
     before = {**_row_counts(), "evaluations": ParameterEvaluation.objects.count()}
-    first = simulation.simulate(learners=2, days=8, seed=3, desired=(0.9,), optimize=True)
+    first = simulation.simulate(learners=2, days=10, seed=3, desired=(0.9,), optimize=True)
     assert {**_row_counts(), "evaluations": ParameterEvaluation.objects.count()} == before
     stats = first[0].stats
     assert calls and stats.trainings >= 2
     assert 0 <= stats.accepted <= stats.trainings
     # The learner pressed the button on the simulated clock, not today's.
     start = datetime(2026, 1, 5, tzinfo=UTC)
-    assert all(start <= now < start + timedelta(days=10) for now in calls)
-    second = simulation.simulate(learners=2, days=8, seed=3, desired=(0.9,), optimize=True)
+    assert all(start <= now < start + timedelta(days=12) for now in calls)
+    second = simulation.simulate(learners=2, days=10, seed=3, desired=(0.9,), optimize=True)
     if connection.vendor == "sqlite":
         assert second[0].stats == stats
     out = StringIO()
