@@ -330,32 +330,18 @@ def measure_scale(name: str, args) -> dict:
     out = CACHE_DIR / f"scale-{name}-result.json"
     flush_redis()
     try:
+
+        def import_content() -> dict:
+            _child(
+                "_import",
+                *("--size", name, "--db", str(work), "--content", str(content), "--out", str(out)),
+            )
+            return json.loads(out.read_text())
+
         print(f"[{name}] importing {content.relative_to(ROOT)} …", flush=True)
-        _child(
-            "_import",
-            "--size",
-            name,
-            "--db",
-            str(work),
-            "--content",
-            str(content),
-            "--out",
-            str(out),
-        )
-        first = json.loads(out.read_text())
+        first = import_content()
         print(f"[{name}] importing it again (unchanged) …", flush=True)
-        _child(
-            "_import",
-            "--size",
-            name,
-            "--db",
-            str(work),
-            "--content",
-            str(content),
-            "--out",
-            str(out),
-        )
-        again = json.loads(out.read_text())
+        again = import_content()
         print(f"[{name}] measuring pages for a new learner …", flush=True)
         _child(
             "_scale",
