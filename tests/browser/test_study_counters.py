@@ -7,25 +7,19 @@ import pytest
 
 from studyapp.srs.services import cards_ensure, study_settings_get
 from tests.browser.conftest import check_a11y, login, screenshot
+from tests.srs.conftest import concept_deck_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
-def deck_text(title: str, key: str, count: int) -> str:
-    bullets = "\n".join(
-        f"- Fato {n} de **{key}{n}** sobre {title} {{#{key}-{n}}}" for n in range(count)
-    )
-    return f"# {title}\n\n## Conceitos\n{bullets}\n"
-
-
 @pytest.fixture
 def two_decks(import_text):
     report = import_text(
         {
-            "content/pt-br/aaa.md": deck_text("Alfa", "a", 4),
-            "content/pt-br/bbb.md": deck_text("Beta", "b", 4),
+            "content/pt-br/aaa.md": concept_deck_text("Alfa", "a", 4),
+            "content/pt-br/bbb.md": concept_deck_text("Beta", "b", 4),
         }
     )
     assert report.ok, report.errors

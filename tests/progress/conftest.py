@@ -119,3 +119,20 @@ def make_mock(user, *, score, started_at, items=(), correct=()):
             selected_ids=[],
         )
     return attempt
+
+
+def make_prediction(attempt, *, predicted: int, spread: int, pass_probability: float):
+    """The forecast stored at ``attempt``'s start (what live calibration compares)."""
+    from studyapp.progress.models import Prediction
+
+    return Prediction.objects.create(
+        user_id=attempt.user_id,
+        attempt_id=attempt.pk,
+        moment="start",
+        created_at=attempt.started_at,
+        predicted_score=predicted,
+        score_low=predicted - spread,
+        score_high=predicted + spread,
+        pass_probability=pass_probability,
+        expected_fraction=0.6,
+    )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from studyapp.quizzes import selectors as quiz_selectors
 
-from .conftest import make_card, make_log, make_mock
+from .conftest import make_card, make_log, make_mock, make_prediction
 
 pytestmark = pytest.mark.django_db
 
@@ -60,22 +60,10 @@ def test_a_question_most_strong_students_miss_is_flagged(
 def test_class_view_compares_predictions_with_results(
     instructor_client, user, other_user, tiny_content
 ):
-    from studyapp.progress.models import Prediction
-
     now = timezone.now()
     for days, score, predicted in ((9, 650, 700), (2, 780, 760)):
         attempt = make_mock(user, score=score, started_at=now - timedelta(days=days))
-        Prediction.objects.create(
-            user=user,
-            attempt_id=attempt.pk,
-            moment="start",
-            created_at=attempt.started_at,
-            predicted_score=predicted,
-            score_low=predicted - 40,
-            score_high=predicted + 40,
-            pass_probability=0.5,
-            expected_fraction=0.6,
-        )
+        make_prediction(attempt, predicted=predicted, spread=40, pass_probability=0.5)
     response = instructor_client.get(reverse("class_view"))
     rows = {row.user.username: row for row in response.context["students"]}
     ana = rows["ana"].calibration

@@ -13,7 +13,7 @@ from studyapp.progress.models import Prediction
 from studyapp.progress.selectors import dashboard_get
 from studyapp.progress.services import prediction_snapshot
 
-from .conftest import NOW, make_card, make_log, make_mock
+from .conftest import NOW, make_card, make_log, make_mock, make_prediction
 
 pytestmark = pytest.mark.django_db
 
@@ -268,17 +268,7 @@ def test_a_new_student_without_history_gets_the_dashboard(user_client):
 def test_dashboard_shows_the_running_bias_from_two_mocks(user_client, user, cards):
     for days, score, predicted in ((20, 600, 640), (5, 700, 690)):
         attempt = make_mock(user, score=score, started_at=NOW - timedelta(days=days))
-        Prediction.objects.create(
-            user=user,
-            attempt_id=attempt.pk,
-            moment="start",
-            created_at=attempt.started_at,
-            predicted_score=predicted,
-            score_low=predicted - 30,
-            score_high=predicted + 30,
-            pass_probability=0.4,
-            expected_fraction=0.6,
-        )
+        make_prediction(attempt, predicted=predicted, spread=30, pass_probability=0.4)
     d = dashboard_get(user=user, now=NOW)
     assert [row.error for row in d.compared] == [-40, 10]
     assert d.running_bias == -15 and d.inside_range == 1

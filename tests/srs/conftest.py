@@ -9,6 +9,14 @@ from studyapp.srs.services import cards_ensure, study_settings_get
 NOW = datetime(2025, 3, 12, 15, 0, tzinfo=UTC)
 
 
+def concept_deck_text(title: str, key: str, count: int) -> str:
+    """A deck of `count` concept cards (ids key-0…), each hiding its bolded term."""
+    bullets = "\n".join(
+        f"- Fato {n} de **{key}{n}** sobre {title} {{#{key}-{n}}}" for n in range(count)
+    )
+    return f"# {title}\n\n## Conceitos\n{bullets}\n"
+
+
 @pytest.fixture
 def now():
     return NOW

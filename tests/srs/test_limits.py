@@ -10,6 +10,7 @@ from django.utils import timezone
 from studyapp.content.models import Deck
 from studyapp.srs import selectors, services
 from studyapp.srs.models import DeckLimits, StudyCard
+from tests.srs.conftest import concept_deck_text
 
 from .test_services import answer, make_review_card
 
@@ -17,20 +18,13 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-def deck_text(title: str, key: str, count: int) -> str:
-    bullets = "\n".join(
-        f"- Fato {n} de **{key}{n}** sobre {title} {{#{key}-{n}}}" for n in range(count)
-    )
-    return f"# {title}\n\n## Conceitos\n{bullets}\n"
-
-
 @pytest.fixture
 def two_decks(import_text, user, now):
     """Decks "aaa" (6 cards) and "bbb" (6 cards), all new for the user."""
     report = import_text(
         {
-            "content/pt-br/aaa.md": deck_text("Alfa", "a", 6),
-            "content/pt-br/bbb.md": deck_text("Beta", "b", 6),
+            "content/pt-br/aaa.md": concept_deck_text("Alfa", "a", 6),
+            "content/pt-br/bbb.md": concept_deck_text("Beta", "b", 6),
         }
     )
     assert report.ok, report.errors

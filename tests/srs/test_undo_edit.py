@@ -5,24 +5,18 @@ import pytest
 from django.urls import reverse
 
 from studyapp.srs.models import StudyCard
+from tests.srs.conftest import concept_deck_text
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-
-
-def deck_text(title: str, key: str, count: int) -> str:
-    bullets = "\n".join(
-        f"- Fato {n} de **{key}{n}** sobre {title} {{#{key}-{n}}}" for n in range(count)
-    )
-    return f"# {title}\n\n## Conceitos\n{bullets}\n"
 
 
 @pytest.fixture
 def two_decks(import_text):
     report = import_text(
         {
-            "content/pt-br/aaa.md": deck_text("Alfa", "a", 3),
-            "content/pt-br/bbb.md": deck_text("Beta", "b", 3),
+            "content/pt-br/aaa.md": concept_deck_text("Alfa", "a", 3),
+            "content/pt-br/bbb.md": concept_deck_text("Beta", "b", 3),
         }
     )
     assert report.ok, report.errors
