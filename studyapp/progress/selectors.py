@@ -581,17 +581,15 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     mocks = quiz_selectors.mock_history(user=user)
     predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])
     exam_day = exam_date_of(user=user)
-    plan = None
-    if exam_day is not None and exam_day >= today and readiness.forecast.count:
-        plan = plan_cached(
-            user=user,
-            cards=cards,
-            readiness=readiness,
-            profile=profile,
-            now=now,
-            exam_day=exam_day,
-            tz=tz,
-        )
+    plan = _plan_if_ahead(
+        user=user,
+        cards=cards,
+        readiness=readiness,
+        profile=profile,
+        now=now,
+        exam_day=exam_day,
+        tz=tz,
+    )
     return Dashboard(
         exam_day=exam_day,
         plan=plan,
@@ -619,17 +617,32 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
         return result
     profile = quiz_selectors.exam_profile()
     cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
-    if readiness.forecast.count:
-        result["plan"] = plan_cached(
-            user=user,
-            cards=cards,
-            readiness=readiness,
-            profile=profile,
-            now=now,
-            exam_day=exam_day,
-            tz=tz,
-        )
+    result["plan"] = _plan_if_ahead(
+        user=user,
+        cards=cards,
+        readiness=readiness,
+        profile=profile,
+        now=now,
+        exam_day=exam_day,
+        tz=tz,
+    )
     return result
+
+
+def _plan_if_ahead(*, user, cards, readiness, profile, now, exam_day, tz):
+    """The plan to the exam date (cached), or None: no date, a date already past, or no
+    question a mock can draw."""
+    if exam_day is None or exam_day < study_day(now, tz) or not readiness.forecast.count:
+        return None
+    return plan_cached(
+        user=user,
+        cards=cards,
+        readiness=readiness,
+        profile=profile,
+        now=now,
+        exam_day=exam_day,
+        tz=tz,
+    )
 
 
 # --- Instructor class view -------------------------------------------------------------
