@@ -75,6 +75,13 @@ class StudySettings(models.Model):
     # simulator's suggested desired retention (computed on demand, never on a page view).
     fsrs_parameters = models.JSONField(_("parâmetros FSRS"), null=True, blank=True)
     suggested_retention = models.FloatField(_("retenção sugerida"), null=True, blank=True)
+    # Retention keeping (retention.py): the retention the scheduler aims at so the learner
+    # keeps ``desired_retention``, computed once a study day (``retention_day``) from the
+    # learner's review answers of the window; None: not computed yet (the desired one).
+    retention_target = models.FloatField(null=True, blank=True, editable=False)
+    retention_day = models.DateField(null=True, blank=True, editable=False)
+    retention_reviews = models.PositiveIntegerField(default=0, editable=False)
+    retention_observed = models.FloatField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("configuração de estudo")
@@ -158,6 +165,8 @@ class StudyCard(models.Model):
     lapses = models.PositiveIntegerField(default=0)
     # The leech tag: set when a lapse meets the leech rule (scheduler.leech_threshold_met).
     leech = models.BooleanField(_("sanguessuga"), default=False)
+    # The retention the scheduler aimed at when it set ``due`` (retention keeping).
+    scheduled_retention = models.FloatField(null=True, blank=True)
     suspended = models.BooleanField(_("suspenso"), default=False)
     buried_until = models.DateTimeField(null=True, blank=True)
     # One-time token carried by the card as shown; rotated on every answer so a double
@@ -211,6 +220,7 @@ class ReviewLog(models.Model):
     reps_before = models.PositiveIntegerField(default=0)
     lapses_before = models.PositiveIntegerField(default=0)
     leech_before = models.BooleanField(default=False)
+    scheduled_retention_before = models.FloatField(null=True, blank=True)
 
     state_after = models.CharField(max_length=10, choices=State.choices)
     step_after = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -69,6 +69,9 @@ class Memory:
     reps: int = 0
     lapses: int = 0
     leech: bool = False
+    # The retention the scheduler aimed at when it set ``due`` (retention keeping,
+    # :mod:`.retention`): how the learner's measured retention is read against its target.
+    scheduled_retention: float | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,8 @@ def review(
 
     ``seed`` identifies the card (its id); together with ``memory.reps`` it fixes the fuzz.
     ``tz`` is the learner's time zone (study days); None means ``timing.zone(None)``.
+    ``desired_retention`` is the retention to aim at: the learner's target after retention
+    keeping (:mod:`.retention`), stored on the result as ``scheduled_retention``.
     """
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1–4, got {rating!r}")
@@ -285,6 +290,7 @@ def review(
         reps=memory.reps + 1,
         lapses=lapses,
         leech=memory.leech or leech,
+        scheduled_retention=desired_retention,
     )
     return Outcome(memory=new_memory, interval=interval, leech=leech)
 

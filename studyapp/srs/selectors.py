@@ -570,14 +570,15 @@ def user_timezone(*, user) -> zoneinfo.ZoneInfo:
 
 
 def memory_settings(*, user_ids) -> dict[int, tuple[float, tuple[float, ...] | None]]:
-    """{user id: (desired retention, trained FSRS parameters or None)} for users with study
-    settings (one query); the others use the defaults (0.9, None)."""
+    """{user id: (retention the scheduler aims at, trained FSRS parameters or None)} for users
+    with study settings (one query); the others use the defaults (0.9, None). The retention is
+    the latest retention-keeping target (services.retention_target), else the desired one."""
     rows = StudySettings.objects.filter(user_id__in=list(user_ids)).values_list(
-        "user_id", "desired_retention", "fsrs_parameters"
+        "user_id", "desired_retention", "retention_target", "fsrs_parameters"
     )
     return {
-        user_id: (retention, tuple(parameters) if parameters else None)
-        for user_id, retention, parameters in rows
+        user_id: (target or retention, tuple(parameters) if parameters else None)
+        for user_id, retention, target, parameters in rows
     }
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Item
 
-from . import scheduler, timing
+from . import optimizer, retention, scheduler, timing
 from .models import (
     CardAction,
     DeckLimits,
@@ -85,8 +85,11 @@ def study_settings_get(*, user) -> StudySettings:
 
 
 def study_settings_update(*, settings: StudySettings, decks=None, **fields) -> StudySettings:
+    retention_before = settings.desired_retention
     for name, value in fields.items():
         setattr(settings, name, value)
+    if settings.desired_retention != retention_before:
+        retention_reset(settings)
     settings.full_clean()
     with transaction.atomic():
         settings.save()
@@ -164,13 +167,78 @@ def _log_fields(before: scheduler.Memory, after: scheduler.Memory) -> dict:
 log_fields = _log_fields
 
 
+RETENTION_FIELDS = ("retention_target", "retention_day", "retention_reviews", "retention_observed")
+
+
+def retention_reset(settings: StudySettings) -> None:
+    """Forget today's target (the desired retention or the parameters changed): the next
+    answer or card shown computes it again. The caller saves ``settings``."""
+    settings.retention_day = None
+
+
+def retention_refresh(*, settings: StudySettings, now: datetime) -> retention.Keeping:
+    """Compute and store the learner's target for the study day of ``now`` (retention keeping,
+    :mod:`.retention`) from their review answers of the last ``WINDOW_DAYS`` study days."""
+    tz = settings.tzinfo
+    since = timing.day_start(now, tz) - timedelta(days=retention.WINDOW_DAYS)
+    parameters = settings.parameters or optimizer.DEFAULT_PARAMETERS
+    answers = []
+    rows = ReviewLog.objects.filter(
+        user_id=settings.user_id,
+        reviewed_at__gte=since,
+        reviewed_at__lte=now,
+        state_before=State.REVIEW,
+        rescheduled=True,
+        stability_before__gt=0,
+        last_review_before__isnull=False,
+    ).values_list(
+        "rating",
+        "stability_before",
+        "last_review_before",
+        "reviewed_at",
+        "scheduled_retention_before",
+    )
+    for rating, stability, last_review, reviewed_at, scheduled in rows.iterator(chunk_size=2000):
+        days = scheduler.study_days_between(last_review, reviewed_at, tz)
+        if days < 1:  # studied ahead the same day: not a review at its interval
+            continue
+        answers.append(
+            retention.Answer(
+                passed=rating > 1,
+                predicted=optimizer.retrievability(parameters, stability, days),
+                scheduled=scheduled,
+            )
+        )
+    kept = retention.keep(settings.desired_retention, answers)
+    values = {
+        "retention_target": kept.target,
+        "retention_day": timing.study_day(now, tz),
+        "retention_reviews": kept.reviews,
+        "retention_observed": kept.observed,
+    }
+    StudySettings.objects.filter(pk=settings.pk).update(**values)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    return kept
+
+
+def retention_target(*, settings: StudySettings, now: datetime) -> float:
+    """The retention the scheduler aims at on the study day of ``now``: computed by the day's
+    first answer or card shown, then read from the settings (no query)."""
+    if settings.retention_target is None or settings.retention_day != timing.study_day(
+        now, settings.tzinfo
+    ):
+        retention_refresh(settings=settings, now=now)
+    return settings.retention_target
+
+
 def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> dict:
     """Interval per rating (1–4) for this card now; equals what :func:`review_record` applies."""
     return scheduler.preview(
         _memory(card),
         now=now,
         seed=card.pk,
-        desired_retention=settings.desired_retention,
+        desired_retention=retention_target(settings=settings, now=now),
         maximum_interval=settings.maximum_interval,
         parameters=settings.parameters,
         tz=settings.tzinfo,
@@ -206,7 +274,7 @@ def _apply_review(
         rating,
         now=now,
         seed=card.pk,
-        desired_retention=settings.desired_retention,
+        desired_retention=retention_target(settings=settings, now=now),
         maximum_interval=settings.maximum_interval,
         parameters=settings.parameters,
         tz=settings.tzinfo,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import optimizer, scheduler, timing
 from .models import ParameterEvaluation, ReviewLog, State, StudyCard, StudySettings
-from .services import StudyError, study_settings_get
+from .services import StudyError, retention_reset, retention_target, study_settings_get
 
 
 class NotEnoughReviews(StudyError):
@@ -98,20 +98,26 @@ def cards_reschedule(
     if answers is None:
         answers = _answers(user=user, tz=settings.tzinfo)
     states = optimizer.memory_states(parameters, _histories(answers))
+    target = retention_target(settings=settings, now=now)
     changed = []
     cards = StudyCard.objects.filter(user=user, pk__in=list(states)).exclude(state=State.NEW)
-    for card in cards.only("id", "state", "stability", "difficulty", "due", "last_review"):
+    for card in cards.only(
+        "id", "state", "stability", "difficulty", "due", "last_review", "scheduled_retention"
+    ):
         stability, difficulty = states[card.pk]
         card.stability, card.difficulty = stability, difficulty
         if card.state == State.REVIEW and card.last_review is not None:
             days = optimizer.next_interval_days(
-                parameters, stability, settings.desired_retention, settings.maximum_interval
+                parameters, stability, target, settings.maximum_interval
             )
             # Due for the whole study day ``days`` after the last review's (scheduler's rule).
             day = timing.study_day(card.last_review, settings.tzinfo) + timedelta(days=days)
             card.due = max(now, scheduler.review_due(day, settings.tzinfo))
+            card.scheduled_retention = target
         changed.append(card)
-    StudyCard.objects.bulk_update(changed, ["stability", "difficulty", "due"], batch_size=500)
+    StudyCard.objects.bulk_update(
+        changed, ["stability", "difficulty", "due", "scheduled_retention"], batch_size=500
+    )
     return len(changed)
 
 
@@ -150,7 +156,9 @@ def parameters_optimize(*, user, now: datetime | None = None, force: bool = Fals
             settings = StudySettings.objects.select_for_update().get(pk=settings.pk)
             settings.fsrs_parameters = result.parameters
             settings.suggested_retention = suggestion
-            settings.save(update_fields=["fsrs_parameters", "suggested_retention"])
+            # The model's predictions change with the parameters: today's target too.
+            retention_reset(settings)
+            settings.save(update_fields=["fsrs_parameters", "suggested_retention", "retention_day"])
             evaluation.rescheduled = cards_reschedule(
                 user=user, settings=settings, answers=answers, now=now
             )

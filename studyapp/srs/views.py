@@ -392,7 +392,19 @@ def deck_options(request, slug):
 def _tuning_context(request, settings: StudySettings) -> dict:
     """Per-learner parameters on the settings page: the latest optimizer run and the
     stored retention suggestion (both computed on demand, not here)."""
+    target = services.retention_target(settings=settings, now=timezone.now())
+
+    def percent(value):
+        return number_format(100 * value, decimal_pos=1)
+
     return {
+        "keeping": {
+            "window": services.retention.WINDOW_DAYS,
+            "reviews": settings.retention_reviews,
+            "observed": percent(settings.retention_observed or 0),
+            "target": percent(target),
+            "desired": percent(settings.desired_retention),
+        },
         "evaluation": tuning.latest_evaluation(user=request.user),
         "personal_parameters": [f"{w:.4f}" for w in settings.fsrs_parameters or ()],
         "suggested_retention": settings.suggested_retention,
