@@ -76,6 +76,7 @@ class StudySettingsForm(forms.ModelForm):
             "new_per_day",
             "reviews_per_day",
             "desired_retention",
+            "keep_retention",
             "maximum_interval",
             "leech_threshold",
             "timezone",

@@ -78,6 +78,14 @@ class StudySettings(models.Model):
     # Retention keeping (retention.py): the retention the scheduler aims at so the learner
     # keeps ``desired_retention``, computed once a study day (``retention_day``) from the
     # learner's review answers of the window; None: not computed yet (the desired one).
+    keep_retention = models.BooleanField(
+        _("manter a retenção desejada"),
+        default=True,
+        help_text=_(
+            "Mede quanto você lembra nas revisões e ajusta os intervalos para que você mantenha "
+            "a retenção desejada (mais revisões quando você lembra menos)."
+        ),
+    )
     retention_target = models.FloatField(null=True, blank=True, editable=False)
     retention_day = models.DateField(null=True, blank=True, editable=False)
     retention_reviews = models.PositiveIntegerField(default=0, editable=False)

@@ -85,10 +85,10 @@ def study_settings_get(*, user) -> StudySettings:
 
 
 def study_settings_update(*, settings: StudySettings, decks=None, **fields) -> StudySettings:
-    retention_before = settings.desired_retention
+    before = (settings.desired_retention, settings.keep_retention)
     for name, value in fields.items():
         setattr(settings, name, value)
-    if settings.desired_retention != retention_before:
+    if (settings.desired_retention, settings.keep_retention) != before:
         retention_reset(settings)
     settings.full_clean()
     with transaction.atomic():
@@ -210,6 +210,8 @@ def retention_refresh(*, settings: StudySettings, now: datetime) -> retention.Ke
             )
         )
     kept = retention.keep(settings.desired_retention, answers)
+    if not settings.keep_retention:  # measured and shown, not applied
+        kept = dataclasses.replace(kept, target=settings.desired_retention)
     values = {
         "retention_target": kept.target,
         "retention_day": timing.study_day(now, tz),

@@ -165,3 +165,29 @@ def test_the_settings_page_says_what_the_scheduler_aims_at(
 def test_the_settings_page_of_a_new_learner_says_the_target_adjusts(user_client, user):
     page = user_client.get(reverse("srs:settings")).content.decode()
     assert "O agendador mira 90,0%" in " ".join(page.split())
+
+
+@pytest.mark.django_db
+def test_keeping_switched_off_measures_but_aims_at_the_desired_retention(
+    user_client, user, cards, settings_, now
+):
+    reviewed_cards(user, cards, now, passed=5, total=10)
+    settings = StudySettings.objects.get(user=user)
+    services.study_settings_update(settings=settings, keep_retention=False)
+    assert services.retention_target(settings=settings, now=now) == 0.9
+    assert (settings.retention_reviews, settings.retention_observed) == (10, 0.5)
+    services.study_settings_update(settings=settings, keep_retention=True)
+    assert services.retention_target(settings=settings, now=now) > 0.9
+    # The form: an unticked box switches it off, and the page says so.
+    data = {
+        "new_per_day": 20,
+        "reviews_per_day": 200,
+        "desired_retention": "0.9",
+        "maximum_interval": 36500,
+        "leech_threshold": 8,
+        "timezone": "America/Sao_Paulo",
+    }
+    assert user_client.post(reverse("srs:settings"), data).status_code == 302
+    assert StudySettings.objects.get(user=user).keep_retention is False
+    page = " ".join(user_client.get(reverse("srs:settings")).content.decode().split())
+    assert "Desligado: o agendador mira 90,0% em cada cartão." in page
