@@ -3,7 +3,8 @@
 1. (Re)creates the database ``studyapp_load`` (``LOADTEST_DATABASE_URL``), migrates it,
    imports ``content/``, creates 100 users ``carga000``… with a session and their study
    cards each, and analyzes the tables (planner statistics, as in service).
-2. Starts gunicorn with debug off (``studyapp/gunicorn_conf.py``: (2 × cores) + 1 workers).
+2. Starts gunicorn with debug off (``studyapp/gunicorn_conf.py``: (2 × cores) + 1 workers),
+   with a private Redis as the shared cache, as production (``--no-redis``: without).
 3. Runs ``locust --headless -u 100 -r 20 -t 60s``: 70 users studying, 30 in mock exams
    (``loadtests/locustfile.py``), then prints req/s and p50/p95/p99 per endpoint.
 4. Then the ceilings, on the same server and database (``--ceiling-users`` users with no
@@ -284,6 +285,11 @@ def main() -> int:
         "--ceiling-users", type=int, default=20, help="users with no think time (0: skip)"
     )
     parser.add_argument("--ceiling-time", default="15s", help="per round (two rounds each)")
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="no shared cache (production without Redis: docs/deploy.md)",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(BASE_DIR))  # loadtests.settings, bench.urls
@@ -291,6 +297,13 @@ def main() -> int:
     env = production_env(database_url)
     os.environ.clear()
     os.environ.update(env)
+    # Caches as in production: a private Redis (bench/run.py's), unless --no-redis.
+    from bench.run import start_redis
+
+    redis = None if args.no_redis else start_redis()
+    if redis is not None:
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    print(f"shared cache: {'redis' if redis else 'none (dummy)'}")
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*"):
         old.unlink()
@@ -314,6 +327,9 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
 
     print_table(result)
     requests_sent, failures = result["total"]["requests"], result["total"]["failures"]
