@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Deck, Item
 
-from . import timing
+from . import retention, timing
 from .timing import DEFAULT_TIMEZONE
 
 
@@ -86,7 +86,9 @@ class StudySettings(models.Model):
             "a retenção desejada (mais revisões quando você lembra menos)."
         ),
     )
-    retention_target = models.FloatField(null=True, blank=True, editable=False)
+    # Stored as the target minus the desired retention, so a desired retention changed by
+    # any path (the admin, a script) is aimed at at once: see :attr:`aimed_retention`.
+    retention_offset = models.FloatField(default=0.0, editable=False)
     retention_day = models.DateField(null=True, blank=True, editable=False)
     retention_reviews = models.PositiveIntegerField(default=0, editable=False)
     retention_observed = models.FloatField(null=True, blank=True, editable=False)
@@ -101,6 +103,15 @@ class StudySettings(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return timing.zone(self.timezone)
+
+    @property
+    def aimed_retention(self) -> float:
+        """The retention the scheduler aims at: the desired one moved by today's retention
+        keeping (retention.py), within its bounds; the desired one when keeping is off."""
+        if not self.keep_retention:
+            return self.desired_retention
+        low, high = retention.bounds(self.desired_retention)
+        return round(min(high, max(low, self.desired_retention + self.retention_offset)), 3)
 
     @property
     def parameters(self) -> tuple[float, ...] | None:

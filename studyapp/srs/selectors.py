@@ -572,14 +572,11 @@ def user_timezone(*, user) -> zoneinfo.ZoneInfo:
 def memory_settings(*, user_ids) -> dict[int, tuple[float, tuple[float, ...] | None]]:
     """{user id: (retention the scheduler aims at, trained FSRS parameters or None)} for users
     with study settings (one query); the others use the defaults (0.9, None). The retention is
-    the latest retention-keeping target (services.retention_target), else the desired one."""
-    rows = StudySettings.objects.filter(user_id__in=list(user_ids)).values_list(
-        "user_id", "desired_retention", "retention_target", "fsrs_parameters"
+    the latest retention-keeping target (``StudySettings.aimed_retention``)."""
+    rows = StudySettings.objects.filter(user_id__in=list(user_ids)).only(
+        "user_id", "desired_retention", "keep_retention", "retention_offset", "fsrs_parameters"
     )
-    return {
-        user_id: (target or retention, tuple(parameters) if parameters else None)
-        for user_id, retention, target, parameters in rows
-    }
+    return {row.user_id: (row.aimed_retention, row.parameters) for row in rows}
 
 
 def user_timezones(*, user_ids) -> dict[int, zoneinfo.ZoneInfo]:

@@ -167,9 +167,6 @@ def _log_fields(before: scheduler.Memory, after: scheduler.Memory) -> dict:
 log_fields = _log_fields
 
 
-RETENTION_FIELDS = ("retention_target", "retention_day", "retention_reviews", "retention_observed")
-
-
 def retention_reset(settings: StudySettings) -> None:
     """Forget today's target (the desired retention or the parameters changed): the next
     answer or card shown computes it again. The caller saves ``settings``."""
@@ -210,10 +207,8 @@ def retention_refresh(*, settings: StudySettings, now: datetime) -> retention.Ke
             )
         )
     kept = retention.keep(settings.desired_retention, answers)
-    if not settings.keep_retention:  # measured and shown, not applied
-        kept = dataclasses.replace(kept, target=settings.desired_retention)
     values = {
-        "retention_target": kept.target,
+        "retention_offset": round(kept.target - settings.desired_retention, 3),
         "retention_day": timing.study_day(now, tz),
         "retention_reviews": kept.reviews,
         "retention_observed": kept.observed,
@@ -227,11 +222,9 @@ def retention_refresh(*, settings: StudySettings, now: datetime) -> retention.Ke
 def retention_target(*, settings: StudySettings, now: datetime) -> float:
     """The retention the scheduler aims at on the study day of ``now``: computed by the day's
     first answer or card shown, then read from the settings (no query)."""
-    if settings.retention_target is None or settings.retention_day != timing.study_day(
-        now, settings.tzinfo
-    ):
+    if settings.retention_day != timing.study_day(now, settings.tzinfo):
         retention_refresh(settings=settings, now=now)
-    return settings.retention_target
+    return settings.aimed_retention
 
 
 def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> dict:

@@ -83,7 +83,7 @@ def test_the_target_is_computed_once_a_study_day(
     assert settings.retention_reviews == 10 and settings.retention_observed == 0.5
     assert target > settings.desired_retention
     stored = StudySettings.objects.get(pk=settings.pk)
-    assert (stored.retention_target, stored.retention_day) == (target, settings.retention_day)
+    assert (stored.aimed_retention, stored.retention_day) == (target, settings.retention_day)
     with django_assert_num_queries(0):
         assert services.retention_target(settings=settings, now=now + timedelta(hours=2)) == target
     # The next study day reads the window again.
@@ -113,7 +113,7 @@ def test_the_window_reads_only_answers_to_cards_in_review_at_their_interval(
 def test_answers_are_scheduled_at_the_target_and_the_buttons_show_it(user, cards, settings_, now):
     settings = StudySettings.objects.get(user=user)
     StudySettings.objects.filter(pk=settings.pk).update(
-        retention_target=0.95, retention_day=scheduler.timing.study_day(now, settings.tzinfo)
+        retention_offset=0.05, retention_day=scheduler.timing.study_day(now, settings.tzinfo)
     )
     settings.refresh_from_db()
     card = make_review_card(cards[0], now, stability=30.0, days=30)
@@ -134,10 +134,17 @@ def test_answers_are_scheduled_at_the_target_and_the_buttons_show_it(user, cards
 @pytest.mark.django_db
 def test_changing_the_desired_retention_recomputes_the_target(user, cards, settings_, now):
     settings = StudySettings.objects.get(user=user)
+    reviewed_cards(user, cards, now, passed=5, total=10)
     services.retention_target(settings=settings, now=now)
-    assert settings.retention_target == 0.9
-    services.study_settings_update(settings=settings, desired_retention=0.95)
-    assert services.retention_target(settings=settings, now=now) == 0.95
+    offset = settings.retention_offset
+    assert offset > 0
+    services.study_settings_update(settings=settings, desired_retention=0.85)
+    # The next reading starts from the new desired retention (not yesterday's target)...
+    assert services.retention_target(settings=settings, now=now) < 0.85 + offset
+    # ...and a desired retention changed any other way (the admin) is aimed at at once.
+    StudySettings.objects.filter(pk=settings.pk).update(desired_retention=0.8)
+    settings.refresh_from_db()
+    assert settings.aimed_retention == pytest.approx(0.8 + settings.retention_offset)
     # Saving the other settings keeps today's target.
     day = settings.retention_day
     services.study_settings_update(settings=settings, new_per_day=10)
