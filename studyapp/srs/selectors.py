@@ -29,11 +29,12 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
+from studyapp import rows
 from studyapp.content import selectors as content_selectors
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference, Section
 
-from . import rows, timing
+from . import timing
 from .models import (
     CardAction,
     DailyReviewStats,
@@ -824,10 +825,10 @@ def _card_with_item(chosen: str, params: list) -> StudyCard | None:
         return None
     widths = [rows.width(model) for model in (StudyCard, Item, Deck)]
     a, b, c = widths[0], widths[0] + widths[1], sum(widths)
-    found = rows.instance(StudyCard, "sc", row[:a])
-    found.item = rows.instance(Item, "si", row[a:b])
-    found.item.deck = rows.instance(Deck, "sd", row[b:c])
-    found.item.section = rows.instance(Section, "ss", row[c:])
+    found = rows.instance(StudyCard, row[:a])
+    found.item = rows.instance(Item, row[a:b])
+    found.item.deck = rows.instance(Deck, row[b:c])
+    found.item.section = rows.instance(Section, row[c:])
     return found
 
 
@@ -846,8 +847,8 @@ def _item_extras(item: Item) -> tuple[list[Option], list[Reference]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [item.pk, True, item.pk])
         found = cursor.fetchall()
-    options = [rows.instance(Option, "o", row[3 : 3 + n_option]) for row in found if row[0] == 0]
-    references = [rows.instance(Reference, "r", row[3 + n_option :]) for row in found if row[0]]
+    options = [rows.instance(Option, row[3 : 3 + n_option]) for row in found if row[0] == 0]
+    references = [rows.instance(Reference, row[3 + n_option :]) for row in found if row[0]]
     return options, references
 
 

@@ -20,10 +20,11 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from studyapp import rows
 from studyapp.content import selectors as content_selectors
 from studyapp.content.models import Item
 
-from . import optimizer, retention, rows, scheduler, timing
+from . import optimizer, retention, scheduler, timing
 from .models import (
     CardAction,
     DeckLimits,
@@ -120,7 +121,7 @@ def study_session_settings(*, user) -> SessionSettings:
     settings, deck_ids, limits = None, [], {}
     for kind, deck_id, new, reviews, *values in found:
         if kind == 0:
-            settings = rows.instance(StudySettings, "s", values)
+            settings = rows.instance(StudySettings, values)
         elif kind == 1:
             deck_ids.append(deck_id)
         else:
