@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.text import Truncator
 
+from studyapp import rows as sql_rows
 from studyapp.accounts.roles import is_instructor
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference, Topic
@@ -36,45 +36,20 @@ from .models import Attempt, AttemptQuestion, ExamProfile
 # --- rows read with SQL ----------------------------------------------------------------------
 # The attempt pages read a few rows by primary key on every request; building those queries
 # with the ORM cost ~0.4 ms each (the navigator's 65 model instances ~1.4 ms), running them
-# a few µs. These read the same columns with SQL and convert them as the ORM would.
-
-
-@cache
-def _converters(model, vendor: str) -> list[tuple[list, object]]:
-    """Per concrete field of ``model``: the ORM's converters for a value read from the
-    database (the backend's and the field's, e.g. JSON text to lists, aware datetimes)."""
-    result = []
-    for model_field in model._meta.concrete_fields:
-        col = model_field.get_col(model._meta.db_table)
-        funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        result.append((funcs, col))
-    return result
-
-
-def _columns(model) -> str:
-    return ", ".join(connection.ops.quote_name(f.column) for f in model._meta.concrete_fields)
-
-
-def _instance(model, row: Sequence):
-    """A model instance from ``row`` (every concrete field, in ``_meta`` order)."""
-    values = []
-    for value, (funcs, col) in zip(row, _converters(model, connection.vendor), strict=True):
-        for func in funcs:
-            value = func(value, col, connection)
-        values.append(value)
-    return model.from_db(connection.alias, None, values)
+# a few µs. These read the same columns with SQL and convert them as the ORM would
+# (studyapp.rows).
 
 
 def attempt_for_owner(*, user, attempt_id: int) -> Attempt:
     """The user's own attempt, or 404 (someone else's attempt does not exist for them)."""
     table = Attempt._meta.db_table
-    sql = f"SELECT {_columns(Attempt)} FROM {table} WHERE id = %s AND user_id = %s"  # noqa: S608
+    sql = f"SELECT {sql_rows.columns(Attempt)} FROM {table} WHERE id = %s AND user_id = %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [attempt_id, user.pk])
         row = cursor.fetchone()
     if row is None:
         raise Http404("attempt")
-    return _instance(Attempt, row)
+    return sql_rows.instance(Attempt, row)
 
 
 def attempt_for_viewer(*, user, attempt_id: int) -> Attempt:
@@ -297,7 +272,7 @@ def _attempt_rows(attempt: Attempt, position: int) -> tuple[list[NavEntry], Atte
     """The navigator (every question's number and state) and the question at ``position``
     (a model instance), in one query."""
     sql = (
-        f"SELECT {_columns(AttemptQuestion)} FROM {AttemptQuestion._meta.db_table}"  # noqa: S608
+        f"SELECT {sql_rows.columns(AttemptQuestion)} FROM {AttemptQuestion._meta.db_table}"  # noqa: S608
         " WHERE attempt_id = %s ORDER BY position"
     )
     with connection.cursor() as cursor:
@@ -313,7 +288,7 @@ def _attempt_rows(attempt: Attempt, position: int) -> tuple[list[NavEntry], Atte
         for row in rows
     ]
     current = next((row for row in rows if row[at["position"]] == position), None)
-    return entries, _instance(AttemptQuestion, current) if current is not None else None
+    return entries, sql_rows.instance(AttemptQuestion, current) if current is not None else None
 
 
 @dataclass(frozen=True)

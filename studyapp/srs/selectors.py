@@ -11,6 +11,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import (
     Count,
@@ -27,8 +29,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
+from studyapp import rows
+from studyapp.content import selectors as content_selectors
 from studyapp.content import translation
-from studyapp.content.models import Deck, Item, Option, Reference
+from studyapp.content.models import Deck, Item, Option, Reference, Section
 
 from . import timing
 from .models import (
@@ -164,13 +168,17 @@ class CardDisplay:
         return bool(self.item.cloze_term and self.item.cloze_html)
 
 
-def scope_for(*, settings: StudySettings, slug: str | None, ahead: bool = False) -> Scope:
+def scope_for(
+    *, settings: StudySettings, slug: str | None, ahead: bool = False, deck_ids=None
+) -> Scope:
     """One query: the deck for ``slug`` (source-language deck; Deck.DoesNotExist → 404)
-    or the learner's chosen decks (empty = all)."""
+    or the learner's chosen decks (empty = all; none when ``deck_ids`` gives them)."""
     if slug:
         deck = Deck.objects.sources().get(slug=slug)
         return Scope(deck=deck, ahead=ahead)
-    return Scope(deck_ids=tuple(settings.decks.values_list("id", flat=True)), ahead=ahead)
+    if deck_ids is None:
+        deck_ids = tuple(settings.decks.values_list("id", flat=True))
+    return Scope(deck_ids=tuple(deck_ids), ahead=ahead)
 
 
 def deck_limits(*, settings: StudySettings) -> dict[int, tuple[int | None, int | None]]:
@@ -548,6 +556,326 @@ def card_display(
         section_title=item.section.title,
         correct_options=[option for option in item.options.all() if option.is_correct],
         references=list(item.references.all()),
+        intervals=intervals or {},
+    )
+
+
+# --- the study session's hot path (answer → next card) -----------------------------------
+#
+# Written as SQL (``rows``): the ORM spent ~10× longer building these queries than SQLite
+# spent running them. Nothing here grows with the number of items: the cards are found
+# through the (user, state, due) index and checked against the few inactive items, never
+# joined to the (wide) item rows; counts read card rows only.
+
+# (content version, ids): the source items learners cannot study now (retired, or in a
+# retired deck), for the content version they were read at.
+INACTIVE_KEY = "srs:inactive-items"
+# Above this many, the queries ask the database instead of listing the ids.
+INACTIVE_LIST_MAX = 500
+# {(item id, language, content version): what the card shows} (see ``card_display``).
+DISPLAY_KEY = "srs:display:{}:{}:{}"
+# Entries of old content versions are never read again; let them expire.
+DISPLAY_TTL = 7 * 24 * 3600
+
+
+def _shared_cache():
+    return caches[django_settings.SHARED_CACHE]
+
+
+@dataclass(frozen=True)
+class ContentState:
+    """The content version (``content.selectors.content_version``) and the ids of the
+    inactive source items as of that version (None: too many to list; the queries then
+    ask the database)."""
+
+    version: str
+    inactive: tuple[int, ...] | None
+
+
+def content_state() -> ContentState:
+    """One round trip to the shared cache when nothing was imported since the last request;
+    after an import (a new version) one query reads the inactive items again. Without the
+    shared cache (no Redis) that query runs on every request."""
+    found = _shared_cache().get_many([content_selectors.CONTENT_VERSION_KEY, INACTIVE_KEY])
+    version = found.get(content_selectors.CONTENT_VERSION_KEY)
+    if version is None:
+        version = content_selectors.content_version()
+    memo = found.get(INACTIVE_KEY)
+    if memo is not None and memo[0] == version:
+        return ContentState(version=version, inactive=memo[1])
+    # Read after the version: an import that commits in between renews the version again,
+    # so what is stored here under the older version is never used with the newer one.
+    inactive = tuple(
+        Item.objects.filter(translation_of__isnull=True)
+        .filter(Q(retired_at__isnull=False) | Q(deck__retired_at__isnull=False))
+        .order_by("id")
+        .values_list("id", flat=True)[: INACTIVE_LIST_MAX + 1]
+    )
+    state = ContentState(
+        version=version, inactive=inactive if len(inactive) <= INACTIVE_LIST_MAX else None
+    )
+    _shared_cache().set(INACTIVE_KEY, (version, state.inactive), None)
+    return state
+
+
+def _cards_sql(*, user, scope: Scope, now: datetime, content: ContentState) -> tuple[str, list]:
+    """``FROM … WHERE …`` of the cards ``c`` a session may show now (as
+    :func:`_studiable_cards`), without joining the item rows."""
+    card, item, deck = (rows.table(model) for model in (StudyCard, Item, Deck))
+    sql = (
+        f"FROM {card} c WHERE c.user_id = %s AND c.suspended = %s"
+        " AND (c.buried_until IS NULL OR c.buried_until <= %s)"
+    )
+    params = [user.pk, False, connection.ops.adapt_datetimefield_value(now)]
+    if content.inactive is None:
+        sql += (
+            f" AND c.item_id NOT IN (SELECT x.id FROM {item} x WHERE x.retired_at IS NOT NULL)"  # noqa: S608
+            f" AND c.item_id NOT IN (SELECT x.id FROM {item} x INNER JOIN {deck} y"
+            " ON y.id = x.deck_id WHERE y.retired_at IS NOT NULL)"
+        )
+    elif content.inactive:
+        sql += f" AND c.item_id NOT IN ({', '.join(['%s'] * len(content.inactive))})"
+        params.extend(content.inactive)
+    decks = (scope.deck.pk,) if scope.deck is not None else scope.deck_ids
+    if decks:
+        sql += _in_decks(len(decks))
+        params.extend(decks)
+    return sql, params
+
+
+def _in_decks(n: int, negate: bool = False) -> str:
+    item = rows.table(Item)
+    placeholders = ", ".join(["%s"] * n)
+    return (
+        f" AND c.item_id {'NOT IN' if negate else 'IN'}"  # noqa: S608
+        f" (SELECT x.id FROM {item} x WHERE x.deck_id IN ({placeholders}))"
+    )
+
+
+def _count_columns() -> tuple[str, list]:
+    """Learning (steps due within LEARN_AHEAD), review due and new due, as counted by
+    :func:`queue_counts`; the WHERE gets :func:`_waiting_sql`."""
+    learning = [str(state) for state in LEARNING_STATES]
+    sql = (
+        "COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"
+        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END),"
+        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END)"
+    )
+    return sql, learning
+
+
+def _waiting_sql(now: datetime) -> tuple[str, list]:
+    at = connection.ops.adapt_datetimefield_value
+    learning = [str(state) for state in LEARNING_STATES]
+    return (
+        " AND (c.due <= %s OR (c.state IN (%s, %s) AND c.due <= %s))",
+        [at(now), *learning, at(now + LEARN_AHEAD)],
+    )
+
+
+def study_counts(
+    *,
+    user,
+    settings: StudySettings,
+    limits: dict[int, tuple[int | None, int | None]],
+    scope: Scope,
+    now: datetime,
+    content: ContentState,
+) -> tuple[DayCounts, QueueCounts]:
+    """:func:`day_counts` and :func:`queue_counts` in one query, ``limits`` being the
+    learner's deck limits (``services.study_session_settings``). Reads today's logs and the
+    waiting cards' rows; per deck only for the decks with their own limits."""
+    at = connection.ops.adapt_datetimefield_value
+    log, card, item = (rows.table(model) for model in (ReviewLog, StudyCard, Item))
+    start = at(timing.day_start(now, settings.tzinfo))
+    study, new, review = str(ReviewLog.Source.STUDY), str(State.NEW), str(State.REVIEW)
+    done = (
+        "COUNT(CASE WHEN l.state_before = %s THEN 1 END),"
+        " COUNT(CASE WHEN l.state_before = %s THEN 1 END)"
+    )
+    sql = (
+        f"SELECT 0, NULL, {done}, NULL FROM {log} l"  # noqa: S608
+        " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s"
+    )
+    params = [new, review, user.pk, start, study]
+    own = sorted(limits)
+    if own:
+        sql += (
+            f" UNION ALL SELECT 1, i.deck_id, {done}, NULL FROM {log} l"  # noqa: S608
+            f" INNER JOIN {card} c ON c.id = l.card_id INNER JOIN {item} i ON i.id = c.item_id"
+            " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s"
+            f" AND i.deck_id IN ({', '.join(['%s'] * len(own))}) GROUP BY i.deck_id"
+        )
+        params += [new, review, user.pk, start, study, *own]
+    cards, cards_params = _cards_sql(user=user, scope=scope, now=now, content=content)
+    columns, learning = _count_columns()
+    waiting, waiting_params = _waiting_sql(now)
+    count_params = [*learning, review, at(now), new, at(now)]
+    sql += f" UNION ALL SELECT 2, NULL, {columns} {cards}{waiting}"
+    params += [*count_params, *cards_params, *waiting_params]
+    in_scope = scope.deck_ids or ((scope.deck.pk,) if scope.deck is not None else ())
+    for deck_id in own:
+        if in_scope and deck_id not in in_scope:
+            continue
+        sql += f" UNION ALL SELECT 3, %s, {columns} {cards}{_in_decks(1)}{waiting}"
+        params += [deck_id, *count_params, *cards_params, deck_id, *waiting_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    deck_done, per_deck = {}, {}
+    new_done = reviews_done = 0
+    totals = (0, 0, 0)
+    for kind, deck_id, a, b, c in found:
+        if kind == 0:
+            new_done, reviews_done = a, b
+        elif kind == 1:
+            deck_done[deck_id] = (a, b)
+        elif kind == 2:
+            totals = (a, b, c)
+        else:
+            per_deck[deck_id] = (a, b, c)
+    deck_new, deck_reviews = {}, {}
+    for deck_id, (new_limit, reviews_limit) in limits.items():
+        new_n, reviews_n = deck_done.get(deck_id, (0, 0))
+        if new_limit is not None:
+            deck_new[deck_id] = (new_limit, new_n)
+        if reviews_limit is not None:
+            deck_reviews[deck_id] = (reviews_limit, reviews_n)
+    day = DayCounts(
+        new_done=new_done,
+        reviews_done=reviews_done,
+        new_left=max(0, settings.new_per_day - new_done),
+        reviews_left=max(0, settings.reviews_per_day - reviews_done),
+        new_limit=settings.new_per_day,
+        reviews_limit=settings.reviews_per_day,
+        deck_new=deck_new,
+        deck_reviews=deck_reviews,
+    )
+    counts = QueueCounts(learning=totals[0], review_due=totals[1], new_waiting=totals[2])
+    # Each deck with its own limit counts up to it; the rest count together (the overall
+    # cap below is never above a deck's share of it: the same as capping deck by deck).
+    review, new = counts.review_due, counts.new_waiting
+    for deck_id, (_learning, review_n, new_n) in per_deck.items():
+        if deck_id in deck_reviews:
+            review += min(review_n, day.deck_reviews_left(deck_id)) - review_n
+        if deck_id in deck_new:
+            new += min(new_n, day.deck_new_left(deck_id)) - new_n
+    counts.review = min(review, day.reviews_left_in(scope))
+    counts.new = min(new, day.new_left_in(scope))
+    return day, counts
+
+
+def session_card(
+    *,
+    user,
+    scope: Scope,
+    now: datetime,
+    day: DayCounts,
+    content: ContentState,
+    card_id: int | None = None,
+) -> StudyCard | None:
+    """:func:`next_card` (same rules, one query), with its item, deck and section."""
+    at = connection.ops.adapt_datetimefield_value
+    if card_id is not None:
+        cards, params = _cards_sql(user=user, scope=Scope(), now=now, content=content)
+        card = _card_with_item(f"(SELECT c.id {cards} AND c.id = %s)", [*params, card_id])
+        if card is not None:
+            return card
+    cards, base = _cards_sql(user=user, scope=scope, now=now, content=content)
+    if scope.ahead:
+        states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
+        placeholders = ", ".join(["%s"] * len(states))
+        return _card_with_item(
+            f"(SELECT c.id {cards} AND c.state IN ({placeholders})"  # noqa: S608
+            " ORDER BY c.due, c.id LIMIT 1)",
+            [*base, *(str(state) for state in states)],
+        )
+    tiers = [(LEARNING_STATES, now, ())]
+    if day.reviews_left_in(scope):
+        tiers.append(((State.REVIEW,), now, day.review_closed_decks()))
+    if day.new_left_in(scope):
+        tiers.append(((State.NEW,), now, day.new_closed_decks()))
+    tiers.append((LEARNING_STATES, now + LEARN_AHEAD, ()))
+    subqueries, params = [], []
+    for states, until, closed in tiers:
+        placeholders = ", ".join(["%s"] * len(states))
+        excluded = _in_decks(len(closed), negate=True) if closed else ""
+        subqueries.append(
+            f"(SELECT c.id {cards} AND c.state IN ({placeholders}){excluded}"  # noqa: S608
+            " AND c.due <= %s ORDER BY c.due, c.id LIMIT 1)"
+        )
+        params += [*base, *(str(state) for state in states), *closed, at(until)]
+    return _card_with_item(f"COALESCE({', '.join(subqueries)})", params)
+
+
+def _card_with_item(chosen: str, params: list) -> StudyCard | None:
+    """The card whose id the SQL expression ``chosen`` gives, with item, deck and section."""
+    card, item, deck, section = (rows.table(m) for m in (StudyCard, Item, Deck, Section))
+    sql = (
+        f"SELECT {rows.columns(StudyCard, 'sc')}, {rows.columns(Item, 'si')},"  # noqa: S608
+        f" {rows.columns(Deck, 'sd')}, {rows.columns(Section, 'ss')}"
+        f" FROM {card} sc INNER JOIN {item} si ON si.id = sc.item_id"
+        f" INNER JOIN {deck} sd ON sd.id = si.deck_id"
+        f" INNER JOIN {section} ss ON ss.id = si.section_id WHERE sc.id = {chosen}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    widths = [rows.width(model) for model in (StudyCard, Item, Deck)]
+    a, b, c = widths[0], widths[0] + widths[1], sum(widths)
+    found = rows.instance(StudyCard, row[:a])
+    found.item = rows.instance(Item, row[a:b])
+    found.item.deck = rows.instance(Deck, row[b:c])
+    found.item.section = rows.instance(Section, row[c:])
+    return found
+
+
+def _item_extras(item: Item) -> tuple[list[Option], list[Reference]]:
+    """The item's correct options and its references, by position (one query)."""
+    option, reference = rows.table(Option), rows.table(Reference)
+    n_option, n_reference = rows.width(Option), rows.width(Reference)
+    sql = (
+        f"SELECT 0, o.position, o.id, {rows.columns(Option, 'o')},"  # noqa: S608
+        f" {', '.join(['NULL'] * n_reference)} FROM {option} o"
+        " WHERE o.item_id = %s AND o.is_correct = %s"
+        f" UNION ALL SELECT 1, r.position, r.id, {', '.join(['NULL'] * n_option)},"
+        f" {rows.columns(Reference, 'r')} FROM {reference} r WHERE r.item_id = %s"
+        " ORDER BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item.pk, True, item.pk])
+        found = cursor.fetchall()
+    options = [rows.instance(Option, row[3 : 3 + n_option]) for row in found if row[0] == 0]
+    references = [rows.instance(Reference, row[3 + n_option :]) for row in found if row[0]]
+    return options, references
+
+
+def session_display(
+    *, card: StudyCard, language: str | None, content: ContentState, intervals: dict
+) -> CardDisplay:
+    """:func:`card_display` for the session: what the card shows (the reader's translation,
+    its correct options and references) is kept in the shared cache per item, language and
+    content version, so an import or another language shows at once; a miss costs 1 query
+    (+1 for another language)."""
+    source = card.item
+    key = DISPLAY_KEY.format(source.pk, language or "-", content.version)
+    cached = _shared_cache().get(key)
+    if cached is None:
+        shown = display_item(source, language)
+        options, references = _item_extras(shown)
+        cached = (None if shown is source else shown, options, references)
+        _shared_cache().set(key, cached, DISPLAY_TTL)
+    shown, options, references = cached
+    item = shown or source
+    return CardDisplay(
+        card=card,
+        item=item,
+        deck_title=item.deck.title,
+        section_title=item.section.title,
+        correct_options=options,
+        references=references,
         intervals=intervals or {},
     )
 

@@ -13,11 +13,15 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.db import connection, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from studyapp import rows
+from studyapp.content import selectors as content_selectors
 from studyapp.content.models import Item
 
 from . import optimizer, retention, scheduler, timing
@@ -84,6 +88,49 @@ def study_settings_get(*, user) -> StudySettings:
     return settings
 
 
+@dataclass(frozen=True)
+class SessionSettings:
+    """What a study page needs of the learner's settings: the row, the chosen decks' ids
+    (empty: all decks) and the decks' own limits ({deck id: (new, reviews)}, None: the
+    overall limit alone)."""
+
+    settings: StudySettings
+    deck_ids: tuple[int, ...]
+    limits: dict[int, tuple[int | None, int | None]]
+
+
+def study_session_settings(*, user) -> SessionSettings:
+    """The learner's settings with their chosen decks and deck limits: one SQL query (the
+    settings row, then one row per chosen deck and per deck limit), created on first use."""
+    settings_table, decks_table, limits_table = (
+        rows.table(model) for model in (StudySettings, StudySettings.decks.through, DeckLimits)
+    )
+    blanks = ", ".join(["NULL"] * rows.width(StudySettings))
+    sql = (
+        f"SELECT 0, NULL, NULL, NULL, {rows.columns(StudySettings, 's')}"  # noqa: S608
+        f" FROM {settings_table} s WHERE s.user_id = %s"
+        f" UNION ALL SELECT 1, m.deck_id, NULL, NULL, {blanks} FROM {decks_table} m"
+        f" INNER JOIN {settings_table} s ON s.id = m.studysettings_id WHERE s.user_id = %s"
+        " UNION ALL SELECT 2, l.deck_id, l.new_per_day, l.reviews_per_day,"
+        f" {blanks} FROM {limits_table} l"
+        f" INNER JOIN {settings_table} s ON s.id = l.settings_id WHERE s.user_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk] * 3)
+        found = cursor.fetchall()
+    settings, deck_ids, limits = None, [], {}
+    for kind, deck_id, new, reviews, *values in found:
+        if kind == 0:
+            settings = rows.instance(StudySettings, values)
+        elif kind == 1:
+            deck_ids.append(deck_id)
+        else:
+            limits[deck_id] = (new, reviews)
+    if settings is None:
+        settings = study_settings_get(user=user)
+    return SessionSettings(settings=settings, deck_ids=tuple(sorted(deck_ids)), limits=limits)
+
+
 def study_settings_update(*, settings: StudySettings, decks=None, **fields) -> StudySettings:
     before = (settings.desired_retention, settings.keep_retention)
     for name, value in fields.items():
@@ -135,6 +182,29 @@ def cards_ensure(*, user, now: datetime | None = None) -> int:
     if cards:
         StudyCard.objects.bulk_create(cards, ignore_conflicts=True, batch_size=500)
     return len(cards)
+
+
+# The content version (content.selectors.content_version) at which cards_ensure last ran for
+# a user: until an import renews it, every studiable item already has the user's card.
+ENSURED_KEY = "srs:cards-ensured:{}"
+
+
+def cards_ensure_current(*, user, now: datetime | None = None) -> int:
+    """:func:`cards_ensure`, skipped when it already ran for the user at the current content
+    version (the study page's work then does not grow with the number of items). The
+    version is read before the check runs: an import committing meanwhile renews it, so the
+    next request runs it again. Only cards_ensure and an import make items studiable for a
+    user who has cards (a quiz answer creates its one card itself). Without the shared cache
+    (Redis) nothing is kept and it runs on every study page."""
+    cache = caches[django_settings.SHARED_CACHE]
+    version = content_selectors.content_version()
+    # The join date too: a deleted user's id may come back (SQLite) for someone new.
+    key = ENSURED_KEY.format(f"{user.pk}:{user.date_joined.timestamp()}")
+    if cache.get(key) == version:
+        return 0
+    created = cards_ensure(user=user, now=now)
+    cache.set(key, version, None)
+    return created
 
 
 # The card's scheduling fields (same names on StudyCard); the review log keeps all of them
@@ -601,11 +671,13 @@ __all__ = [
     "card_suspend",
     "card_unsuspend",
     "cards_ensure",
+    "cards_ensure_current",
     "cards_lock_for_quiz",
     "deck_limits_update",
     "quiz_effect_for",
     "review_from_quiz",
     "review_record",
+    "study_session_settings",
     "study_settings_get",
     "study_settings_update",
 ]

@@ -30,9 +30,11 @@ from .scheduler import format_due_in, format_interval
 TEMPLATE = "srs/study.html"
 
 
-def _scope(settings: StudySettings, slug: str | None, ahead: bool) -> selectors.Scope:
+def _scope(session: services.SessionSettings, slug: str | None, ahead: bool) -> selectors.Scope:
     try:
-        return selectors.scope_for(settings=settings, slug=slug, ahead=ahead)
+        return selectors.scope_for(
+            settings=session.settings, slug=slug, ahead=ahead, deck_ids=session.deck_ids
+        )
     except Deck.DoesNotExist as error:
         raise Http404(_("Deck não encontrado.")) from error
 
@@ -48,7 +50,7 @@ def _study_url(scope: selectors.Scope, **params) -> str:
 def _session_context(
     request,
     *,
-    settings: StudySettings,
+    session: services.SessionSettings,
     scope: selectors.Scope,
     now: datetime,
     card_id: int | None = None,
@@ -59,16 +61,24 @@ def _session_context(
     undone: str = "",
 ) -> dict:
     user = request.user
-    day = selectors.day_counts(user=user, settings=settings, now=now)
-    card = selectors.next_card(user=user, scope=scope, now=now, day=day, card_id=card_id)
-    counts = selectors.queue_counts(user=user, scope=scope, now=now, day=day)
+    settings = session.settings
+    content = selectors.content_state()
+    day, counts = selectors.study_counts(
+        user=user, settings=settings, limits=session.limits, scope=scope, now=now, content=content
+    )
+    card = selectors.session_card(
+        user=user, scope=scope, now=now, day=day, content=content, card_id=card_id
+    )
     display = None
     next_due = None
     empty = None
     if card is not None:
         intervals = services.card_preview(card=card, settings=settings, now=now)
-        display = selectors.card_display(
-            card=card, language=getattr(request, "LANGUAGE_CODE", None), intervals=intervals
+        display = selectors.session_display(
+            card=card,
+            language=getattr(request, "LANGUAGE_CODE", None),
+            content=content,
+            intervals=intervals,
         )
         ratings = [
             {"value": value, "label": Rating(value).label, "interval": format_interval(delta)}
@@ -146,9 +156,9 @@ def _render_session(request, context: dict, status: int = 200):
     return render(request, template, context, status=status)
 
 
-def _bad_request(request, *, settings, scope, now, message: str):
+def _bad_request(request, *, session, scope, now, message: str):
     """400 with the message, showing the session as it is (nothing changed)."""
-    context = _session_context(request, settings=settings, scope=scope, now=now, error=message)
+    context = _session_context(request, session=session, scope=scope, now=now, error=message)
     return _render_session(request, context, status=400)
 
 
@@ -157,14 +167,14 @@ def _bad_request(request, *, settings, scope, now, message: str):
 def study(request, slug=None):
     """The study session: the next card (front; ``?reveal=1`` shows the back without JS)."""
     now = timezone.now()
-    settings = services.study_settings_get(user=request.user)
-    scope = _scope(settings, slug, ahead=request.GET.get("ahead") == "1")
-    services.cards_ensure(user=request.user, now=now)
+    session = services.study_session_settings(user=request.user)
+    scope = _scope(session, slug, ahead=request.GET.get("ahead") == "1")
+    services.cards_ensure_current(user=request.user, now=now)
     card_id = request.GET.get("card")
     undone = request.GET.get("undone", "")
     context = _session_context(
         request,
-        settings=settings,
+        session=session,
         scope=scope,
         now=now,
         card_id=int(card_id) if card_id and card_id.isdecimal() and len(card_id) < 19 else None,
@@ -177,9 +187,9 @@ def study(request, slug=None):
     return _render_session(request, context)
 
 
-def _posted_scope(request, form, settings):
+def _posted_scope(request, form, session):
     data = form.cleaned_data if form.is_valid() else {}
-    return _scope(settings, data.get("scope") or None, bool(data.get("ahead")))
+    return _scope(session, data.get("scope") or None, bool(data.get("ahead")))
 
 
 @require_POST
@@ -187,12 +197,13 @@ def _posted_scope(request, form, settings):
 def answer(request, card_id: int):
     """Record an answer (1–4) for the shown card, then show the next card."""
     now = timezone.now()
-    settings = services.study_settings_get(user=request.user)
+    session = services.study_session_settings(user=request.user)
+    settings = session.settings
     form = AnswerForm(request.POST)
-    scope = _posted_scope(request, ScopeForm(request.POST), settings)
+    scope = _posted_scope(request, ScopeForm(request.POST), session)
     if not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        return _bad_request(request, settings=settings, scope=scope, now=now, message=message)
+        return _bad_request(request, session=session, scope=scope, now=now, message=message)
     try:
         result = services.review_record(
             user=request.user,
@@ -207,7 +218,7 @@ def answer(request, card_id: int):
         raise Http404(_("Cartão não encontrado.")) from error
     except services.StudyError as error:
         return _bad_request(
-            request, settings=settings, scope=scope, now=now, message=str(error.message)
+            request, session=session, scope=scope, now=now, message=str(error.message)
         )
     notice = ""
     if result.leech:
@@ -220,7 +231,7 @@ def answer(request, card_id: int):
             messages.warning(request, notice)
         return HttpResponseRedirect(_study_url(scope))
     context = _session_context(
-        request, settings=settings, scope=scope, now=now, undo=True, notice=notice
+        request, session=session, scope=scope, now=now, undo=True, notice=notice
     )
     return _render_session(request, context)
 
@@ -231,19 +242,19 @@ def undo(request):
     """Undo the last study action (an answer, a bury or a suspend): that card comes back,
     exactly as it was."""
     now = timezone.now()
-    settings = services.study_settings_get(user=request.user)
-    scope = _posted_scope(request, ScopeForm(request.POST), settings)
+    session = services.study_session_settings(user=request.user)
+    scope = _posted_scope(request, ScopeForm(request.POST), session)
     try:
         undone = services.action_undo(user=request.user, now=now)
     except services.StudyError as error:
         return _bad_request(
-            request, settings=settings, scope=scope, now=now, message=str(error.message)
+            request, session=session, scope=scope, now=now, message=str(error.message)
         )
     if not request.htmx:
         return HttpResponseRedirect(_study_url(scope, card=undone.card.pk, undone=undone.kind))
     context = _session_context(
         request,
-        settings=settings,
+        session=session,
         scope=scope,
         now=now,
         card_id=undone.card.pk,
@@ -254,12 +265,13 @@ def undo(request):
 
 def _card_action(request, card_id: int, action, done_message: str):
     now = timezone.now()
-    settings = services.study_settings_get(user=request.user)
+    session = services.study_session_settings(user=request.user)
+    settings = session.settings
     form = CardActionForm(request.POST)
-    scope = _posted_scope(request, ScopeForm(request.POST), settings)
+    scope = _posted_scope(request, ScopeForm(request.POST), session)
     if not form.is_valid():
         return _bad_request(
-            request, settings=settings, scope=scope, now=now, message=_("Pedido inválido.")
+            request, session=session, scope=scope, now=now, message=_("Pedido inválido.")
         )
     try:
         action(settings=settings, token=form.cleaned_data["token"], now=now)
@@ -267,13 +279,13 @@ def _card_action(request, card_id: int, action, done_message: str):
         raise Http404(_("Cartão não encontrado.")) from error
     except services.StudyError as error:
         return _bad_request(
-            request, settings=settings, scope=scope, now=now, message=str(error.message)
+            request, session=session, scope=scope, now=now, message=str(error.message)
         )
     if not request.htmx:
         messages.info(request, done_message)
         return HttpResponseRedirect(_study_url(scope))
     context = _session_context(
-        request, settings=settings, scope=scope, now=now, undo=True, notice=done_message
+        request, session=session, scope=scope, now=now, undo=True, notice=done_message
     )
     return _render_session(request, context)
 

@@ -330,16 +330,17 @@ def test_answer_runs_a_fixed_number_of_queries(
         last_review=now - timedelta(days=10),
         reps=10,
     )
-    # session, user, settings, deck; savepoint, card (locked), log insert, card update,
-    # release; today's counts (per deck, with the learner's deck limits), next card, options,
-    # references, queue counts, role (the instructors' "Editar" link); plus the day's
-    # progress roll-up: the day's first answer inserts its row (update, savepoint, insert,
-    # release), later answers update it (1 query).
+    # session, user, settings (with the chosen decks and deck limits); savepoint, card
+    # (locked), log insert, card update, release; today's counts and the queue's (one
+    # query), next card, its options and references (one query; cached per content version
+    # once seen), role (the instructors' "Editar" link); plus the day's progress roll-up:
+    # the day's first answer inserts its row (update, savepoint, insert, release), later
+    # answers update it (1 query).
     card = StudyCard.objects.get(pk=cards[0].pk)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
     card = StudyCard.objects.get(pk=cards[1].pk)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200

@@ -1,0 +1,190 @@
+"""The study session's caches (srs.selectors: what a card shows per item, language and content
+version; the inactive items per content version; srs.services: cards_ensure once per content
+version) never show stale data: an import, a language switch, an answer, an undo, a settings
+change and the day's rollover show at once. Imports run their on-commit hooks (the content
+version is renewed on commit, as in production)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from studyapp.srs import selectors, services
+from studyapp.srs.models import StudyCard
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+ENGLISH = {"accept-language": "en"}
+
+
+def question_deck(slug: str, answers: dict[int, str], *, reference: str = "Doc") -> str:
+    """A deck of questions ``{#<slug>-n}`` with one right option each (``answers[n]``)."""
+    lines = ["---", f"deck: {slug}", "---", f"# Deck {slug}", "", "## 🧪 Perguntas", ""]
+    for n, answer in answers.items():
+        lines += [
+            f"### Q: Pergunta {slug} {n} {{#{slug}-{n}}}",
+            f"✅ {answer}",
+            f"❌ Errada {slug} {n}",
+            f"🔗 [{reference} {slug} {n}](https://docs.aws.amazon.com/{slug}/{n})",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def english_deck(slug: str, answers: dict[int, str]) -> str:
+    lines = ["---", f"translation-of: {slug}", "---", f"# Deck {slug} (en)", "", "## 🧪 Q", ""]
+    for n, answer in answers.items():
+        lines += [
+            f"### Q: Question {slug} {n} {{#{slug}-{n}}}",
+            f"✅ {answer}",
+            f"❌ Wrong {slug} {n}",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def publish(import_text, django_capture_on_commit_callbacks):
+    """Import files and commit (the content version is renewed, as in production)."""
+
+    def _publish(files: dict[str, str]):
+        with django_capture_on_commit_callbacks(execute=True):
+            report = import_text(files)
+        assert report.ok, report.errors
+        return report
+
+    return _publish
+
+
+def page(client, **headers) -> str:
+    """The study page with the back shown (no JavaScript)."""
+    response = client.get(reverse("srs:study"), headers=headers)
+    assert response.status_code == 200
+    card = StudyCard.objects.filter(pk=_shown(response.content.decode())).first()
+    if card is None:
+        return response.content.decode()
+    revealed = client.get(reverse("srs:study"), {"card": card.pk, "reveal": "1"}, headers=headers)
+    return revealed.content.decode()
+
+
+def _shown(html: str) -> int | None:
+    marker = 'data-card="'
+    if marker not in html:
+        return None
+    return int(html.split(marker, 1)[1].split('"', 1)[0])
+
+
+def answer(client, html: str, rating: int = 3):
+    card = StudyCard.objects.get(pk=_shown(html))
+    data = {"rating": rating, "token": card.token, "scope": "", "duration_ms": 1000}
+    response = client.post(reverse("srs:answer", args=[card.pk]), data, headers=HTMX)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_import_shows_new_options_and_references_at_once(user_client, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa antiga"})})
+    html = page(user_client)
+    assert "Certa antiga" in html and "Doc qa 1" in html
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa nova"}, reference="Guia")})
+    html = page(user_client)
+    assert "Certa nova" in html and "Guia qa 1" in html
+    assert "Certa antiga" not in html and "Doc qa 1" not in html
+
+
+def test_a_language_switch_shows_the_translation_at_once(user_client, publish):
+    publish(
+        {
+            "content/pt-br/qa.md": question_deck("qa", {1: "Certa um"}),
+            "content/en/qa.md": english_deck("qa", {1: "Right one"}),
+        }
+    )
+    assert "Certa um" in page(user_client)
+    english = page(user_client, **ENGLISH)
+    assert "Right one" in english and "Certa um" not in english
+    assert "Certa um" in page(user_client)
+
+
+def test_an_import_of_a_translation_shows_at_once(user_client, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa um"})})
+    assert "Certa um" in page(user_client, **ENGLISH)  # no translation yet: the source
+    publish({"content/en/qa.md": english_deck("qa", {1: "Right one"})})
+    english = page(user_client, **ENGLISH)
+    assert "Right one" in english and "Certa um" not in english
+
+
+def test_an_import_of_new_items_gives_the_learner_their_cards_at_once(user, user_client, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois"})})
+    assert "2 novos" in page(user_client)
+    assert StudyCard.objects.filter(user=user).count() == 2
+    publish({"content/pt-br/qb.md": question_deck("qb", {1: "Três"})})
+    assert "3 novos" in page(user_client)
+    assert StudyCard.objects.filter(user=user).count() == 3
+
+
+def test_cards_ensure_runs_once_per_content_version(user, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um"})})
+    assert services.cards_ensure_current(user=user) == 1
+    StudyCard.objects.filter(user=user).delete()  # (only to see whether it runs again)
+    assert services.cards_ensure_current(user=user) == 0
+    publish({"content/pt-br/qb.md": question_deck("qb", {1: "Dois"})})
+    assert services.cards_ensure_current(user=user) == 2
+
+
+def test_an_import_that_retires_an_item_takes_it_out_at_once(user_client, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois"})})
+    html = page(user_client)
+    assert "2 novos" in html and "Pergunta qa 1" in html
+    publish({"content/pt-br/qa.md": question_deck("qa", {2: "Dois"})})
+    html = page(user_client)
+    assert "1 novo" in html and "Pergunta qa 2" in html and "Pergunta qa 1" not in html
+
+
+def test_an_answer_and_an_undo_show_fresh_counts_at_once(user_client, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois"})})
+    html = page(user_client)
+    assert "0 aprendendo" in html and "2 novos" in html
+    html = answer(user_client, html, rating=1)  # Again: the card goes back to learning
+    assert "1 aprendendo" in html and "1 novo" in html
+    response = user_client.post(reverse("srs:undo"), {"scope": ""}, headers=HTMX)
+    html = response.content.decode()
+    assert "0 aprendendo" in html and "2 novos" in html and "Pergunta qa 1" in html
+
+
+def test_a_settings_change_is_respected_by_the_next_card(user, user_client, publish):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois"})})
+    assert "2 novos" in page(user_client)
+    settings = services.study_settings_get(user=user)
+    services.study_settings_update(settings=settings, new_per_day=1)
+    assert "1 novo" in page(user_client)
+    services.study_settings_update(settings=settings, new_per_day=0)
+    html = page(user_client)
+    assert "data-card=" not in html and "Limite de hoje atingido" in html
+
+
+def test_the_day_rollover_resets_the_daily_limits_at_once(user, user_client, publish, monkeypatch):
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois"})})
+    evening = datetime(2025, 3, 12, 23, 0, tzinfo=UTC)  # 20:00 in São Paulo
+    clock = {"now": evening}
+    monkeypatch.setattr("django.utils.timezone.now", lambda: clock["now"])
+    services.study_settings_update(settings=services.study_settings_get(user=user), new_per_day=1)
+    html = answer(user_client, page(user_client), rating=4)  # Easy: days away
+    assert "data-card=" not in html and "0 novo<" in html
+    clock["now"] = datetime(2025, 3, 13, 7, 1, tzinfo=UTC)  # 04:01 in São Paulo
+    html = page(user_client)
+    assert "1 novo" in html and "Pergunta qa 2" in html
+
+
+def test_without_the_shared_cache_every_page_is_built_fresh(user_client, publish, import_text):
+    dummy = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    with override_settings(CACHES=dummy):
+        import_text({"content/pt-br/qa.md": question_deck("qa", {1: "Um"})})
+        assert "Pergunta qa 1" in page(user_client)
+        # No on-commit hook runs here (no version renewed): without a cache, still fresh.
+        import_text({"content/pt-br/qa.md": question_deck("qa", {1: "Outra"})})
+        assert "Outra" in page(user_client)
+        assert selectors.content_state().version == "-"

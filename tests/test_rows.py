@@ -1,0 +1,44 @@
+"""studyapp.rows: model instances from SQL rows equal the ORM's (aware datetimes, booleans,
+JSON, dates), whatever the table alias."""
+
+import pytest
+from django.db import connection
+
+from studyapp import rows
+from studyapp.srs.models import StudyCard, StudySettings
+from studyapp.srs.services import cards_ensure, study_settings_get, study_settings_update
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def read(model, alias: str | None, pk: int):
+    where = f"{alias}.id" if alias else "id"
+    sql = f"SELECT {rows.columns(model, alias)} FROM {rows.table(model)} {alias or ''}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {where} = %s", [pk])  # noqa: S608
+        return rows.instance(model, cursor.fetchone())
+
+
+@pytest.mark.parametrize("alias", [None, "c"])
+def test_a_card_read_with_sql_equals_the_orms(user, seed_deck, alias):
+    cards_ensure(user=user)
+    card = StudyCard.objects.filter(user=user).order_by("id").first()
+    StudyCard.objects.filter(pk=card.pk).update(suspended=True)
+    mine = read(StudyCard, alias, card.pk)
+    orm = StudyCard.objects.get(pk=card.pk)
+    assert fields(mine) == fields(orm)
+    assert mine.due.tzinfo is not None and mine.suspended is True
+    assert not mine._state.adding
+
+
+def test_settings_read_with_sql_equal_the_orms(user):
+    settings = study_settings_get(user=user)
+    study_settings_update(settings=settings, fsrs_parameters=[0.5] * 21)
+    mine = read(StudySettings, "s", settings.pk)
+    assert fields(mine) == fields(StudySettings.objects.get(pk=settings.pk))
+    assert mine.fsrs_parameters == [0.5] * 21
+    assert rows.width(StudySettings) == len(rows.columns(StudySettings).split(", "))
