@@ -70,3 +70,46 @@ def test_the_index_query_count_does_not_grow_with_the_decks(client, user, import
         page = client.get("/quiz/").content.decode()
     assert len(after) == len(before)
     assert page.count('name="decks"') == DECKS_SHOWN
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,  # the page as first shown
+        {"decks": ["q001", "q020"], "topics": ["tema-001"], "count": "500"},  # errors
+        {"decks": ["nope"], "count": "5"},  # an unknown deck: the decks field's error
+    ],
+)
+def test_the_checkbox_lists_are_djangos_markup(import_text, data):
+    from django.http import QueryDict
+    from django.template import engines
+
+    from studyapp.quizzes.forms import PracticeForm
+
+    files = decks(0, 3)
+    files["content/pt-br/q020.md"] = DECK.format(slug="q020", title='Tema "20" <b>&</b>')
+    assert import_text(files).ok
+    if data is None:
+        form = PracticeForm(initial={"decks": ["q001"]})
+    else:
+        query = QueryDict(mutable=True)
+        for key, value in data.items():
+            query.setlist(key, value if isinstance(value, list) else [value])
+        form = PracticeForm(query)
+        assert not form.is_valid()
+    django_loop = (
+        '{% for box in field %}<div class="check">{{ box.tag }} '
+        '<label for="{{ box.id_for_label }}">{{ box.choice_label }}</label></div>{% endfor %}'
+    )
+    engine = engines["django"]
+    built = engine.from_string("{% load quiz_forms %}{% check_boxes field %}")
+    expected = {}
+    for name in ("decks", "topics"):
+        expected[name] = engine.from_string(django_loop).render({"field": form[name]})
+        assert built.render({"field": form[name]}) == expected[name]
+    assert expected["decks"].count('type="checkbox"') == 4
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in expected["decks"]
+    if data is None:
+        assert 'value="q001" id="id_decks_2" checked>' in expected["decks"]
+    elif "nope" in data["decks"]:
+        assert 'aria-invalid="true"' in expected["decks"]
