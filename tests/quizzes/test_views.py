@@ -426,3 +426,7 @@ def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
     assert urls["q_url"] + "flag/" == reverse("quizzes:flag", args=[12, 3])
     assert urls["review_url"] == reverse("quizzes:review", args=[12])
     assert urls["submit_url"] == reverse("quizzes:submit", args=[12])
+
+
+def test_an_attempt_id_beyond_the_databases_integers_is_404(user_client):
+    assert user_client.get(f"/quiz/a/{2**63}/q/1/").status_code == 404
