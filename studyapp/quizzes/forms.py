@@ -20,6 +20,7 @@ class LocalizedDeckField(forms.ModelMultipleChoiceField):
 
 
 DECKS_SHOWN = 12
+TOPICS_SHOWN = 12
 DECK_QUERY_MAX_CHARS = 100
 
 
@@ -55,12 +56,19 @@ class PracticeForm(forms.Form):
             .order_by("title", "pk")
         )
         self.fields["decks"].queryset = decks  # what a submitted form may choose
-        self._show_some_decks(decks, deck_query.strip()[:DECK_QUERY_MAX_CHARS])
+        query = deck_query.strip()[:DECK_QUERY_MAX_CHARS]
+        self.deck_query = query
+        self._show_some_decks(decks, query)
         # Topics of the questions themselves (their 🏷️ lines, else their deck's).
         studiable = Item.objects.studiable().questions()
-        self.fields["topics"].queryset = Topic.objects.filter(
-            Exists(studiable.filter(topics=OuterRef("pk")))
-        ).order_by("name")
+        topics = Topic.objects.filter(Exists(studiable.filter(topics=OuterRef("pk")))).order_by(
+            "name", "pk"
+        )
+        self.fields["topics"].queryset = topics
+        self._show_some_topics(topics, query)
+
+    def _chosen(self, name: str) -> list[str]:
+        return self.data.getlist(name) if self.is_bound else self.initial.get(name) or []
 
     def _show_some_decks(self, decks, query: str) -> None:
         """With hundreds of decks the form lists at most ``DECKS_SHOWN`` of them (by title,
@@ -75,7 +83,7 @@ class PracticeForm(forms.Form):
             matching = decks.filter(
                 Q(pk__in=titles.values("pk")) | Q(pk__in=titles.values("translation_of_id"))
             )
-        chosen = self.data.getlist("decks") if self.is_bound else self.initial.get("decks") or []
+        chosen = self._chosen("decks")
         shown = list(matching.prefetch_related("translations")[: DECKS_SHOWN + 1])
         self.decks_hidden = len(shown) > DECKS_SHOWN
         shown = shown[:DECKS_SHOWN]
@@ -84,8 +92,25 @@ class PracticeForm(forms.Form):
         if missing:
             extra = decks.filter(slug__in=missing[:DECKS_SHOWN]).prefetch_related("translations")
             shown += list(extra)
-        self.deck_query = query
         field.widget.choices = [(deck.slug, field.label_from_instance(deck)) for deck in shown]
+
+    def _show_some_topics(self, topics, query: str) -> None:
+        """The same for topics (a deck without ``topics:`` has one named after it): all of
+        them when they are at most ``TOPICS_SHOWN``; else that many, by name, those matching
+        ``query`` in a name or slug (the deck search's), and any already chosen
+        (``topics_searched``: the search finds topics too; ``topics_hidden``: there are more)."""
+        shown = list(topics[: TOPICS_SHOWN + 1])
+        self.topics_searched = len(shown) > TOPICS_SHOWN
+        if self.topics_searched and query:
+            matching = topics.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+            shown = list(matching[: TOPICS_SHOWN + 1])
+        self.topics_hidden = len(shown) > TOPICS_SHOWN
+        shown = shown[:TOPICS_SHOWN]
+        slugs = {topic.slug for topic in shown}
+        missing = [slug for slug in self._chosen("topics") if slug and slug not in slugs]
+        if missing:
+            shown += list(topics.filter(slug__in=missing[:TOPICS_SHOWN]))
+        self.fields["topics"].widget.choices = [(topic.slug, topic.name) for topic in shown]
 
 
 class MockForm(forms.Form):

@@ -42,6 +42,9 @@ from .models import Attempt, AttemptQuestion, ExamProfile
 
 def attempt_for_owner(*, user, attempt_id: int) -> Attempt:
     """The user's own attempt, or 404 (someone else's attempt does not exist for them)."""
+    low, high = connection.ops.integer_field_range(Attempt._meta.pk.get_internal_type())
+    if not low <= attempt_id <= high:  # no such row (the ORM's lookup says the same)
+        raise Http404("attempt")
     table = Attempt._meta.db_table
     sql = f"SELECT {sql_rows.columns(Attempt)} FROM {table} WHERE id = %s AND user_id = %s"  # noqa: S608
     with connection.cursor() as cursor:

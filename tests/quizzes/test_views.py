@@ -412,3 +412,21 @@ def test_practice_by_topic_uses_each_question_s_own_topics(import_text, user, us
     assert 'value="omega"' in page and 'value="alpha"' in page
     response = user_client.post("/quiz/practice/", {"topics": ["omega"], "count": 5})
     assert response.status_code == 400 and "Só há 1 questão disponível" in response.content.decode()
+
+
+def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
+    from django.urls import reverse
+
+    from studyapp.quizzes.views import _attempt_urls
+
+    urls = _attempt_urls(12, 3)
+    assert urls["q_base"] + "3/" == urls["q_url"] == reverse("quizzes:question", args=[12, 3])
+    assert urls["q_url"] + "answer/" == reverse("quizzes:answer", args=[12, 3])
+    assert urls["q_url"] + "strike/" == reverse("quizzes:strike", args=[12, 3])
+    assert urls["q_url"] + "flag/" == reverse("quizzes:flag", args=[12, 3])
+    assert urls["review_url"] == reverse("quizzes:review", args=[12])
+    assert urls["submit_url"] == reverse("quizzes:submit", args=[12])
+
+
+def test_an_attempt_id_beyond_the_databases_integers_is_404(user_client):
+    assert user_client.get(f"/quiz/a/{2**63}/q/1/").status_code == 404
