@@ -630,6 +630,34 @@ def card_memory_rows(*, user_ids):
     )
 
 
+def card_memory_rows_seen(*, user) -> tuple[list[tuple], int]:
+    """(rows, untouched): :func:`card_memory_rows` of ``user`` without the cards never
+    reviewed, never suspended (new, no last review: no memory, nothing due), and how many
+    such cards there are. A new learner's page costs what they studied, not the content's
+    size (2 queries)."""
+    cards = StudyCard.objects.filter(
+        user=user,
+        item__retired_at__isnull=True,
+        item__deck__retired_at__isnull=True,
+        item__translation_of__isnull=True,
+    )
+    untouched = Q(state=State.NEW, suspended=False, last_review__isnull=True)
+    rows = list(
+        cards.exclude(untouched).values_list(
+            "user_id",
+            "item__deck_id",
+            "state",
+            "stability",
+            "last_review",
+            "due",
+            "suspended",
+            "buried_until",
+            "item_id",
+        )
+    )
+    return rows, cards.filter(untouched).count()
+
+
 def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float, int]]:
     """(card id, deck id, reviewed at, stability after, item id) of the user's reviews that
     rescheduled a card of an active source item before ``before``, oldest first: replayed,
