@@ -411,24 +411,31 @@ def deck_counts(*, user, deck_ids, now: datetime) -> dict[int, DeckCounts]:
     deck_ids = list(deck_ids)
     if not deck_ids or not user.is_authenticated:
         return {}
-    mine = FilteredRelation("study_cards", condition=Q(study_cards__user=user))
+    # From the decks: SQLite then reads each deck's items by its index; from the items it
+    # picked the source-item index and read every deck's items (it grew with the content).
+    mine = FilteredRelation("items__study_cards", condition=Q(items__study_cards__user=user))
+    studiable = Q(items__retired_at__isnull=True, items__translation_of__isnull=True)
     waiting = Q(mine__suspended=False) & (
         Q(mine__buried_until__isnull=True) | Q(mine__buried_until__lte=now)
     )
     rows = (
-        Item.objects.studiable()
-        .filter(deck_id__in=deck_ids)
+        Deck.objects.filter(pk__in=deck_ids, retired_at__isnull=True)
         .annotate(mine=mine)
-        .values("deck_id")
+        .values("pk")
         .annotate(
             due=Count(
-                "pk",
-                filter=waiting
+                "items",
+                filter=studiable
+                & waiting
                 & Q(mine__state__in=[*LEARNING_STATES, State.REVIEW], mine__due__lte=now),
             ),
-            new=Count("pk", filter=Q(mine__id__isnull=True) | (waiting & Q(mine__state=State.NEW))),
+            new=Count(
+                "items",
+                filter=studiable
+                & (Q(mine__id__isnull=True) | (waiting & Q(mine__state=State.NEW))),
+            ),
         )
-        .values_list("deck_id", "due", "new")
+        .values_list("pk", "due", "new")
     )
     return {deck_id: DeckCounts(due=due, new=new) for deck_id, due, new in rows}
 
