@@ -29,7 +29,7 @@ from studyapp.versions import renew, tokens
 
 TTL = 120
 USER_KEY = "progress:data:{}"
-SLOT_KEY = "progress:dashboard:{}:{}"  # user id, language
+SLOT_KEY = "progress:dashboard:{}:{}:{}"  # user id, language, "own" or "instructor"
 # Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import).
 SENDERS = (
     "accounts.Profile",  # the exam date (the plan)
@@ -48,26 +48,37 @@ def user_data_changed(user_id: int) -> None:
     renew(USER_KEY.format(user_id))
 
 
-def lookup(*, user, language: str, now: datetime) -> tuple[str | None, tuple[str, str]]:
-    """(the cached body of ``user``'s dashboard, or None; the versions to store a new one
-    under), in one cache round trip when the versions exist."""
+def lookup(
+    *, user, language: str, now: datetime, viewer: str = "own"
+) -> tuple[str | None, tuple[str, str]]:
+    """(the cached body of ``user``'s dashboard as ``viewer`` sees it, or None; the versions
+    to store a new one under), in one cache round trip when the versions exist."""
     user_key = USER_KEY.format(user.pk)
     content_key = content_selectors.CONTENT_VERSION_KEY
-    found = _cache().get_many([user_key, content_key, SLOT_KEY.format(user.pk, language)])
+    slot = SLOT_KEY.format(user.pk, language, viewer)
+    found = _cache().get_many([user_key, content_key, slot])
     versions = (found.get(user_key), found.get(content_key))
     if None in versions:
         versions = tuple(tokens(user_key, content_key))
-    entry = found.get(SLOT_KEY.format(user.pk, language))
+    entry = found.get(slot)
     if entry is not None and entry[0] == versions and now < entry[1]:
         return entry[2], versions
     return None, versions
 
 
-def store(*, user, language: str, versions: tuple[str, str], until: datetime, body: str) -> None:
+def store(
+    *,
+    user,
+    language: str,
+    versions: tuple[str, str],
+    until: datetime,
+    body: str,
+    viewer: str = "own",
+) -> None:
     """Keep ``body`` for views until ``until`` (the end of its study day) while ``versions``
     are current (none kept without them: no shared cache)."""
     if "-" not in versions:
-        _cache().set(SLOT_KEY.format(user.pk, language), (versions, until, body), TTL)
+        _cache().set(SLOT_KEY.format(user.pk, language, viewer), (versions, until, body), TTL)
 
 
 def _cache():

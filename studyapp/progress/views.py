@@ -58,10 +58,11 @@ def home(request):
 def _dashboard_body(request, *, user, now, own: bool) -> str:
     """The rendered figures of ``user``'s dashboard: from the shared cache when nothing
     they show has changed (dashboard_cache: data, content, language, study day), else built
-    now and kept. ``own``: the learner's own view (only it rebuilds the forecasts of mock
-    exams taken before snapshots existed, and a body without them is not kept)."""
+    now and kept. ``own``: the learner's own view (with the export links; only it rebuilds
+    the forecasts of mock exams taken before snapshots existed), else an instructor's."""
     language = request.LANGUAGE_CODE
-    body, versions = dashboard_cache.lookup(user=user, language=language, now=now)
+    viewer = "own" if own else "instructor"
+    body, versions = dashboard_cache.lookup(user=user, language=language, now=now, viewer=viewer)
     if body is not None:
         return body
     data = dashboard_get(user=user, now=now)
@@ -70,7 +71,7 @@ def _dashboard_body(request, *, user, now, own: bool) -> str:
         data = dashboard_get(user=user, now=now)
     body = render_to_string(
         "progress/_dashboard_body.html",
-        {"dashboard": data, "charts": dashboard_charts(data)},
+        {"dashboard": data, "charts": dashboard_charts(data), "student": None if own else user},
         request=request,
     )
     if own or not data.missing_predictions:
@@ -154,7 +155,7 @@ def student_progress(request, user_id: int):
         .exclude(groups__name=INSTRUCTORS_GROUP),
         pk=user_id,
     )
-    # The student's own cached figures (the same body they see), keyed as theirs.
+    # The student's figures, cached under their versions (without the export links).
     body = _dashboard_body(request, user=student, now=timezone.now(), own=False)
     return render(request, "progress/dashboard.html", {"body": body, "student": student})
 

@@ -153,11 +153,11 @@ def test_without_redis_every_view_builds_fresh_figures(
         assert total_reviews(view(user_client)[0]) == 1
 
 
-def test_an_instructor_view_keeps_no_figures_missing_a_forecast(
+def test_an_instructor_view_is_kept_apart_from_the_students_own(
     user_client, user, instructor, seed_deck
 ):
-    """Mock exams from before the snapshots get their forecast in the student's own view:
-    an instructor's view of them first is not kept for the student."""
+    """Mock exams from before the snapshots get their forecast in the student's own view
+    (and only it has the export links): an instructor's view first is not served to them."""
     from django.test import Client
 
     from tests.progress.conftest import make_mock
