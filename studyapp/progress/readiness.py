@@ -461,6 +461,47 @@ def _group_moments(group: DrawGroup, probability: dict[int, float]) -> tuple[flo
     return m * mean_p, max(var, 0.0)
 
 
+def _knowledge_kind(item: BankItem, card: CardState | None, learner: Learner):
+    """What :func:`knowledge` reads of an item: a studied card or a quiz answer its memory
+    missed make it its own kind (its id); any other item is known alike to every item with
+    the same topics and guess floor (the learner's prior knowledge)."""
+    if item.id in learner.item_quiz or (
+        card is not None and card.stability and card.last_review is not None
+    ):
+        return item.id
+    return (item.topics, item.options, item.correct)
+
+
+def _group_tally(group: DrawGroup, kind_of: dict) -> tuple:
+    """(take, size, total weight, [(kind, count, weight)]): a draw group by kinds of item."""
+    rows: dict = {}
+    total_weight = 0.0
+    for item in group.items:
+        row = rows.setdefault(kind_of[item.id], [0, 0.0])
+        row[0] += 1
+        row[1] += item.weight
+        total_weight += item.weight
+    return group.take, len(group.items), total_weight, [(k, n, w) for k, (n, w) in rows.items()]
+
+
+def _tally_moments(tally: tuple, probability: dict) -> tuple[float, float]:
+    """:func:`_group_moments` of a group counted by kinds (the same figures)."""
+    m, n, total_weight, rows = tally
+    if m >= n:
+        return (
+            sum(count * probability[kind] for kind, count, _w in rows),
+            sum(count * probability[kind] * (1 - probability[kind]) for kind, count, _w in rows),
+        )
+    if m <= 0:
+        return 0.0, 0.0
+    mean_p = sum(weight / total_weight * probability[kind] for kind, _n, weight in rows)
+    spread = sum(
+        weight / total_weight * (probability[kind] - mean_p) ** 2 for kind, _n, weight in rows
+    )
+    var = m * mean_p * (1 - mean_p) - m * (m - 1) / max(1, n - 1) * spread
+    return m * mean_p, max(var, 0.0)
+
+
 @dataclass
 class ScoreForecast:
     """The score of a mock exam drawn as the app draws it."""
@@ -524,7 +565,16 @@ def score_forecast(
     weights = weights if weights is not None else dict(exam.DOMAIN_WEIGHTS)
     plan = draw_plan(bank, tiers=tiers, weights=weights, count=count)
     count = sum(group.take for group in plan)
-    drawn_items = [item for group in plan for item in group.items]
+    # Items the model cannot tell apart share one computation: O(kinds), not O(items).
+    kind_of = {}
+    kinds: dict = {}
+    for item in bank:
+        card = cards.get(item.id)
+        kind = _knowledge_kind(item, card, learner)
+        kind_of[item.id] = kind
+        kinds.setdefault(kind, (item, card))
+    tallies = [_group_tally(group, kind_of) for group in plan]
+    drawn_kinds = {kind: kinds[kind] for _take, _n, _total, rows in tallies for kind, *_ in rows}
     components = []
     for z_memory, w_memory in _NODES:
         factor = learner.memory_factor * math.exp(z_memory * learner.memory_sd)
@@ -533,36 +583,33 @@ def score_forecast(
             for z_model, w_model in _NODES:
                 shift = z_model * MODEL_SD
                 probability = {
-                    item.id: item_probability(
+                    kind: item_probability(
                         item,
                         knowledge(
-                            item,
-                            cards.get(item.id),
-                            learner,
-                            when=when,
-                            factor=factor,
-                            known=known,
-                            shift=shift,
+                            item, card, learner, when=when, factor=factor, known=known, shift=shift
                         ),
                     )
-                    for item in drawn_items
+                    for kind, (item, card) in drawn_kinds.items()
                 }
                 mean = var = 0.0
-                for group in plan:
-                    m, v = _group_moments(group, probability)
+                for tally in tallies:
+                    m, v = _tally_moments(tally, probability)
                     mean += m
                     var += v
                 components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
-    every = {
-        item.id: item_probability(item, knowledge(item, cards.get(item.id), learner, when=when))
-        for item in bank
+    by_kind = {
+        kind: item_probability(item, knowledge(item, card, learner, when=when))
+        for kind, (item, card) in kinds.items()
     }
-    chances = {
-        d: sum(every[item.id] for item in bank if d in item.domains)
-        / sum(1 for item in bank if d in item.domains)
-        for d in weights
-        if any(d in item.domains for item in bank)
-    }
+    every = {item.id: by_kind[kind_of[item.id]] for item in bank}
+    sums: dict[int, list] = {}
+    for item in bank:  # in bank order, as a sum per domain would add them
+        for d in item.domains:
+            if d in weights:
+                total = sums.setdefault(d, [0.0, 0])
+                total[0] += every[item.id]
+                total[1] += 1
+    chances = {d: sums[d][0] / sums[d][1] for d in weights if d in sums}
     cdf = []
     for t in range(count + 1):
         cdf.append(sum(w * normal_cdf((t + 0.5 - mean) / sd) for w, mean, sd in components))

@@ -213,6 +213,51 @@ def content_map() -> dict[int, DeckInfo]:
     return decks
 
 
+CONTENT_TTL = 7 * 24 * 3600  # keyed by the content version: an entry outlives it unread
+
+
+@dataclass(frozen=True)
+class ContentFigures:
+    """What the dashboard reads of the content alone (the same for every learner)."""
+
+    decks: dict[int, DeckInfo]  # content_map(), titled in one language
+    bank: list  # study_bank()
+    mock: list  # the BankItems a mock exam can draw (study_bank's ``mock`` ones)
+
+
+_content_memo: dict[str, ContentFigures] = {}
+
+
+def _content_build() -> ContentFigures:
+    bank = study_bank()
+    return ContentFigures(
+        decks=content_map(), bank=bank, mock=[item.bank_item() for item in bank if item.mock]
+    )
+
+
+def content_figures() -> ContentFigures:
+    """:class:`ContentFigures` built once per import and language: kept in the shared cache
+    under the content version (``content.selectors.content_version``, renewed by every
+    import), and in this process under the same key, read every call (one cache read): an
+    import in any process shows at once. Without the shared cache (no version) they are
+    built every call. Read-only: the same objects serve every request of the process."""
+    version = tokens(CONTENT_VERSION_KEY)[0]
+    if version == "-":
+        return _content_build()
+    key = f"progress:content:{version}:{get_language()}"
+    figures = _content_memo.get(key)
+    if figures is None:
+        cache = caches[settings.SHARED_CACHE]
+        figures = cache.get(key)
+        if figures is None:
+            figures = _content_build()
+            cache.set(key, figures, CONTENT_TTL)
+        if len(_content_memo) >= 8:  # old versions are never read again
+            _content_memo.clear()
+        _content_memo[key] = figures
+    return figures
+
+
 @dataclass
 class CardSummary:
     due_now: int
@@ -224,10 +269,11 @@ class CardSummary:
     due_at: dict[int, datetime] = field(default_factory=dict)  # item id → due
 
 
-def summarize_cards(rows, *, now: datetime, tz, today: date) -> CardSummary:
-    """Due counts, 30-day forecast, states and per-deck retrievability from card rows."""
+def summarize_cards(rows, *, now: datetime, tz, today: date, untouched: int = 0) -> CardSummary:
+    """Due counts, 30-day forecast, states and per-deck retrievability from card rows;
+    ``untouched``: new cards left out of ``rows`` (no memory: they count as new only)."""
     forecast = [0] * FORECAST_DAYS
-    states = {"new": 0, "learning": 0, "review": 0, "suspended": 0}
+    states = {"new": untouched, "learning": 0, "review": 0, "suspended": 0}
     evidence: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
     due_now = 0
     memory: dict[int, CardState] = {}
@@ -274,6 +320,7 @@ class Readiness:
     study_next: list[GroupEstimate]
     answers: list[Answer] = field(default_factory=list)
     bank: list = field(default_factory=list)
+    mock: list = field(default_factory=list)  # the bank's BankItems a mock exam can draw
     tiers: dict = field(default_factory=dict)
     desired_retention: float = 0.9
     parameters: tuple | None = None
@@ -305,10 +352,13 @@ def item_forecast(
     now,
     when=None,
     parameters=None,
+    mock=None,
 ) -> ScoreForecast:
     """The item model's forecast of a mock exam taken at ``when`` (default now);
-    ``parameters``: the learner's trained FSRS parameters (their decay), None: defaults."""
-    mock = [item.bank_item() for item in bank if item.mock]
+    ``parameters``: the learner's trained FSRS parameters (their decay), None: defaults;
+    ``mock``: the bank's mock BankItems when already built."""
+    if mock is None:
+        mock = [item.bank_item() for item in bank if item.mock]
     w20 = parameters[20] if parameters and len(parameters) > 20 else None
     learner = learner_estimate(answers, {item.id: item for item in mock}, now=now, w20=w20)
     tiers = {
@@ -463,12 +513,13 @@ def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
 def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, bank=None) -> tuple:
     """(CardSummary, Readiness) for one user now."""
     tz = tz or srs_selectors.user_timezone(user=user)
-    decks = decks if decks is not None else content_map()
+    content = content_figures() if decks is None or bank is None else None
+    decks = decks if decks is not None else content.decks
     profile = profile or quiz_selectors.exam_profile()
-    cards = summarize_cards(
-        srs_selectors.card_memory_rows(user_ids=[user.pk]), now=now, tz=tz, today=study_day(now, tz)
-    )
-    bank = bank if bank is not None else study_bank()
+    rows, untouched = srs_selectors.card_memory_rows_seen(user=user)
+    cards = summarize_cards(rows, now=now, tz=tz, today=study_day(now, tz), untouched=untouched)
+    mock = content.mock if bank is None else [item.bank_item() for item in bank if item.mock]
+    bank = bank if bank is not None else content.bank
     answers = answers_from(srs_selectors.answer_log(user_ids=[user.pk], limit=EVIDENCE_LIMIT))
     last = quiz_selectors.last_answers(user_ids=[user.pk]).get(user.pk, {})
     retention, parameters = srs_selectors.memory_settings(user_ids=[user.pk]).get(
@@ -476,6 +527,7 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     )
     forecast = item_forecast(
         bank=bank,
+        mock=mock,
         memory=cards.memory,
         answers=answers,
         last_answers=last,
@@ -492,6 +544,7 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     )
     readiness.answers = answers
     readiness.bank = bank
+    readiness.mock = mock
     readiness.tiers = {item: draw.RIGHT if right else draw.WRONG for item, right in last.items()}
     readiness.desired_retention, readiness.parameters = retention, parameters
     return cards, readiness
@@ -519,7 +572,7 @@ def plan_from(
 ) -> Plan:
     """The plan for ``exam_day`` (no queries)."""
     exam_at = datetime.combine(exam_day, time(EXAM_HOUR), tzinfo=tz)
-    mock = [item.bank_item() for item in readiness.bank if item.mock]
+    mock = readiness.mock or [item.bank_item() for item in readiness.bank if item.mock]
     studied = {i for i, state in cards.memory.items() if state.stability and state.last_review}
     # New cards in the queue's order; questions a mock can draw first within a deck.
     unstudied = [

@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
@@ -14,6 +14,7 @@ from studyapp.content import selectors as content_selectors
 from studyapp.content.models import Deck
 from studyapp.quizzes import selectors as quiz_selectors
 from studyapp.srs import selectors as srs_selectors
+from studyapp.srs import timing
 
 from . import anki_export, class_table, dashboard_cache, exports, readiness
 from .charts import dashboard_charts
@@ -54,37 +55,39 @@ def home(request):
     return render(request, "content/home.html", context)
 
 
+def _dashboard_body(request, *, user, now, own: bool) -> str:
+    """The rendered figures of ``user``'s dashboard: from the shared cache when nothing
+    they show has changed (dashboard_cache: data, content, language, study day), else built
+    now and kept. ``own``: the learner's own view (with the export links; only it rebuilds
+    the forecasts of mock exams taken before snapshots existed), else an instructor's."""
+    language = request.LANGUAGE_CODE
+    viewer = "own" if own else "instructor"
+    body, versions = dashboard_cache.lookup(user=user, language=language, now=now, viewer=viewer)
+    if body is not None:
+        return body
+    data = dashboard_get(user=user, now=now)
+    if own and data.missing_predictions:
+        prediction_backfill(user=user, attempts=data.missing_predictions)
+        data = dashboard_get(user=user, now=now)
+    body = render_to_string(
+        "progress/_dashboard_body.html",
+        {"dashboard": data, "charts": dashboard_charts(data), "student": None if own else user},
+        request=request,
+    )
+    if own or not data.missing_predictions:
+        until = timing.next_day_start(now, data.tz)
+        dashboard_cache.store(
+            user=user, language=language, versions=versions, until=until, body=body
+        )
+    return body
+
+
 @require_GET
 @login_required
 def dashboard(request):
-    """The learner's figures: rendered from the shared cache when nothing they show has
-    changed (dashboard_cache: data, content, language, study day), else built now."""
-    now = timezone.now()
-    built = {}
-
-    def build():
-        if "data" not in built:
-            data = dashboard_get(user=request.user, now=now)
-            if data.missing_predictions:
-                # Mock exams taken before snapshots existed get a prediction rebuilt once.
-                prediction_backfill(user=request.user, attempts=data.missing_predictions)
-                data = dashboard_get(user=request.user, now=now)
-            built["data"] = data
-        return built["data"]
-
-    # Built only when the template's cached body is missing.
-    return render(
-        request,
-        "progress/dashboard.html",
-        {
-            "dashboard": SimpleLazyObject(build),
-            "charts": SimpleLazyObject(lambda: dashboard_charts(build())),
-            "cache_key": dashboard_cache.key(
-                user=request.user, language=request.LANGUAGE_CODE, now=now
-            ),
-            "cache_ttl": dashboard_cache.TTL,
-        },
-    )
+    """The learner's figures (built, or read from the shared cache: ``_dashboard_body``)."""
+    body = _dashboard_body(request, user=request.user, now=timezone.now(), own=True)
+    return render(request, "progress/dashboard.html", {"body": body})
 
 
 @require_GET
@@ -152,20 +155,9 @@ def student_progress(request, user_id: int):
         .exclude(groups__name=INSTRUCTORS_GROUP),
         pk=user_id,
     )
-    now = timezone.now()
-    data = SimpleLazyObject(lambda: dashboard_get(user=student, now=now))
-    return render(
-        request,
-        "progress/dashboard.html",
-        {
-            "dashboard": data,
-            "charts": SimpleLazyObject(lambda: dashboard_charts(data)),
-            "student": student,
-            # The student's own cached figures (the same body they see), keyed as theirs.
-            "cache_key": dashboard_cache.key(user=student, language=request.LANGUAGE_CODE, now=now),
-            "cache_ttl": dashboard_cache.TTL,
-        },
-    )
+    # The student's figures, cached under their versions (without the export links).
+    body = _dashboard_body(request, user=student, now=timezone.now(), own=False)
+    return render(request, "progress/dashboard.html", {"body": body, "student": student})
 
 
 @require_GET

@@ -419,24 +419,31 @@ def deck_counts(*, user, deck_ids, now: datetime) -> dict[int, DeckCounts]:
     deck_ids = list(deck_ids)
     if not deck_ids or not user.is_authenticated:
         return {}
-    mine = FilteredRelation("study_cards", condition=Q(study_cards__user=user))
+    # From the decks: SQLite then reads each deck's items by its index; from the items it
+    # picked the source-item index and read every deck's items (it grew with the content).
+    mine = FilteredRelation("items__study_cards", condition=Q(items__study_cards__user=user))
+    studiable = Q(items__retired_at__isnull=True, items__translation_of__isnull=True)
     waiting = Q(mine__suspended=False) & (
         Q(mine__buried_until__isnull=True) | Q(mine__buried_until__lte=now)
     )
     rows = (
-        Item.objects.studiable()
-        .filter(deck_id__in=deck_ids)
+        Deck.objects.filter(pk__in=deck_ids, retired_at__isnull=True)
         .annotate(mine=mine)
-        .values("deck_id")
+        .values("pk")
         .annotate(
             due=Count(
-                "pk",
-                filter=waiting
+                "items",
+                filter=studiable
+                & waiting
                 & Q(mine__state__in=[*LEARNING_STATES, State.REVIEW], mine__due__lte=now),
             ),
-            new=Count("pk", filter=Q(mine__id__isnull=True) | (waiting & Q(mine__state=State.NEW))),
+            new=Count(
+                "items",
+                filter=studiable
+                & (Q(mine__id__isnull=True) | (waiting & Q(mine__state=State.NEW))),
+            ),
         )
-        .values_list("deck_id", "due", "new")
+        .values_list("pk", "due", "new")
     )
     return {deck_id: DeckCounts(due=due, new=new) for deck_id, due, new in rows}
 
@@ -953,6 +960,34 @@ def card_memory_rows(*, user_ids):
         "buried_until",
         "item_id",
     )
+
+
+def card_memory_rows_seen(*, user) -> tuple[list[tuple], int]:
+    """(rows, untouched): :func:`card_memory_rows` of ``user`` without the cards never
+    reviewed, never suspended (new, no last review: no memory, nothing due), and how many
+    such cards there are. A new learner's page costs what they studied, not the content's
+    size (2 queries)."""
+    cards = StudyCard.objects.filter(
+        user=user,
+        item__retired_at__isnull=True,
+        item__deck__retired_at__isnull=True,
+        item__translation_of__isnull=True,
+    )
+    untouched = Q(state=State.NEW, suspended=False, last_review__isnull=True)
+    rows = list(
+        cards.exclude(untouched).values_list(
+            "user_id",
+            "item__deck_id",
+            "state",
+            "stability",
+            "last_review",
+            "due",
+            "suspended",
+            "buried_until",
+            "item_id",
+        )
+    )
+    return rows, cards.filter(untouched).count()
 
 
 def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float, int]]:

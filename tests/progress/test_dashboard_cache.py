@@ -19,7 +19,7 @@ from tests.quizzes.conftest import deck_text
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-CACHED_AT_MOST = 6  # session, user, time zone (the key) … no figure is computed
+CACHED_AT_MOST = 3  # session, user, instructor role: the key needs none, no figure is computed
 
 
 def view(client, **headers):
@@ -135,3 +135,39 @@ def test_the_day_rollover_shows_at_once(user_client, user, seed_deck, monkeypatc
     monkeypatch.setattr(progress_views.timezone, "now", lambda: tomorrow)
     rolled = cached(user_client)
     assert rolled.split('<span class="stat-value">', 1)[1].split("<", 1)[0] == str(int(due_now) + 1)
+
+
+def test_without_redis_every_view_builds_fresh_figures(
+    user_client, user, seed_deck, django_capture_on_commit_callbacks
+):
+    """No REDIS_URL: the shared cache is a dummy, no version is kept, nothing is cached."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    with override_settings(CACHES={**settings.CACHES, settings.SHARED_CACHE: dummy}):
+        html, built = view(user_client)
+        again, queries = view(user_client)
+        assert again == html and queries > CACHED_AT_MOST and built > CACHED_AT_MOST
+        answer(user_client, user, django_capture_on_commit_callbacks)
+        assert total_reviews(view(user_client)[0]) == 1
+
+
+def test_an_instructor_view_is_kept_apart_from_the_students_own(
+    user_client, user, instructor, seed_deck
+):
+    """Mock exams from before the snapshots get their forecast in the student's own view
+    (and only it has the export links): an instructor's view first is not served to them."""
+    from django.test import Client
+
+    from tests.progress.conftest import make_mock
+
+    make_mock(user, score=700, started_at=timezone.now() - timedelta(days=3))
+    user_client.get(reverse("home"))  # the first request after login also saves the session
+    instructor_client = Client()
+    instructor_client.force_login(instructor)
+    student_page = instructor_client.get(reverse("student_progress", args=[user.pk]))
+    assert student_page.status_code == 200
+    _html, queries = view(user_client)
+    assert queries > CACHED_AT_MOST  # built here, where the old mock's forecast is rebuilt
+    assert cached(user_client)

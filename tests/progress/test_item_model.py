@@ -176,6 +176,87 @@ def test_score_forecast_sanity():
     assert sure.high - sure.low <= middling.high - middling.low
 
 
+def _per_item_forecast(bank, cards, learner, *, when, tiers, count):
+    """score_forecast's mixture computed item by item (the definition, without grouping)."""
+    plan = draw_plan(bank, tiers=tiers, weights=dict(readiness.exam.DOMAIN_WEIGHTS), count=count)
+    components = []
+    for z_memory, w_memory in readiness._NODES:
+        factor = learner.memory_factor * math.exp(z_memory * learner.memory_sd)
+        for z_known, w_known in readiness._NODES:
+            known = min(0.999, max(0.001, learner.known + z_known * learner.known_sd))
+            for z_model, w_model in readiness._NODES:
+                p = {
+                    item.id: readiness.item_probability(
+                        item,
+                        readiness.knowledge(
+                            item,
+                            cards.get(item.id),
+                            learner,
+                            when=when,
+                            factor=factor,
+                            known=known,
+                            shift=z_model * readiness.MODEL_SD,
+                        ),
+                    )
+                    for group in plan
+                    for item in group.items
+                }
+                moments = [readiness._group_moments(group, p) for group in plan]
+                components.append((w_memory * w_known * w_model, moments))
+    return components
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_items_known_alike_are_computed_once_with_the_same_forecast(seed):
+    """score_forecast groups the items the model cannot tell apart (unstudied, same topics
+    and guess floor): the figures are those of the item-by-item definition."""
+    import random
+
+    rng = random.Random(seed)
+    bank = [
+        BankItem(
+            i,
+            frozenset({rng.randint(1, 4)}),
+            topics=frozenset(rng.sample(range(5), rng.randint(0, 2))),
+            options=rng.choice([4, 5]),
+            correct=rng.choice([1, 1, 2]),
+            weight=rng.choice([1.0, 0.5, 0.0]),
+        )
+        for i in range(rng.choice([30, 200]))
+    ]
+    cards = {}
+    for item in bank:
+        if rng.random() < 0.3:
+            cards[item.id] = CardState(rng.uniform(1, 40), NOW - timedelta(days=rng.randint(0, 30)))
+        elif rng.random() < 0.2:
+            cards[item.id] = CardState(None, None)
+    learner = Learner(
+        memory_factor=rng.uniform(0.5, 2),
+        memory_sd=0.3,
+        known=rng.uniform(0.05, 0.5),
+        known_sd=0.1,
+        topic_shift={0: 0.4, 2: -0.7},
+    )
+    for item in rng.sample(bank, 8):
+        learner.item_quiz[item.id] = (NOW - timedelta(days=3), 0.8, rng.random() < 0.5)
+    tiers = {item.id: rng.randint(0, 2) for item in rng.sample(bank, len(bank) // 3)}
+    forecast = score_forecast(bank, cards, learner, when=NOW, tiers=tiers, count=20)
+    components = [
+        (w, sum(m for m, _v in moments), math.sqrt(sum(v for _m, v in moments) + 1e-9))
+        for w, moments in _per_item_forecast(bank, cards, learner, when=NOW, tiers=tiers, count=20)
+    ]
+    assert forecast.expected == pytest.approx(sum(w * m for w, m, _sd in components), rel=1e-12)
+    for t, c in enumerate(forecast.cdf[:-1]):
+        expected = sum(w * readiness.normal_cdf((t + 0.5 - m) / sd) for w, m, sd in components)
+        assert c == pytest.approx(min(1.0, expected), abs=1e-12)
+    assert forecast.probabilities == {
+        item.id: readiness.item_probability(
+            item, readiness.knowledge(item, cards.get(item.id), learner, when=NOW)
+        )
+        for item in bank
+    }
+
+
 def _sim_bank():
     items = []
     for i in range(1, 121):
