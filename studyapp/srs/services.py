@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studyapp import rows
 from studyapp.content import selectors as content_selectors
-from studyapp.content.models import Item
+from studyapp.content.models import Deck, Item
 
 from . import optimizer, retention, scheduler, timing
 from .models import (
@@ -312,16 +312,29 @@ def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> 
 
 
 def _locked_card(*, user, card_id) -> StudyCard:
-    """The user's card, row-locked; DoesNotExist (→ 404) for another user's card."""
-    return (
-        StudyCard.objects.select_for_update(of=("self",))
-        .select_related("item__deck")
-        .get(pk=card_id, user=user)
+    """The user's card, row-locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes
+    writers), with whether its item and deck are active (:func:`_is_active`); DoesNotExist
+    (→ 404) for another user's card. SQL: one row, on every answer (rows.py)."""
+    card, item, deck = (rows.table(model) for model in (StudyCard, Item, Deck))
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    sql = (
+        f"SELECT {rows.columns(StudyCard, 'c')}, i.retired_at, d.retired_at"  # noqa: S608
+        f" FROM {card} c INNER JOIN {item} i ON i.id = c.item_id"
+        f" INNER JOIN {deck} d ON d.id = i.deck_id WHERE c.id = %s AND c.user_id = %s{lock}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [card_id, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise StudyCard.DoesNotExist(f"card {card_id} of user {user.pk}")
+    locked = rows.instance(StudyCard, row[:-2])
+    locked.active = row[-2] is None and row[-1] is None
+    return locked
 
 
 def _is_active(card: StudyCard) -> bool:
-    return card.item.retired_at is None and card.item.deck.retired_at is None
+    """The card's item and deck are not retired (as read by :func:`_locked_card`)."""
+    return card.active
 
 
 def _apply_review(

@@ -96,7 +96,13 @@ def _session_context(
         notice = _("Desfeito.")
     if undo is None:
         undo = selectors.has_undo(user=user)
+    # Each reversed once (the template uses them twice: the form's action and hx-post).
+    urls = {"undo": reverse("srs:undo")} if undo else {}
+    if display is not None:
+        for name in ("answer", "bury", "suspend"):
+            urls[name] = reverse(f"srs:{name}", args=[display.card.pk])
     return {
+        "urls": urls,
         "settings": settings,
         "scope": scope,
         "day": day,
