@@ -8,6 +8,9 @@ SQLite's aware datetimes and booleans, then each field's ``from_db_value``, e.g.
 
     sql = f"SELECT {rows.columns(Card, 'c')}, … FROM {rows.table(Card)} c …"
     card = rows.instance(Card, row[: rows.width(Card)])
+
+The study answer also writes its two rows here (:func:`insert`, :func:`update`): the ORM's
+``save()`` cost ~0.5 ms each to build; the signals ``save()`` sends are sent the same.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from django.db import connection
+from django.db.models import signals
 
 
 @cache
@@ -56,3 +60,67 @@ def instance(model, values: Sequence):
             value = func(value, column, connection)
         converted.append(value)
     return model.from_db(connection.alias, None, converted)
+
+
+def insert(instance) -> None:
+    """Save a new ``instance`` (auto primary key) with one SQL INSERT, as ``save()`` would:
+    fields' ``pre_save`` (e.g. ``auto_now_add``) and database preparation, the new primary
+    key set, ``pre_save``/``post_save`` sent (their receivers, e.g. the dashboard cache's
+    versions, still run)."""
+    model = type(instance)
+    meta = model._meta
+    signals.pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias)
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    signals.post_save.send(
+        sender=model,
+        instance=instance,
+        created=True,
+        update_fields=None,
+        raw=False,
+        using=connection.alias,
+    )
+
+
+def update(instance, update_fields) -> None:
+    """``instance.save(update_fields=…)`` as one SQL UPDATE by primary key (the fields'
+    database preparation, ``pre_save``/``post_save`` sent as ``save()`` sends them)."""
+    model = type(instance)
+    meta = model._meta
+    names = frozenset(update_fields)
+    signals.pre_save.send(
+        sender=model, instance=instance, raw=False, using=connection.alias, update_fields=names
+    )
+    fields = [field for field in meta.concrete_fields if field.name in names]
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
+    ]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {table(model)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+    signals.post_save.send(
+        sender=model,
+        instance=instance,
+        created=False,
+        update_fields=names,
+        raw=False,
+        using=connection.alias,
+    )

@@ -42,3 +42,46 @@ def test_settings_read_with_sql_equal_the_orms(user):
     assert fields(mine) == fields(StudySettings.objects.get(pk=settings.pk))
     assert mine.fsrs_parameters == [0.5] * 21
     assert rows.width(StudySettings) == len(rows.columns(StudySettings).split(", "))
+
+
+def test_insert_and_update_write_what_save_writes_and_send_its_signals(user, seed_deck):
+    from datetime import timedelta
+
+    from django.db.models.signals import post_save
+    from django.utils import timezone
+
+    from studyapp.srs.models import ReviewLog
+
+    cards_ensure(user=user)
+    card = StudyCard.objects.filter(user=user).order_by("id").first()
+    now = timezone.now()
+    sent = []
+
+    def receiver(sender, instance, created, update_fields, **kwargs):
+        sent.append((sender, instance.pk, created, update_fields))
+
+    post_save.connect(receiver)
+    try:
+        log = ReviewLog(
+            user_id=user.pk,
+            card=card,
+            rating=3,
+            reviewed_at=now,
+            state_before="new",
+            state_after="learning",
+            due_before=now,
+            due_after=now + timedelta(minutes=10),
+            interval_after=timedelta(minutes=10),
+        )
+        rows.insert(log)
+        card.state, card.due, card.token = "learning", now + timedelta(minutes=10), "t0k"
+        rows.update(card, ["state", "due", "token"])
+    finally:
+        post_save.disconnect(receiver)
+    stored = ReviewLog.objects.get(pk=log.pk)
+    assert fields(stored) == fields(log) and not log._state.adding
+    assert fields(StudyCard.objects.get(pk=card.pk)) == fields(card)
+    assert sent == [
+        (ReviewLog, log.pk, True, None),
+        (StudyCard, card.pk, False, frozenset({"state", "due", "token"})),
+    ]

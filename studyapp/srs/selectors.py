@@ -589,27 +589,42 @@ def _shared_cache():
     return caches[django_settings.SHARED_CACHE]
 
 
+# The content version at which ``services.cards_ensure`` last ran for a user.
+ENSURED_KEY = "srs:cards-ensured:{}"
+
+
+def ensured_key(user) -> str:
+    # The join date too: a deleted user's id may come back (SQLite) for someone new.
+    return ENSURED_KEY.format(f"{user.pk}:{user.date_joined.timestamp()}")
+
+
 @dataclass(frozen=True)
 class ContentState:
-    """The content version (``content.selectors.content_version``) and the ids of the
+    """The content version (``content.selectors.content_version``), the ids of the
     inactive source items as of that version (None: too many to list; the queries then
-    ask the database)."""
+    ask the database) and whether the user's cards were ensured at that version."""
 
     version: str
     inactive: tuple[int, ...] | None
+    ensured: bool = False
 
 
-def content_state() -> ContentState:
-    """One round trip to the shared cache when nothing was imported since the last request;
+def content_state(*, user=None) -> ContentState:
+    """One round trip to the shared cache when nothing was imported since the last request
+    (with ``user``: also whether ``services.cards_ensure`` ran for them at this version);
     after an import (a new version) one query reads the inactive items again. Without the
     shared cache (no Redis) that query runs on every request."""
-    found = _shared_cache().get_many([content_selectors.CONTENT_VERSION_KEY, INACTIVE_KEY])
+    keys = [content_selectors.CONTENT_VERSION_KEY, INACTIVE_KEY]
+    if user is not None:
+        keys.append(ensured_key(user))
+    found = _shared_cache().get_many(keys)
     version = found.get(content_selectors.CONTENT_VERSION_KEY)
     if version is None:
         version = content_selectors.content_version()
+    ensured = user is not None and found.get(keys[-1]) == version
     memo = found.get(INACTIVE_KEY)
     if memo is not None and memo[0] == version:
-        return ContentState(version=version, inactive=memo[1])
+        return ContentState(version=version, inactive=memo[1], ensured=ensured)
     # Read after the version: an import that commits in between renews the version again,
     # so what is stored here under the older version is never used with the newer one.
     inactive = tuple(
@@ -619,7 +634,9 @@ def content_state() -> ContentState:
         .values_list("id", flat=True)[: INACTIVE_LIST_MAX + 1]
     )
     state = ContentState(
-        version=version, inactive=inactive if len(inactive) <= INACTIVE_LIST_MAX else None
+        version=version,
+        inactive=inactive if len(inactive) <= INACTIVE_LIST_MAX else None,
+        ensured=ensured,
     )
     _shared_cache().set(INACTIVE_KEY, (version, state.inactive), None)
     return state
@@ -782,7 +799,6 @@ def session_card(
     card_id: int | None = None,
 ) -> StudyCard | None:
     """:func:`next_card` (same rules, one query), with its item, deck and section."""
-    at = connection.ops.adapt_datetimefield_value
     if card_id is not None:
         cards, params = _cards_sql(user=user, scope=Scope(), now=now, content=content)
         card = _card_with_item(f"(SELECT c.id {cards} AND c.id = %s)", [*params, card_id])
@@ -791,12 +807,8 @@ def session_card(
     cards, base = _cards_sql(user=user, scope=scope, now=now, content=content)
     if scope.ahead:
         states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
-        placeholders = ", ".join(["%s"] * len(states))
-        return _card_with_item(
-            f"(SELECT c.id {cards} AND c.state IN ({placeholders})"  # noqa: S608
-            " ORDER BY c.due, c.id LIMIT 1)",
-            [*base, *(str(state) for state in states)],
-        )
+        chosen, params = _first_sql(cards, base, states)
+        return _card_with_item(chosen, params)
     tiers = [(LEARNING_STATES, now, ())]
     if day.reviews_left_in(scope):
         tiers.append(((State.REVIEW,), now, day.review_closed_decks()))
@@ -805,14 +817,35 @@ def session_card(
     tiers.append((LEARNING_STATES, now + LEARN_AHEAD, ()))
     subqueries, params = [], []
     for states, until, closed in tiers:
-        placeholders = ", ".join(["%s"] * len(states))
-        excluded = _in_decks(len(closed), negate=True) if closed else ""
-        subqueries.append(
-            f"(SELECT c.id {cards} AND c.state IN ({placeholders}){excluded}"  # noqa: S608
-            " AND c.due <= %s ORDER BY c.due, c.id LIMIT 1)"
-        )
-        params += [*base, *(str(state) for state in states), *closed, at(until)]
+        sql, tier_params = _first_sql(cards, base, states, closed=closed, until=until)
+        subqueries.append(sql)
+        params += tier_params
     return _card_with_item(f"COALESCE({', '.join(subqueries)})", params)
+
+
+def _first_sql(cards: str, base: list, states, *, closed=(), until=None) -> tuple[str, list]:
+    """The id of the first card (by due, then id) in ``states`` (not in the ``closed``
+    decks, due by ``until``), as a scalar subquery. One ``LIMIT 1`` per state, each walking
+    the (user, state, due) index: with ``state IN (…)`` the database walks the (user, due)
+    index instead and reads every due card (all the new ones) before finding none."""
+    excluded = _in_decks(len(closed), negate=True) if closed else ""
+    due = " AND c.due <= %s" if until is not None else ""
+    firsts, params = [], []
+    for state in states:
+        firsts.append(
+            f"SELECT c.id, c.due {cards} AND c.state = %s{excluded}{due}"  # noqa: S608
+            " ORDER BY c.due, c.id LIMIT 1"
+        )
+        params += [*base, str(state), *closed]
+        if until is not None:
+            params.append(connection.ops.adapt_datetimefield_value(until))
+    if len(firsts) == 1:
+        return f"({firsts[0].replace('SELECT c.id, c.due ', 'SELECT c.id ', 1)})", params
+    arms = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) q{n}"  # noqa: S608
+        for n, sql in enumerate(firsts)
+    )
+    return f"(SELECT f.id FROM ({arms}) f ORDER BY f.due, f.id LIMIT 1)", params  # noqa: S608
 
 
 def _card_with_item(chosen: str, params: list) -> StudyCard | None:

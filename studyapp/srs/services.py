@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studyapp import rows
-from studyapp.content import selectors as content_selectors
 from studyapp.content.models import Deck, Item
 
-from . import optimizer, retention, scheduler, timing
+from . import optimizer, retention, scheduler, selectors, timing
 from .models import (
     CardAction,
     DeckLimits,
@@ -184,26 +183,19 @@ def cards_ensure(*, user, now: datetime | None = None) -> int:
     return len(cards)
 
 
-# The content version (content.selectors.content_version) at which cards_ensure last ran for
-# a user: until an import renews it, every studiable item already has the user's card.
-ENSURED_KEY = "srs:cards-ensured:{}"
-
-
-def cards_ensure_current(*, user, now: datetime | None = None) -> int:
+def cards_ensure_current(*, user, now: datetime | None = None, content=None) -> int:
     """:func:`cards_ensure`, skipped when it already ran for the user at the current content
-    version (the study page's work then does not grow with the number of items). The
-    version is read before the check runs: an import committing meanwhile renews it, so the
-    next request runs it again. Only cards_ensure and an import make items studiable for a
-    user who has cards (a quiz answer creates its one card itself). Without the shared cache
-    (Redis) nothing is kept and it runs on every study page."""
-    cache = caches[django_settings.SHARED_CACHE]
-    version = content_selectors.content_version()
-    # The join date too: a deleted user's id may come back (SQLite) for someone new.
-    key = ENSURED_KEY.format(f"{user.pk}:{user.date_joined.timestamp()}")
-    if cache.get(key) == version:
+    version (the study page's work then does not grow with the number of items): the shared
+    cache keeps the version it last ran at (``selectors.content_state(user=…)`` reads it).
+    That version is read before the check runs: an import committing meanwhile renews it,
+    so the next request runs it again. Only cards_ensure and an import make items studiable
+    for a user who has cards (a quiz answer creates its one card itself). Without the shared
+    cache (Redis) nothing is kept and it runs on every study page."""
+    content = content or selectors.content_state(user=user)
+    if content.ensured:
         return 0
     created = cards_ensure(user=user, now=now)
-    cache.set(key, version, None)
+    caches[django_settings.SHARED_CACHE].set(selectors.ensured_key(user), content.version, None)
     return created
 
 
@@ -359,7 +351,7 @@ def _apply_review(
         leech_threshold=settings.leech_threshold,
     )
     after = outcome.memory
-    log = ReviewLog.objects.create(
+    log = ReviewLog(
         user_id=card.user_id,
         card=card,
         source=source,
@@ -369,12 +361,13 @@ def _apply_review(
         **_log_fields(before, after),
         interval_after=outcome.interval,
     )
+    rows.insert(log)  # as log.save(), with SQL (rows.py)
     rollup_record(log=log, tz=settings.tzinfo)
     _memory_set(card, after)
     card.token = new_token()
     if outcome.leech:
         card.suspended = True
-    card.save(update_fields=[*MEMORY_FIELDS, "token", "suspended"])
+    rows.update(card, [*MEMORY_FIELDS, "token", "suspended"])
     return ReviewResult(card=card, log=log, leech=outcome.leech)
 
 

@@ -53,6 +53,7 @@ def _session_context(
     session: services.SessionSettings,
     scope: selectors.Scope,
     now: datetime,
+    content: selectors.ContentState | None = None,
     card_id: int | None = None,
     reveal: bool = False,
     undo: bool | None = None,
@@ -62,7 +63,7 @@ def _session_context(
 ) -> dict:
     user = request.user
     settings = session.settings
-    content = selectors.content_state()
+    content = content or selectors.content_state()
     day, counts = selectors.study_counts(
         user=user, settings=settings, limits=session.limits, scope=scope, now=now, content=content
     )
@@ -175,7 +176,8 @@ def study(request, slug=None):
     now = timezone.now()
     session = services.study_session_settings(user=request.user)
     scope = _scope(session, slug, ahead=request.GET.get("ahead") == "1")
-    services.cards_ensure_current(user=request.user, now=now)
+    content = selectors.content_state(user=request.user)
+    services.cards_ensure_current(user=request.user, now=now, content=content)
     card_id = request.GET.get("card")
     undone = request.GET.get("undone", "")
     context = _session_context(
@@ -183,6 +185,7 @@ def study(request, slug=None):
         session=session,
         scope=scope,
         now=now,
+        content=content,
         card_id=int(card_id) if card_id and card_id.isdecimal() and len(card_id) < 19 else None,
         reveal=request.GET.get("reveal") == "1",
         undone=undone if undone in UNDONE_KINDS else "",
