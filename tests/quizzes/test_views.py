@@ -430,3 +430,42 @@ def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
 
 def test_an_attempt_id_beyond_the_databases_integers_is_404(user_client):
     assert user_client.get(f"/quiz/a/{2**63}/q/1/").status_code == 404
+
+
+OPTION_LOOP = """{% for option in view.options %}
+          <div class="option{% if option.struck %} is-struck{% endif %}">
+            <input type="{% if question.is_multiple %}checkbox{% else %}radio{% endif %}" name="option" value="{{ option.id }}" id="option-{{ option.id }}"{% if option.selected %} checked{% endif %}>
+            <label for="option-{{ option.id }}"{% if view.lang %} lang="{{ view.lang }}"{% endif %}><span class="option-letter" aria-hidden="true">{{ option.letter }}</span> {{ option.html|safe }}{% if option.struck %}<span class="visually-hidden"> ({% translate "riscada" %})</span>{% endif %}</label>
+            {# comment #}
+            <button type="submit" form="strike-form" name="strike" value="{{ option.id }}" id="strike-{{ option.id }}" class="strike-toggle secondary small" aria-pressed="{% if option.struck %}true{% else %}false{% endif %}"
+                    hx-post="{{ q_url }}strike/" hx-target="#attempt-body" hx-swap="outerHTML"><span class="strike-icon" aria-hidden="true">abc</span><span class="visually-hidden">{% blocktranslate with letter=option.letter %}Riscar a opção {{ letter }}{% endblocktranslate %}</span></button>
+          </div>
+          {% endfor %}"""  # noqa: E501 - the question page's loop before quiz_options
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+@pytest.mark.parametrize("multiple", [False, True])
+def test_the_option_rows_are_the_templates_markup(language, multiple):
+    from django.template import engines
+    from django.utils import translation
+
+    from studyapp.quizzes.selectors import OptionView, QuestionView
+
+    options = [
+        OptionView(11, "<code>a &amp; b</code>", False, False, letter="A"),
+        OptionView(12, "Dois", True, True, letter="B"),
+        OptionView(1234567, "Três", False, False, letter="C", struck=True),
+        OptionView(14, "Quatro", False, True, letter="D", struck=True),
+    ]
+    question = type("Q", (), {"is_multiple": multiple})()
+    context = {
+        "view": QuestionView(question=question, item=None, shown=None, options=options, lang="en"),
+        "question": question,
+        "q_url": "/quiz/a/7/q/3/",
+    }
+    engine = engines["django"]
+    with translation.override(language):
+        expected = engine.from_string("{% load i18n %}" + OPTION_LOOP).render(context)
+        built = engine.from_string("{% load quiz_options %}{% option_rows view question q_url %}")
+        assert built.render(context) == expected
+    assert expected.count('<div class="option') == 4 and expected.count(" checked") == 2
