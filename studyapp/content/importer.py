@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -214,7 +215,7 @@ def content_import(
             return report
         # Sources first: translations line up against the source as just imported.
         ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
-        pinned = _pinned_ids_by_deck(headers)
+        pinned = _pins(headers)
         decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
         for source, header in ordered:
             errors = _import_deck(
@@ -310,17 +311,19 @@ def _source_slug_errors(parsed: list[tuple[Source, Header]]) -> list[ContentErro
     errors: list[ContentError] = []
     sources = [(source, deck) for source, deck in parsed if not deck.translation_of]
     paths = {source.path for source, _deck in parsed}
+    stored = _stored_sources({deck.slug for _source, deck in sources}, paths)
     first: dict[str, tuple[str, str]] = {}
     for source, deck in sources:
         other = first.setdefault(deck.slug, (source.path, deck.language))
         if other[0] == source.path or other[1].lower() == deck.language.lower():
-            existing = (
-                Deck.objects.sources()
-                .filter(slug=deck.slug)
-                .exclude(language__iexact=deck.language)
-                .exclude(source__path__in=paths)
-                .select_related("source")
-                .first()
+            language = deck.language.lower()
+            existing = next(
+                (
+                    found
+                    for found in stored.get(deck.slug, [])
+                    if found.language.lower() != language
+                ),
+                None,
             )
             if existing is None:
                 continue
@@ -338,6 +341,25 @@ def _source_slug_errors(parsed: list[tuple[Source, Header]]) -> list[ContentErro
             )
         )
     return errors
+
+
+def _stored_sources(slugs: set[str], paths: set[str]) -> dict[str, list[Deck]]:
+    """slug → the active source decks stored with that slug whose file is not one of
+    ``paths`` (by title), in a few queries whatever the number of files."""
+    found: dict[str, list[Deck]] = {}
+    ordered = sorted(slugs)
+    for start in range(0, len(ordered), BATCH):
+        decks = (
+            Deck.objects.sources()
+            .filter(slug__in=ordered[start : start + BATCH])
+            .select_related("source")
+            .defer("intro_html", "source__text")
+            .order_by("title", "pk")
+        )
+        for deck in decks:
+            if deck.source_id is None or deck.source.path not in paths:
+                found.setdefault(deck.slug, []).append(deck)
+    return found
 
 
 def _conflicts(sources: list[Source], folders: list[str], force: bool) -> list[ContentError]:
@@ -374,17 +396,30 @@ def _conflicts(sources: list[Source], folders: list[str], force: bool) -> list[C
     return errors
 
 
-def _pinned_ids_by_deck(parsed: list[tuple[Source, Header]]) -> dict[tuple[str, str], set]:
-    """(slug, language) → the ``{#id}``s its file pins, for every source deck of the run.
+@dataclass
+class _Pins:
+    """The run's ``{#id}``s. An item whose id moves from one of its files to another keeps
+    its row (and every learner's history): see :func:`_moved_items`."""
 
-    An item whose id moves from one of these files to another keeps its row (and every
-    learner's history): see :func:`_moved_items`.
-    """
-    return {
+    # (slug, language) → the ids its file pins, for every source deck of the run.
+    by_deck: dict[tuple[str, str], set[str]]
+    # (language, id) of every pinned item of a source deck stored when the run began: an item
+    # can only move here from one of these (the run's own items are pinned by their files).
+    stored: set[tuple[str, str]]
+
+
+def _pins(parsed: list[tuple[Source, Header]]) -> _Pins:
+    by_deck = {
         (deck.slug, deck.language.lower()): deck.pinned
         for _source, deck in parsed
         if deck.translation_of is None
     }
+    stored = set(
+        Item.objects.filter(pinned=True, deck__translation_of__isnull=True).values_list(
+            "deck__language", "key"
+        )
+    )
+    return _Pins(by_deck, stored)
 
 
 def _sha(data: bytes) -> str:
@@ -399,7 +434,7 @@ def _import_deck(
     now: datetime,
     force: bool,
     edited_in_browser: bool,
-    pinned: dict[tuple[str, str], set],
+    pinned: _Pins,
     records: dict[str, SourceFile],
     decks: dict[tuple[str, str], Deck],
 ) -> list[ContentError]:
@@ -528,7 +563,7 @@ def _sync_items(
     sections: list[Section],
     report: ImportReport,
     now: datetime,
-    pinned: dict[tuple[str, str], set],
+    pinned: _Pins,
 ) -> None:
     parsed_sections = parsed_deck.sections
     existing = list(deck.items.select_related("section"))
@@ -566,26 +601,26 @@ def _sync_items(
             )
     _write_items(writes, now)
     matched = {item.pk for item in matches.values()}
-    language = deck.language.lower()
-    # Ids another file of this run pins move there (see _moved_items): not retired here.
-    elsewhere = set().union(
-        *(ids for (slug, lang), ids in pinned.items() if lang == language and slug != deck.slug)
-    )
-    report.retired += _retire(
-        [
+    gone = [item for item in existing if item.pk not in matched and item.retired_at is None]
+    if any(item.pinned for item in gone):
+        # Ids another file of this run pins move there (see _moved_items): not retired here.
+        language = deck.language.lower()
+        elsewhere = set().union(
+            *(
+                ids
+                for (slug, lang), ids in pinned.by_deck.items()
+                if lang == language and slug != deck.slug
+            )
+        )
+        gone = [
             item
-            for item in existing
-            if item.pk not in matched
-            and item.retired_at is None
-            and not (item.pinned and item.key in elsewhere and item.deck_id == deck.pk)
-        ],
-        now,
-    )
+            for item in gone
+            if not (item.pinned and item.key in elsewhere and item.deck_id == deck.pk)
+        ]
+    report.retired += _retire(gone, now)
 
 
-def _moved_items(
-    deck: Deck, parsed_deck: ParsedDeck, keys: set[str], pinned: dict[tuple[str, str], set]
-) -> list[Item]:
+def _moved_items(deck: Deck, parsed_deck: ParsedDeck, keys: set[str], pinned: _Pins) -> list[Item]:
     """Items this file pins by ``{#id}`` that live in another source deck of the same run
     whose file no longer pins that id: the instructor moved them here (for example, to an
     out-of-mock deck). Matching them by id keeps their rows, so learners' history follows."""
@@ -595,11 +630,11 @@ def _moved_items(
         for item in parsed_deck.items
         if item.pinned_id and item.pinned_id not in keys
     }
-    if not wanted:
-        return []
+    if not any((deck.language, key) in pinned.stored for key in wanted):
+        return []  # e.g. every item of a first import: no query
     sources = {
         slug
-        for (slug, lang), ids in pinned.items()
+        for (slug, lang), ids in pinned.by_deck.items()
         if lang == language and slug != deck.slug and wanted - ids
     }
     candidates = Item.objects.filter(
@@ -611,7 +646,7 @@ def _moved_items(
     ).select_related("section", "deck")
     moved, seen = [], set()
     for item in candidates.order_by("retired_at", "pk"):  # active rows first
-        if item.key in seen or item.key in pinned.get((item.deck.slug, language), set()):
+        if item.key in seen or item.key in pinned.by_deck.get((item.deck.slug, language), set()):
             continue
         seen.add(item.key)
         moved.append(item)
@@ -764,7 +799,7 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
     changed = [write.item for write in old if _state(write.item) != write.before]
     for item in changed:
         item.updated_at = now
-    Item.objects.bulk_create(new, batch_size=BATCH)
+    _create_items(new)
     Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
     old_ids = [write.item.pk for write in old]
 
@@ -781,9 +816,9 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
         if wanted != current:
             if current:
                 stale.append(write.item.pk)
-            pairs += [through(item_id=write.item.pk, topic_id=pk) for pk in sorted(wanted)]
+            pairs += [(write.item.pk, pk) for pk in sorted(wanted)]
     through.objects.filter(item_id__in=stale).delete()
-    through.objects.bulk_create(pairs, batch_size=BATCH)
+    _insert(through, ("item", "topic"), pairs)
 
     rows: dict[int, list[Option]] = {}
     for option in Option.objects.filter(item_id__in=old_ids).order_by("item_id", "position", "pk"):
@@ -794,22 +829,14 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
         for position, option in enumerate(write.parsed.options):
             values = (position, option.text, option.html, option.correct)
             if position >= len(existing):
-                create.append(
-                    Option(
-                        item=write.item,
-                        position=position,
-                        text_md=option.text,
-                        html=option.html,
-                        is_correct=option.correct,
-                    )
-                )
+                create.append((write.item.pk, *values))
                 continue
             row = existing[position]
             if (row.position, row.text_md, row.html, row.is_correct) != values:
                 row.position, row.text_md, row.html, row.is_correct = values
                 update.append(row)
         surplus += [row.pk for row in existing[len(write.parsed.options) :]]
-    Option.objects.bulk_create(create, batch_size=BATCH)
+    _insert(Option, ("item", "position", "text_md", "html", "is_correct"), create)
     Option.objects.bulk_update(
         update, ["position", "text_md", "html", "is_correct"], batch_size=BATCH
     )
@@ -817,16 +844,73 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
         Option.objects.filter(pk__in=surplus).delete()
 
     Reference.objects.filter(item_id__in=old_ids).delete()
-    Reference.objects.bulk_create(
+    _insert(
+        Reference,
+        ("deck", "item", "title", "url", "position"),
         (
-            Reference(
-                deck=write.item.deck, item=write.item, title=ref.title, url=ref.url, position=i
-            )
+            (write.item.deck_id, write.item.pk, ref.title, ref.url, i)
             for write in writes
             for i, ref in enumerate(write.parsed.references)
         ),
-        batch_size=BATCH,
     )
+
+
+def _create_items(items: list[Item]) -> None:
+    """``bulk_create(items)`` for new rows, without compiling every value of every row: the
+    same columns and values (one timestamp for the batch), ids read back in order
+    (``INSERT … RETURNING``, as bulk_create does on SQLite and PostgreSQL)."""
+    if not items:
+        return
+    if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover
+        Item.objects.bulk_create(items, batch_size=BATCH)
+        return
+    stamp = timezone.now()
+    domains = Item._meta.get_field("domains")
+    stored_stamp = Item._meta.get_field("created_at").get_db_prep_save(stamp, connection)
+    fields = ("key", *ITEM_FIELDS, "created_at", "updated_at")
+    attnames = [Item._meta.get_field(name).attname for name in ("key", *ITEM_FIELDS)]
+    at_domains = attnames.index("domains")
+    rows = []
+    for item in items:
+        item.created_at = item.updated_at = stamp
+        row = [getattr(item, attname) for attname in attnames]
+        row[at_domains] = domains.get_db_prep_save(row[at_domains], connection)
+        rows.append((*row, stored_stamp, stored_stamp))
+    for item, pk in zip(items, _insert(Item, fields, rows, returning=True), strict=True):
+        item.pk = pk
+        item._state.adding = False
+        item._state.db = connection.alias
+
+
+def _insert(
+    model, fields: tuple[str, ...], rows: Iterable[tuple], *, returning: bool = False
+) -> list:
+    """INSERT ``rows`` (values in the order of ``fields``, as the database stores them: ids,
+    text, numbers, booleans) with one prepared statement: what ``bulk_create`` writes, without
+    building a model instance and compiling every value of every row (the import's options,
+    references and topic links are most of its rows). No signals, as with ``bulk_create``."""
+    rows = list(rows)
+    if not rows:
+        return []
+    quote = connection.ops.quote_name  # names from the models, values as parameters
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    with connection.cursor() as cursor:
+        if not returning:
+            cursor.executemany(sql + row, rows)
+            return []
+        # Many rows per statement, within SQLite's limit on parameters.
+        size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
+        ids = []
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            pk = quote(model._meta.pk.column)
+            values = [value for values in chunk for value in values]
+            cursor.execute(sql + ", ".join([row] * len(chunk)) + f" RETURNING {pk}", values)
+            ids += [found for (found,) in cursor.fetchall()]
+        return ids
 
 
 def _retire(items: list[Item], now: datetime) -> int:
@@ -839,9 +923,10 @@ def _retire(items: list[Item], now: datetime) -> int:
 
 def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
     deck.references.filter(item__isnull=True).delete()
-    Reference.objects.bulk_create(
-        Reference(deck=deck, title=ref.title, url=ref.url, position=index)
-        for index, ref in enumerate(parsed.references)
+    _insert(
+        Reference,
+        ("deck", "item", "title", "url", "position"),
+        ((deck.pk, None, ref.title, ref.url, index) for index, ref in enumerate(parsed.references)),
     )
 
 
@@ -902,6 +987,7 @@ def _source_outline(source_deck: Deck) -> _Outline:
     items: dict[int, list[Item]] = {section.pk: [] for section in sections}
     for item in (
         Item.objects.filter(section__in=sections, retired_at__isnull=True)
+        .only("section", "key", "kind", "domains")  # what lining up reads: not the texts
         .order_by("section_id", "position", "pk")
         .prefetch_related("topics")
     ):
