@@ -164,12 +164,15 @@ def _simulate_learner(
     desired: float,
     days: int,
     optimize: bool = False,
+    keeping: bool = True,
 ) -> LearnerStats:
     stats = LearnerStats()
     weights = profile.weights
     user = get_user_model().objects.create_user(username=f"simulated-{uuid.uuid4().hex}")
     settings = services.study_settings_get(user=user)
-    services.study_settings_update(settings=settings, desired_retention=desired)
+    services.study_settings_update(
+        settings=settings, desired_retention=desired, keep_retention=keeping
+    )
     tz = settings.tzinfo
     scope = selectors.scope_for(settings=settings, slug=None)
     traces: dict[int, model.Trace] = {}
@@ -253,6 +256,7 @@ def simulate_learner(
     days: int,
     calibrate: bool = False,
     optimize: bool = False,
+    keeping: bool = True,
 ) -> tuple[model.Profile, LearnerStats]:
     """Simulate one learner in a transaction that is rolled back: nothing stays behind."""
     profile = learner_profile(seed=seed, index=index, calibrate=calibrate)
@@ -268,6 +272,7 @@ def simulate_learner(
                 desired=desired,
                 days=days,
                 optimize=optimize,
+                keeping=keeping,
             )
             raise _Rollback
     except _Rollback:
@@ -283,6 +288,7 @@ def simulate(
     desired: tuple[float, ...] = DESIRED,
     calibrate: bool = False,
     optimize: bool = False,
+    keeping: bool = True,
     progress=None,
 ) -> list[RunResult]:
     """One run per desired retention, each over the same ``learners`` simulated learners."""
@@ -300,6 +306,7 @@ def simulate(
                 days=days,
                 calibrate=calibrate,
                 optimize=optimize,
+                keeping=keeping,
             )
             total.add(stats)
             if progress is not None:

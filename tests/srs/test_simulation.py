@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from studyapp.srs import learner_model as model
-from studyapp.srs import simulation
+from studyapp.srs import services, simulation
 from studyapp.srs.models import DailyReviewStats, ReviewLog, StudyCard, StudySettings
 
 # --- the pure model -----------------------------------------------------------------------
@@ -246,3 +246,42 @@ def test_optimize_trains_each_learner_on_the_simulated_clock(seed_deck, monkeypa
     assert [list(run) for run in data["runs"]] == [
         ["desired", "achieved", "learners", "reviews"]
     ] * 3
+
+
+def test_keeping_learners_aim_higher_after_a_shortfall_and_no_keeping_ones_do_not(seed_deck):
+    """Over 20 days the simulated learners fall short at first (young cards): with retention
+    keeping their cards are scheduled above the desired retention, without it never."""
+    seen = {}
+
+    def record(keeping):
+        original = services.retention_refresh
+
+        def spy(*, settings, now):
+            kept = original(settings=settings, now=now)
+            seen.setdefault(keeping, []).append(settings.aimed_retention)
+            return kept
+
+        return spy
+
+    for keeping in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(services, "retention_refresh", record(keeping))
+            simulation.simulate(learners=1, days=20, seed=3, desired=(0.9,), keeping=keeping)
+    assert max(seen[True]) > 0.9
+    assert set(seen[False]) == {0.9}
+
+
+def test_command_no_keeping_flag(seed_deck):
+    out = StringIO()
+    call_command(
+        "simulate_study",
+        "--learners",
+        "1",
+        "--days",
+        "3",
+        "--desired",
+        "0.9",
+        "--no-keeping",
+        stdout=out,
+    )
+    assert "(retention keeping off)" in out.getvalue().splitlines()[0]

@@ -42,6 +42,12 @@ class Command(BaseCommand):
             help="each learner trains their own FSRS parameters (tuning.parameters_optimize) "
             f"once they have enough reviews, then every {simulation.OPTIMIZE_EVERY} study days",
         )
+        parser.add_argument(
+            "--no-keeping",
+            action="store_true",
+            help="learners who switch retention keeping off (srs/retention.py): every card "
+            "aimed at the desired retention, as before keeping existed",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON only")
 
     def handle(self, *args, **options):
@@ -78,6 +84,7 @@ class Command(BaseCommand):
                 desired=desired,
                 calibrate=options["calibrate"],
                 optimize=options["optimize"],
+                keeping=not options["no_keeping"],
                 progress=progress,
             )
         except simulation.NoContent as error:
@@ -90,6 +97,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{learners} {'calibration ' if options['calibrate'] else ''}learners × {days} days"
             f"{' (training their parameters)' if options['optimize'] else ''}"
+            f"{' (retention keeping off)' if options['no_keeping'] else ''}"
             f" per run, seed {options['seed']} "
             f"({time.perf_counter() - started:.0f} s)"
         )
