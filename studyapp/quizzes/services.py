@@ -13,12 +13,14 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from studyapp import rows
 from studyapp.content.models import Deck, Item, Option, Topic
 from studyapp.srs.services import cards_lock_for_quiz, review_from_quiz
 
@@ -297,15 +299,47 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
     )
 
 
+def _in_range(model_field, value: int) -> bool:
+    """Whether the database's column can hold ``value`` (the URL takes any digits; the ORM
+    answers "no such row" for the others, SQL would raise)."""
+    low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+    return (low is None or low <= value) and (high is None or value <= high)
+
+
+def _locked_row(model, where: str, params: list):
+    """The row of ``model`` matching ``where`` as a model instance (None when there is
+    none), locked as ``select_for_update()`` locks it: ``FOR UPDATE`` where the database has
+    it (PostgreSQL); SQLite's transactions here begin IMMEDIATE, which already holds the
+    write lock. SQL because building ``select_for_update().get()`` with the ORM cost ~0.4 ms,
+    twice per autosave (the statement runs in µs)."""
+    if connection.get_autocommit():
+        raise TransactionManagementError("a locked read outside of a transaction")
+    sql = f"SELECT {rows.columns(model)} FROM {rows.table(model)} WHERE {where}"  # noqa: S608
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else rows.instance(model, row)
+
+
 def _locked_attempt(*, user, attempt_id: int) -> Attempt:
-    return Attempt.objects.select_for_update().get(pk=attempt_id, user=user)
+    attempt = None
+    if _in_range(Attempt._meta.pk, attempt_id):
+        attempt = _locked_row(Attempt, "id = %s AND user_id = %s", [attempt_id, user.pk])
+    if attempt is None:
+        raise Attempt.DoesNotExist("attempt")
+    return attempt
 
 
 def _question(attempt: Attempt, position: int) -> AttemptQuestion:
-    try:
-        return AttemptQuestion.objects.select_for_update().get(attempt=attempt, position=position)
-    except AttemptQuestion.DoesNotExist as error:
-        raise QuestionNotFound() from error
+    question = None
+    if _in_range(AttemptQuestion._meta.get_field("position"), position):
+        where = "attempt_id = %s AND position = %s"
+        question = _locked_row(AttemptQuestion, where, [attempt.pk, position])
+    if question is None:
+        raise QuestionNotFound()
+    return question
 
 
 def _validated(question: AttemptQuestion, option_ids: Sequence[int]) -> list[int]:

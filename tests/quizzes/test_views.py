@@ -469,3 +469,18 @@ def test_the_option_rows_are_the_templates_markup(language, multiple):
         built = engine.from_string("{% load quiz_options %}{% option_rows view question q_url %}")
         assert built.render(context) == expected
     assert expected.count('<div class="option') == 4 and expected.count(" checked") == 2
+
+
+def test_a_position_beyond_the_databases_integers_is_404(mock, user_client):
+    assert user_client.post(url(mock, f"q/{2**70}/answer/"), {"option": 1}).status_code == 404
+    assert user_client.post(url(mock, f"q/{2**63}/flag/"), {"flagged": "1"}).status_code == 404
+    assert user_client.post(f"/quiz/a/{2**63}/q/1/answer/", {"option": 1}).status_code == 404
+
+
+def test_the_locked_reads_need_a_transaction(mock, user, monkeypatch):
+    from django.db import connection
+    from django.db.transaction import TransactionManagementError
+
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)  # outside any atomic()
+    with pytest.raises(TransactionManagementError):
+        services._locked_attempt(user=user, attempt_id=mock.pk)
