@@ -1,7 +1,7 @@
 """Forms that start quizzes. Answers are validated by the services (they know the question)."""
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +20,17 @@ class LocalizedDeckField(forms.ModelMultipleChoiceField):
 
 
 DECKS_SHOWN = 12
+# What a deck's checkbox needs (title in the reader's language): not the deck's intro HTML,
+# which SQLite otherwise carries through the sort of every deck by title.
+LISTED_FIELDS = ("id", "slug", "title", "language", "translation_of_id")
 TOPICS_SHOWN = 12
 DECK_QUERY_MAX_CHARS = 100
+
+
+def _listed(decks):
+    """``decks`` with what their checkboxes show, their translations' titles included."""
+    translations = Prefetch("translations", queryset=Deck.objects.only(*LISTED_FIELDS))
+    return decks.only(*LISTED_FIELDS).prefetch_related(translations)
 
 
 class PracticeForm(forms.Form):
@@ -84,14 +93,13 @@ class PracticeForm(forms.Form):
                 Q(pk__in=titles.values("pk")) | Q(pk__in=titles.values("translation_of_id"))
             )
         chosen = self._chosen("decks")
-        shown = list(matching.prefetch_related("translations")[: DECKS_SHOWN + 1])
+        shown = list(_listed(matching)[: DECKS_SHOWN + 1])
         self.decks_hidden = len(shown) > DECKS_SHOWN
         shown = shown[:DECKS_SHOWN]
         slugs = {deck.slug for deck in shown}
         missing = [slug for slug in chosen if slug and slug not in slugs]
         if missing:
-            extra = decks.filter(slug__in=missing[:DECKS_SHOWN]).prefetch_related("translations")
-            shown += list(extra)
+            shown += list(_listed(decks.filter(slug__in=missing[:DECKS_SHOWN])))
         field.widget.choices = [(deck.slug, field.label_from_instance(deck)) for deck in shown]
 
     def _show_some_topics(self, topics, query: str) -> None:

@@ -145,3 +145,12 @@ def test_the_checkbox_lists_are_djangos_markup(import_text, data):
         assert 'value="q001" id="id_decks_2" checked>' in expected["decks"]
     elif "nope" in data["decks"]:
         assert 'aria-invalid="true"' in expected["decks"]
+
+
+def test_the_index_reads_no_deck_intro(client, user, many_decks):
+    """The intro HTML is the deck page's; sorting every deck by title with it was the index's
+    cost that grew with the number of decks."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/quiz/", {"deck": "q020"}).status_code == 200
+    assert not [q["sql"] for q in queries if "intro_html" in q["sql"]]
