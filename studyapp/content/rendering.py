@@ -83,18 +83,49 @@ def _markdown() -> markdown.Markdown:
 # tests/content/test_rendering.py compares both ways).
 _SPECIAL = r"`\\*_\[\]<>&!|~{}\x00-\x1f\x7f-\xa0"
 _PLAIN = re.compile(rf"[^\s#>+\-=0-9{_SPECIAL}](?:[^\n{_SPECIAL}]*[^\s{_SPECIAL}])?")
+# Plain text may also hold `code` spans (half the pieces Markdown rendered): single backticks,
+# around text with no space at either end and nothing the HTML escapes or Markdown unescapes.
+# Markdown makes each one "<code>" + text + "</code>", so such a line skips it too.
+_SPECIAL_CHAR = re.compile(rf"[{_SPECIAL}]")
+_CODE_SPECIAL_CHAR = re.compile(r"[&<>\\\x00-\x1f\x7f-\xa0]")
+_NOT_SPACE_WHITESPACE = re.compile(r"[^\S ]")  # \s is str.isspace(): tabs, newlines, U+2028…
+_BLOCK_START = frozenset("#>+-=0123456789")
+
+
+def plain_html(text: str) -> str | None:
+    """What Markdown and the sanitizer make of a line of plain text with `code` spans, else
+    None (then the text goes through them)."""
+    if _NOT_SPACE_WHITESPACE.search(text):
+        return None
+    if "`" not in text:
+        return f"<p>{text}</p>" if _PLAIN.fullmatch(text) else None
+    parts = text.split("`")
+    last = len(parts) - 1
+    if last % 2 or parts[0][:1] in _BLOCK_START or parts[0][:1] == " " or parts[-1][-1:] == " ":
+        return None
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            # Between two spans, "``" would be one longer delimiter, not two spans.
+            if (not part and 0 < index < last) or _SPECIAL_CHAR.search(part):
+                return None
+        elif not part or part[0] == " " or part[-1] == " " or _CODE_SPECIAL_CHAR.search(part):
+            return None
+    html_parts = [
+        part if index % 2 == 0 else f"<code>{part}</code>" for index, part in enumerate(parts)
+    ]
+    return "<p>" + "".join(html_parts) + "</p>"
 
 
 def is_plain(text: str) -> bool:
-    return _PLAIN.fullmatch(text) is not None and all(c == " " or not c.isspace() for c in text)
+    return plain_html(text) is not None
 
 
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML and sanitize it: no scripts, handlers or unsafe URLs."""
     if not text:
         return ""
-    if is_plain(text):
-        return f"<p>{text}</p>"
+    if (shortcut := plain_html(text)) is not None:
+        return shortcut
     try:
         raw = _markdown().reset().convert(text)
     except BaseException as exc:

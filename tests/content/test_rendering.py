@@ -159,7 +159,7 @@ def _both_ways(monkeypatch, text: str) -> tuple[str, str]:
 
     fast = rendering.render_markdown(text)
     with monkeypatch.context() as patched:
-        patched.setattr(rendering, "is_plain", lambda _text: False)
+        patched.setattr(rendering, "plain_html", lambda _text: None)
         full = rendering.render_markdown(text)
     return fast, full
 
@@ -192,3 +192,33 @@ def test_the_plain_text_shortcut_gives_what_markdown_gives(text):
     finally:
         monkeypatch.undo()
     assert fast == full
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["`", "``", "a", "b c", " ", "  ", "-", "1", "#", "*", "&", "<", "\\", "é", "\t"]
+        ),
+        min_size=1,
+        max_size=10,
+    ).map("".join)
+)
+def test_the_code_span_shortcut_gives_what_markdown_gives(text):
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        fast, full = _both_ways(monkeypatch, text)
+    finally:
+        monkeypatch.undo()
+    assert fast == full
+
+
+def test_the_shortcut_takes_code_spans_and_leaves_doubtful_ones_to_markdown():
+    from studyapp.content.rendering import plain_html
+
+    assert plain_html("Run `docker push` then `aws ecr`") == (
+        "<p>Run <code>docker push</code> then <code>aws ecr</code></p>"
+    )
+    assert plain_html("`a`") == "<p><code>a</code></p>"
+    for doubtful in ["`a``b`", "`a", "` a`", "`a&b`", "`a` *b*", "1. `a`", "`a`\nb", "a `b` "]:
+        assert plain_html(doubtful) is None, doubtful
