@@ -765,7 +765,7 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
     changed = [write.item for write in old if _state(write.item) != write.before]
     for item in changed:
         item.updated_at = now
-    Item.objects.bulk_create(new, batch_size=BATCH)
+    _create_items(new)
     Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
     old_ids = [write.item.pk for write in old]
 
@@ -821,20 +821,62 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
     )
 
 
-def _insert(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
+def _create_items(items: list[Item]) -> None:
+    """``bulk_create(items)`` for new rows, without compiling every value of every row: the
+    same columns and values (one timestamp for the batch), ids read back in order
+    (``INSERT … RETURNING``, as bulk_create does on SQLite and PostgreSQL)."""
+    if not items:
+        return
+    if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover
+        Item.objects.bulk_create(items, batch_size=BATCH)
+        return
+    stamp = timezone.now()
+    domains = Item._meta.get_field("domains")
+    stored_stamp = Item._meta.get_field("created_at").get_db_prep_save(stamp, connection)
+    fields = ("key", *ITEM_FIELDS, "created_at", "updated_at")
+    attnames = [Item._meta.get_field(name).attname for name in ("key", *ITEM_FIELDS)]
+    at_domains = attnames.index("domains")
+    rows = []
+    for item in items:
+        item.created_at = item.updated_at = stamp
+        row = [getattr(item, attname) for attname in attnames]
+        row[at_domains] = domains.get_db_prep_save(row[at_domains], connection)
+        rows.append((*row, stored_stamp, stored_stamp))
+    for item, pk in zip(items, _insert(Item, fields, rows, returning=True), strict=True):
+        item.pk = pk
+        item._state.adding = False
+        item._state.db = connection.alias
+
+
+def _insert(
+    model, fields: tuple[str, ...], rows: Iterable[tuple], *, returning: bool = False
+) -> list:
     """INSERT ``rows`` (values in the order of ``fields``, as the database stores them: ids,
     text, numbers, booleans) with one prepared statement: what ``bulk_create`` writes, without
     building a model instance and compiling every value of every row (the import's options,
     references and topic links are most of its rows). No signals, as with ``bulk_create``."""
     rows = list(rows)
     if not rows:
-        return
+        return []
     quote = connection.ops.quote_name  # names from the models, values as parameters
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+        if not returning:
+            cursor.executemany(sql + row, rows)
+            return []
+        # Many rows per statement, within SQLite's limit on parameters.
+        size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
+        ids = []
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            pk = quote(model._meta.pk.column)
+            values = [value for values in chunk for value in values]
+            cursor.execute(sql + ", ".join([row] * len(chunk)) + f" RETURNING {pk}", values)
+            ids += [found for (found,) in cursor.fetchall()]
+        return ids
 
 
 def _retire(items: list[Item], now: datetime) -> int:
