@@ -215,7 +215,7 @@ def content_import(
             return report
         # Sources first: translations line up against the source as just imported.
         ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
-        pinned = _pinned_ids_by_deck(headers)
+        pinned = _pins(headers)
         decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
         for source, header in ordered:
             errors = _import_deck(
@@ -311,17 +311,19 @@ def _source_slug_errors(parsed: list[tuple[Source, Header]]) -> list[ContentErro
     errors: list[ContentError] = []
     sources = [(source, deck) for source, deck in parsed if not deck.translation_of]
     paths = {source.path for source, _deck in parsed}
+    stored = _stored_sources({deck.slug for _source, deck in sources}, paths)
     first: dict[str, tuple[str, str]] = {}
     for source, deck in sources:
         other = first.setdefault(deck.slug, (source.path, deck.language))
         if other[0] == source.path or other[1].lower() == deck.language.lower():
-            existing = (
-                Deck.objects.sources()
-                .filter(slug=deck.slug)
-                .exclude(language__iexact=deck.language)
-                .exclude(source__path__in=paths)
-                .select_related("source")
-                .first()
+            language = deck.language.lower()
+            existing = next(
+                (
+                    found
+                    for found in stored.get(deck.slug, [])
+                    if found.language.lower() != language
+                ),
+                None,
             )
             if existing is None:
                 continue
@@ -339,6 +341,25 @@ def _source_slug_errors(parsed: list[tuple[Source, Header]]) -> list[ContentErro
             )
         )
     return errors
+
+
+def _stored_sources(slugs: set[str], paths: set[str]) -> dict[str, list[Deck]]:
+    """slug → the active source decks stored with that slug whose file is not one of
+    ``paths`` (by title), in a few queries whatever the number of files."""
+    found: dict[str, list[Deck]] = {}
+    ordered = sorted(slugs)
+    for start in range(0, len(ordered), BATCH):
+        decks = (
+            Deck.objects.sources()
+            .filter(slug__in=ordered[start : start + BATCH])
+            .select_related("source")
+            .defer("intro_html", "source__text")
+            .order_by("title", "pk")
+        )
+        for deck in decks:
+            if deck.source_id is None or deck.source.path not in paths:
+                found.setdefault(deck.slug, []).append(deck)
+    return found
 
 
 def _conflicts(sources: list[Source], folders: list[str], force: bool) -> list[ContentError]:
@@ -375,17 +396,30 @@ def _conflicts(sources: list[Source], folders: list[str], force: bool) -> list[C
     return errors
 
 
-def _pinned_ids_by_deck(parsed: list[tuple[Source, Header]]) -> dict[tuple[str, str], set]:
-    """(slug, language) → the ``{#id}``s its file pins, for every source deck of the run.
+@dataclass
+class _Pins:
+    """The run's ``{#id}``s. An item whose id moves from one of its files to another keeps
+    its row (and every learner's history): see :func:`_moved_items`."""
 
-    An item whose id moves from one of these files to another keeps its row (and every
-    learner's history): see :func:`_moved_items`.
-    """
-    return {
+    # (slug, language) → the ids its file pins, for every source deck of the run.
+    by_deck: dict[tuple[str, str], set[str]]
+    # (language, id) of every pinned item of a source deck stored when the run began: an item
+    # can only move here from one of these (the run's own items are pinned by their files).
+    stored: set[tuple[str, str]]
+
+
+def _pins(parsed: list[tuple[Source, Header]]) -> _Pins:
+    by_deck = {
         (deck.slug, deck.language.lower()): deck.pinned
         for _source, deck in parsed
         if deck.translation_of is None
     }
+    stored = set(
+        Item.objects.filter(pinned=True, deck__translation_of__isnull=True).values_list(
+            "deck__language", "key"
+        )
+    )
+    return _Pins(by_deck, stored)
 
 
 def _sha(data: bytes) -> str:
@@ -400,7 +434,7 @@ def _import_deck(
     now: datetime,
     force: bool,
     edited_in_browser: bool,
-    pinned: dict[tuple[str, str], set],
+    pinned: _Pins,
     records: dict[str, SourceFile],
     decks: dict[tuple[str, str], Deck],
 ) -> list[ContentError]:
@@ -529,7 +563,7 @@ def _sync_items(
     sections: list[Section],
     report: ImportReport,
     now: datetime,
-    pinned: dict[tuple[str, str], set],
+    pinned: _Pins,
 ) -> None:
     parsed_sections = parsed_deck.sections
     existing = list(deck.items.select_related("section"))
@@ -567,26 +601,26 @@ def _sync_items(
             )
     _write_items(writes, now)
     matched = {item.pk for item in matches.values()}
-    language = deck.language.lower()
-    # Ids another file of this run pins move there (see _moved_items): not retired here.
-    elsewhere = set().union(
-        *(ids for (slug, lang), ids in pinned.items() if lang == language and slug != deck.slug)
-    )
-    report.retired += _retire(
-        [
+    gone = [item for item in existing if item.pk not in matched and item.retired_at is None]
+    if any(item.pinned for item in gone):
+        # Ids another file of this run pins move there (see _moved_items): not retired here.
+        language = deck.language.lower()
+        elsewhere = set().union(
+            *(
+                ids
+                for (slug, lang), ids in pinned.by_deck.items()
+                if lang == language and slug != deck.slug
+            )
+        )
+        gone = [
             item
-            for item in existing
-            if item.pk not in matched
-            and item.retired_at is None
-            and not (item.pinned and item.key in elsewhere and item.deck_id == deck.pk)
-        ],
-        now,
-    )
+            for item in gone
+            if not (item.pinned and item.key in elsewhere and item.deck_id == deck.pk)
+        ]
+    report.retired += _retire(gone, now)
 
 
-def _moved_items(
-    deck: Deck, parsed_deck: ParsedDeck, keys: set[str], pinned: dict[tuple[str, str], set]
-) -> list[Item]:
+def _moved_items(deck: Deck, parsed_deck: ParsedDeck, keys: set[str], pinned: _Pins) -> list[Item]:
     """Items this file pins by ``{#id}`` that live in another source deck of the same run
     whose file no longer pins that id: the instructor moved them here (for example, to an
     out-of-mock deck). Matching them by id keeps their rows, so learners' history follows."""
@@ -596,11 +630,11 @@ def _moved_items(
         for item in parsed_deck.items
         if item.pinned_id and item.pinned_id not in keys
     }
-    if not wanted:
-        return []
+    if not any((deck.language, key) in pinned.stored for key in wanted):
+        return []  # e.g. every item of a first import: no query
     sources = {
         slug
-        for (slug, lang), ids in pinned.items()
+        for (slug, lang), ids in pinned.by_deck.items()
         if lang == language and slug != deck.slug and wanted - ids
     }
     candidates = Item.objects.filter(
@@ -612,7 +646,7 @@ def _moved_items(
     ).select_related("section", "deck")
     moved, seen = [], set()
     for item in candidates.order_by("retired_at", "pk"):  # active rows first
-        if item.key in seen or item.key in pinned.get((item.deck.slug, language), set()):
+        if item.key in seen or item.key in pinned.by_deck.get((item.deck.slug, language), set()):
             continue
         seen.add(item.key)
         moved.append(item)
@@ -953,6 +987,7 @@ def _source_outline(source_deck: Deck) -> _Outline:
     items: dict[int, list[Item]] = {section.pk: [] for section in sections}
     for item in (
         Item.objects.filter(section__in=sections, retired_at__isnull=True)
+        .only("section", "key", "kind", "domains")  # what lining up reads: not the texts
         .order_by("section_id", "position", "pk")
         .prefetch_related("topics")
     ):
