@@ -13,6 +13,7 @@ rendered again one at a time while writing; each deck's rows are written in bulk
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 from collections.abc import Iterable
@@ -38,12 +39,17 @@ from .parser import (
     parse_text,
     slugify,
 )
+from .processes import available_cores, ordered_map
 from .rendering import render_deck
 
 CONTENT_SUFFIXES = {".md", ".markdown"}
 # Parsed decks are kept between validating and writing while the files read so far total at
 # most this many bytes; past it, each file is parsed again when written (memory stays flat).
 KEEP_PARSED_BYTES = 4 * 1024 * 1024
+# Past that size, the files are parsed (to validate them) and parsed and rendered (to write
+# them) in worker processes on the other cores, ahead of the writer (:mod:`.processes`).
+PARALLEL_BYTES = KEEP_PARSED_BYTES
+MAX_WORKERS = 4
 NEAR_IDENTICAL = 0.75
 
 
@@ -65,6 +71,7 @@ class Source:
     parsed: ParsedDeck | None = None
     file: Path | None = None
     sha: str = ""
+    size: int = 0
 
     def read(self) -> bytes:
         return self.data if self.data is not None else self.file.read_bytes()
@@ -170,7 +177,8 @@ def content_import(
     now = now or timezone.now()
     report = ImportReport()
     for source in sources:
-        source.sha = _sha(source.read())
+        data = source.read()
+        source.sha, source.size = _sha(data), len(data)
     records = {
         record.path: record
         for record in SourceFile.objects.select_related("deck").defer("text", "deck__intro_html")
@@ -188,22 +196,22 @@ def content_import(
         return report
 
     headers: list[tuple[Source, Header]] = []
-    read = 0
+    workers = _workers(sources)
+    read, checks = 0, []
     for source in sources:
-        if source.parsed is not None and source.parsed.path == source.path:
-            deck, errors = source.parsed, []
-        else:
-            data = source.read()
-            read += len(data)
-            deck, errors = parse_file(source.path, data)
-        report.errors.extend(errors)
-        if deck is not None:
-            headers.append((source, _header(source, deck, keep=read <= KEEP_PARSED_BYTES)))
-            report.decks += 1
-            report.concept_cards += len(deck.concept_cards)
-            report.questions += len(deck.questions)
-            report.references += len(deck.references)
-            report.deck_slugs.append(deck.slug)
+        if source.parsed is None:
+            read += source.size
+        checks.append((source, not workers and read <= KEEP_PARSED_BYTES))
+    with contextlib.closing(ordered_map(_check, checks, processes=workers, ahead=64)) as checked:
+        for source, (header, errors, counts) in zip(sources, checked, strict=True):
+            report.errors.extend(errors)
+            if header is not None:
+                headers.append((source, header))
+                report.decks += 1
+                report.concept_cards += counts[0]
+                report.questions += counts[1]
+                report.references += counts[2]
+                report.deck_slugs.append(header.slug)
     report.errors.extend(_cross_file_errors(headers))
     if report.errors:
         return report
@@ -217,20 +225,68 @@ def content_import(
         ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
         pinned = _pins(headers)
         decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
-        for source, header in ordered:
-            errors = _import_deck(
-                source, header, report, now, force, edited_in_browser, pinned, records, decks
-            )
-            if errors:
-                report.errors.extend(errors)
-                transaction.set_rollback(True)
-                return report
+        # Files to write that are not parsed yet: parsed and rendered ahead, in workers.
+        jobs = [
+            (source,)
+            for source, header in ordered
+            if source.parsed is None
+            and header.parsed is None
+            and (force or not _deck_unchanged(source, header, records, decks, edited_in_browser))
+        ]
+        ahead = {source.path for (source,) in jobs}
+        # This process writes meanwhile: one core less for the workers.
+        helpers = max(1, workers - 1) if workers else 0
+        with contextlib.closing(ordered_map(_render, jobs, processes=helpers)) as rendered:
+            for source, header in ordered:
+                errors = _import_deck(
+                    source,
+                    header,
+                    report,
+                    now,
+                    force,
+                    edited_in_browser,
+                    pinned,
+                    records,
+                    decks,
+                    rendered=next(rendered) if source.path in ahead else None,
+                )
+                if errors:
+                    report.errors.extend(errors)
+                    transaction.set_rollback(True)
+                    return report
         _retire_missing_files(folders, {source.path for source in sources}, report, now)
         if check:
             transaction.set_rollback(True)
         elif report.written_files or report.retired:
             versions.content_changed()
     return report
+
+
+def _workers(sources: list[Source]) -> int:
+    """How many worker processes parse and render this run's files (0: in-process)."""
+    if sum(source.size for source in sources if source.parsed is None) <= PARALLEL_BYTES:
+        return 0
+    cores = available_cores()
+    return min(MAX_WORKERS, cores) if cores > 1 else 0
+
+
+def _check(source: Source, keep: bool) -> tuple[Header | None, list[ContentError], tuple]:
+    """Parse one file to validate it: its header, its errors and its (concepts, questions,
+    references) counts; the parsed deck is kept in the header when ``keep`` (small runs)."""
+    if source.parsed is not None and source.parsed.path == source.path:
+        deck, errors = source.parsed, []
+    else:
+        deck, errors = parse_file(source.path, source.read())
+    if deck is None:
+        return None, errors, (0, 0, 0)
+    counts = (len(deck.concept_cards), len(deck.questions), len(deck.references))
+    return _header(source, deck, keep=keep), errors, counts
+
+
+def _render(source: Source) -> ParsedDeck:
+    """Parse (cleanly: it was validated) and render one file to write."""
+    deck, _errors = parse_file(source.path, source.read())
+    return render_deck(deck)
 
 
 def _unchanged(source: Source, record: SourceFile | None, edited_in_browser: bool) -> bool:
@@ -427,6 +483,25 @@ def _sha(data: bytes) -> str:
 
 
 # -- one deck ------------------------------------------------------------------------------
+def _deck_unchanged(
+    source: Source,
+    header: Header,
+    records: dict[str, SourceFile],
+    decks: dict[tuple[str, str], Deck],
+    edited_in_browser: bool,
+) -> bool:
+    record = records.get(source.path)
+    deck = decks.get((header.slug, header.language))
+    return (
+        record is not None
+        and record.sha256 == source.sha
+        and deck is not None
+        and deck.source_id == record.pk
+        and deck.retired_at is None
+        and record.edited_in_browser == edited_in_browser
+    )
+
+
 def _import_deck(
     source: Source,
     header: Header,
@@ -437,23 +512,18 @@ def _import_deck(
     pinned: _Pins,
     records: dict[str, SourceFile],
     decks: dict[tuple[str, str], Deck],
+    rendered: ParsedDeck | None = None,
 ) -> list[ContentError]:
     record = records.get(source.path)
     deck = decks.get((header.slug, header.language))
-    unchanged = (
-        record is not None
-        and record.sha256 == source.sha
-        and deck is not None
-        and deck.source_id == record.pk
-        and deck.retired_at is None
-        and record.edited_in_browser == edited_in_browser
-    )
-    if unchanged and not force:
+    if not force and _deck_unchanged(source, header, records, decks, edited_in_browser):
         report.unchanged_files += 1
         return []
     data = source.read()
     if source.parsed is not None and source.parsed.path == source.path:
         parsed = source.parsed
+    elif rendered is not None:
+        parsed = rendered
     elif header.parsed is not None:
         parsed = header.parsed
         header.parsed = None  # written once: let it go
