@@ -956,9 +956,10 @@ def _insert(
     model, fields: tuple[str, ...], rows: Iterable[tuple], *, returning: bool = False
 ) -> list:
     """INSERT ``rows`` (values in the order of ``fields``, as the database stores them: ids,
-    text, numbers, booleans) with one prepared statement: what ``bulk_create`` writes, without
-    building a model instance and compiling every value of every row (the import's options,
-    references and topic links are most of its rows). No signals, as with ``bulk_create``."""
+    text, numbers, booleans) in batches: what ``bulk_create`` writes, without building a model
+    instance and compiling every value of every row (the import's options, references and
+    topic links are most of its rows); their ids in order when ``returning``. No signals, as
+    with ``bulk_create``."""
     rows = list(rows)
     if not rows:
         return []
@@ -967,20 +968,19 @@ def _insert(
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    returns = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    # Many rows per statement (one round trip each on PostgreSQL), within SQLite's limit on
+    # parameters.
+    size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
+    ids = []
     with connection.cursor() as cursor:
-        if not returning:
-            cursor.executemany(sql + row, rows)
-            return []
-        # Many rows per statement, within SQLite's limit on parameters.
-        size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
-        ids = []
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            pk = quote(model._meta.pk.column)
             values = [value for values in chunk for value in values]
-            cursor.execute(sql + ", ".join([row] * len(chunk)) + f" RETURNING {pk}", values)
-            ids += [found for (found,) in cursor.fetchall()]
-        return ids
+            cursor.execute(sql + ", ".join([row] * len(chunk)) + returns, values)
+            if returning:
+                ids += [found for (found,) in cursor.fetchall()]
+    return ids
 
 
 def _retire(items: list[Item], now: datetime) -> int:
