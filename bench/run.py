@@ -367,8 +367,10 @@ def measure_scale(name: str, args) -> dict:
         "data": pages["data"],
         "import_seconds": first["seconds"],
         "import_cpu_seconds": first["cpu_seconds"],
+        "import_workers_cpu_seconds": first["workers_cpu_seconds"],
         "reimport_cpu_seconds": again["cpu_seconds"],
         "import_peak_mb": first["peak_mb"],
+        "import_workers_peak_mb": first["workers_peak_mb"],
         "import_baseline_mb": first["baseline_mb"],
         "reimport_seconds": again["seconds"],
         "reimport_peak_mb": again["peak_mb"],
@@ -388,7 +390,7 @@ def report_scales(results: dict) -> bool:
     header = f"{'scale':<6} {'items':>7} {'decks':>6} | " + " ".join(
         f"{name:>15}" for name in SCALE_ENDPOINTS
     )
-    header += f" | {'import s':>8} {'peak MB':>7} {'reimport s':>10}"
+    header += f" | {'import s':>8} {'peak MB':>7} {'+workers':>8} {'reimport s':>10}"
     print(header)
     print("-" * len(header))
     for name, scale in scales.items():
@@ -407,6 +409,9 @@ def report_scales(results: dict) -> bool:
             cells.append(f"{cell:>15}")
         if name == "100x":
             checks = {key: scale[key] <= limit for key, limit in IMPORT_TARGETS.items()}
+            # The workers' memory counts too (their pages shared with this process twice).
+            peak = scale["import_peak_mb"] + scale.get("import_workers_peak_mb", 0)
+            checks["import_peak_mb"] = peak <= IMPORT_TARGETS["import_peak_mb"]
         else:
             checks = {"reimport_seconds": scale["reimport_seconds"] <= 2.0}
         scale["import_status"] = "PASS" if all(checks.values()) else "MISS"
@@ -415,11 +420,13 @@ def report_scales(results: dict) -> bool:
             f"{name:<6} {scale['data']['items']:>7,} {scale['data']['decks']:>6,} | "
             + " ".join(cells)
             + f" | {scale['import_seconds']:>8.1f} {scale['import_peak_mb']:>7.0f} "
+            f"{scale.get('import_workers_peak_mb', 0):>8.0f} "
             f"{scale['reimport_seconds']:>10.2f} {scale['import_status']}"
         )
     print(
         "targets: each page ≤ 1.25× its 1× time at 10×, ≤ 2× at 100×; import of 100× ≤ 30 s "
-        "with peak ≤ 150 MB (whole process RSS); unchanged re-import ≤ 2 s"
+        "with peak ≤ 150 MB (whole process RSS, plus its largest worker's); unchanged "
+        "re-import ≤ 2 s"
     )
     return ok
 
@@ -876,10 +883,14 @@ def import_child(db: str, content: str, out: str) -> None:
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result.ok, [str(error) for error in result.errors[:5]]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # A large import parses and renders in forked workers (studyapp/content/processes.py).
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = {
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
+        "workers_cpu_seconds": round(workers.ru_utime + workers.ru_stime, 2),
         "peak_mb": round(peak, 1),
+        "workers_peak_mb": round(workers.ru_maxrss / 1024, 1),
         "baseline_mb": round(baseline, 1),
         "decks": result.decks,
         "written_files": result.written_files,

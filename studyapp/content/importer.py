@@ -13,6 +13,7 @@ rendered again one at a time while writing; each deck's rows are written in bulk
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 from collections.abc import Iterable
@@ -38,12 +39,17 @@ from .parser import (
     parse_text,
     slugify,
 )
+from .processes import available_cores, ordered_map
 from .rendering import render_deck
 
 CONTENT_SUFFIXES = {".md", ".markdown"}
 # Parsed decks are kept between validating and writing while the files read so far total at
 # most this many bytes; past it, each file is parsed again when written (memory stays flat).
 KEEP_PARSED_BYTES = 4 * 1024 * 1024
+# Past that size, the files are parsed (to validate them) and parsed and rendered (to write
+# them) in worker processes on the other cores, ahead of the writer (:mod:`.processes`).
+PARALLEL_BYTES = KEEP_PARSED_BYTES
+MAX_WORKERS = 4
 NEAR_IDENTICAL = 0.75
 
 
@@ -65,6 +71,7 @@ class Source:
     parsed: ParsedDeck | None = None
     file: Path | None = None
     sha: str = ""
+    size: int = 0
 
     def read(self) -> bytes:
         return self.data if self.data is not None else self.file.read_bytes()
@@ -170,7 +177,8 @@ def content_import(
     now = now or timezone.now()
     report = ImportReport()
     for source in sources:
-        source.sha = _sha(source.read())
+        data = source.read()
+        source.sha, source.size = _sha(data), len(data)
     records = {
         record.path: record
         for record in SourceFile.objects.select_related("deck").defer("text", "deck__intro_html")
@@ -188,22 +196,22 @@ def content_import(
         return report
 
     headers: list[tuple[Source, Header]] = []
-    read = 0
+    workers = _workers(sources)
+    read, checks = 0, []
     for source in sources:
-        if source.parsed is not None and source.parsed.path == source.path:
-            deck, errors = source.parsed, []
-        else:
-            data = source.read()
-            read += len(data)
-            deck, errors = parse_file(source.path, data)
-        report.errors.extend(errors)
-        if deck is not None:
-            headers.append((source, _header(source, deck, keep=read <= KEEP_PARSED_BYTES)))
-            report.decks += 1
-            report.concept_cards += len(deck.concept_cards)
-            report.questions += len(deck.questions)
-            report.references += len(deck.references)
-            report.deck_slugs.append(deck.slug)
+        if source.parsed is None:
+            read += source.size
+        checks.append((source, not workers and read <= KEEP_PARSED_BYTES))
+    with contextlib.closing(ordered_map(_check, checks, processes=workers, ahead=64)) as checked:
+        for source, (header, errors, counts) in zip(sources, checked, strict=True):
+            report.errors.extend(errors)
+            if header is not None:
+                headers.append((source, header))
+                report.decks += 1
+                report.concept_cards += counts[0]
+                report.questions += counts[1]
+                report.references += counts[2]
+                report.deck_slugs.append(header.slug)
     report.errors.extend(_cross_file_errors(headers))
     if report.errors:
         return report
@@ -217,20 +225,68 @@ def content_import(
         ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
         pinned = _pins(headers)
         decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
-        for source, header in ordered:
-            errors = _import_deck(
-                source, header, report, now, force, edited_in_browser, pinned, records, decks
-            )
-            if errors:
-                report.errors.extend(errors)
-                transaction.set_rollback(True)
-                return report
+        # Files to write that are not parsed yet: parsed and rendered ahead, in workers.
+        jobs = [
+            (source,)
+            for source, header in ordered
+            if source.parsed is None
+            and header.parsed is None
+            and (force or not _deck_unchanged(source, header, records, decks, edited_in_browser))
+        ]
+        ahead = {source.path for (source,) in jobs}
+        # This process writes meanwhile: one core less for the workers.
+        helpers = max(1, workers - 1) if workers else 0
+        with contextlib.closing(ordered_map(_render, jobs, processes=helpers)) as rendered:
+            for source, header in ordered:
+                errors = _import_deck(
+                    source,
+                    header,
+                    report,
+                    now,
+                    force,
+                    edited_in_browser,
+                    pinned,
+                    records,
+                    decks,
+                    rendered=next(rendered) if source.path in ahead else None,
+                )
+                if errors:
+                    report.errors.extend(errors)
+                    transaction.set_rollback(True)
+                    return report
         _retire_missing_files(folders, {source.path for source in sources}, report, now)
         if check:
             transaction.set_rollback(True)
         elif report.written_files or report.retired:
             versions.content_changed()
     return report
+
+
+def _workers(sources: list[Source]) -> int:
+    """How many worker processes parse and render this run's files (0: in-process)."""
+    if sum(source.size for source in sources if source.parsed is None) <= PARALLEL_BYTES:
+        return 0
+    cores = available_cores()
+    return min(MAX_WORKERS, cores) if cores > 1 else 0
+
+
+def _check(source: Source, keep: bool) -> tuple[Header | None, list[ContentError], tuple]:
+    """Parse one file to validate it: its header, its errors and its (concepts, questions,
+    references) counts; the parsed deck is kept in the header when ``keep`` (small runs)."""
+    if source.parsed is not None and source.parsed.path == source.path:
+        deck, errors = source.parsed, []
+    else:
+        deck, errors = parse_file(source.path, source.read())
+    if deck is None:
+        return None, errors, (0, 0, 0)
+    counts = (len(deck.concept_cards), len(deck.questions), len(deck.references))
+    return _header(source, deck, keep=keep), errors, counts
+
+
+def _render(source: Source) -> ParsedDeck:
+    """Parse (cleanly: it was validated) and render one file to write."""
+    deck, _errors = parse_file(source.path, source.read())
+    return render_deck(deck)
 
 
 def _unchanged(source: Source, record: SourceFile | None, edited_in_browser: bool) -> bool:
@@ -427,6 +483,25 @@ def _sha(data: bytes) -> str:
 
 
 # -- one deck ------------------------------------------------------------------------------
+def _deck_unchanged(
+    source: Source,
+    header: Header,
+    records: dict[str, SourceFile],
+    decks: dict[tuple[str, str], Deck],
+    edited_in_browser: bool,
+) -> bool:
+    record = records.get(source.path)
+    deck = decks.get((header.slug, header.language))
+    return (
+        record is not None
+        and record.sha256 == source.sha
+        and deck is not None
+        and deck.source_id == record.pk
+        and deck.retired_at is None
+        and record.edited_in_browser == edited_in_browser
+    )
+
+
 def _import_deck(
     source: Source,
     header: Header,
@@ -437,23 +512,18 @@ def _import_deck(
     pinned: _Pins,
     records: dict[str, SourceFile],
     decks: dict[tuple[str, str], Deck],
+    rendered: ParsedDeck | None = None,
 ) -> list[ContentError]:
     record = records.get(source.path)
     deck = decks.get((header.slug, header.language))
-    unchanged = (
-        record is not None
-        and record.sha256 == source.sha
-        and deck is not None
-        and deck.source_id == record.pk
-        and deck.retired_at is None
-        and record.edited_in_browser == edited_in_browser
-    )
-    if unchanged and not force:
+    if not force and _deck_unchanged(source, header, records, decks, edited_in_browser):
         report.unchanged_files += 1
         return []
     data = source.read()
     if source.parsed is not None and source.parsed.path == source.path:
         parsed = source.parsed
+    elif rendered is not None:
+        parsed = rendered
     elif header.parsed is not None:
         parsed = header.parsed
         header.parsed = None  # written once: let it go
@@ -886,9 +956,10 @@ def _insert(
     model, fields: tuple[str, ...], rows: Iterable[tuple], *, returning: bool = False
 ) -> list:
     """INSERT ``rows`` (values in the order of ``fields``, as the database stores them: ids,
-    text, numbers, booleans) with one prepared statement: what ``bulk_create`` writes, without
-    building a model instance and compiling every value of every row (the import's options,
-    references and topic links are most of its rows). No signals, as with ``bulk_create``."""
+    text, numbers, booleans) in batches: what ``bulk_create`` writes, without building a model
+    instance and compiling every value of every row (the import's options, references and
+    topic links are most of its rows); their ids in order when ``returning``. No signals, as
+    with ``bulk_create``."""
     rows = list(rows)
     if not rows:
         return []
@@ -897,20 +968,19 @@ def _insert(
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    returns = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    # Many rows per statement (one round trip each on PostgreSQL), within SQLite's limit on
+    # parameters.
+    size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
+    ids = []
     with connection.cursor() as cursor:
-        if not returning:
-            cursor.executemany(sql + row, rows)
-            return []
-        # Many rows per statement, within SQLite's limit on parameters.
-        size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
-        ids = []
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            pk = quote(model._meta.pk.column)
             values = [value for values in chunk for value in values]
-            cursor.execute(sql + ", ".join([row] * len(chunk)) + f" RETURNING {pk}", values)
-            ids += [found for (found,) in cursor.fetchall()]
-        return ids
+            cursor.execute(sql + ", ".join([row] * len(chunk)) + returns, values)
+            if returning:
+                ids += [found for (found,) in cursor.fetchall()]
+    return ids
 
 
 def _retire(items: list[Item], now: datetime) -> int:
@@ -957,7 +1027,7 @@ def _sync_translation(
                 section,
                 position,
                 domains=original.domains,
-                topics=list(original.topics.all()),
+                topics=outline.topics.get(original.pk, []),
             )
         )
     _write_items(writes, now)
@@ -971,10 +1041,11 @@ def _sync_translation(
 
 @dataclass
 class _Outline:
-    """A source deck as its translations line up against it (three queries)."""
+    """A source deck as its translations line up against it (four queries)."""
 
     sections: list[Section]  # active content sections, in order
-    items: dict[int, list[Item]]  # section id → its active items, in order (with topics)
+    items: dict[int, list[Item]]  # section id → its active items, in order
+    topics: dict[int, list[Topic]]  # item id → its topics, by name
     options: dict[int, tuple[int, int]]  # item id → (correct options, options)
 
 
@@ -989,9 +1060,22 @@ def _source_outline(source_deck: Deck) -> _Outline:
         Item.objects.filter(section__in=sections, retired_at__isnull=True)
         .only("section", "key", "kind", "domains")  # what lining up reads: not the texts
         .order_by("section_id", "position", "pk")
-        .prefetch_related("topics")
     ):
         items[item.section_id].append(item)
+    # The topics as pairs of ids and one Topic per topic (prefetch_related builds a Topic and
+    # a related manager per item: a third of the outline's time).
+    links = Item.topics.through.objects.filter(
+        item__section__in=sections, item__retired_at__isnull=True
+    ).values_list("item_id", "topic_id")
+    topic_ids: dict[int, list[int]] = {}
+    for item_id, topic_id in links:
+        topic_ids.setdefault(item_id, []).append(topic_id)
+    wanted = {topic_id for ids in topic_ids.values() for topic_id in ids}
+    by_id = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
+    topics = {
+        item_id: sorted((by_id[pk] for pk in ids), key=lambda topic: (topic.name, topic.pk))
+        for item_id, ids in topic_ids.items()
+    }
     options = {
         item_id: (correct, total)
         for item_id, correct, total in Option.objects.filter(
@@ -1001,7 +1085,7 @@ def _source_outline(source_deck: Deck) -> _Outline:
         .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
         .values_list("item_id", "correct", "total")
     }
-    return _Outline(sections, items, options)
+    return _Outline(sections, items, topics, options)
 
 
 def _line_up(
@@ -1089,7 +1173,7 @@ def _item_mismatch(
             "source_correct": correct,
             "source_total": total,
         }
-    return _tag_mismatch(parsed_item, original.domains, list(original.topics.all()))
+    return _tag_mismatch(parsed_item, original.domains, outline.topics.get(original.pk, []))
 
 
 def _tag_mismatch(parsed: ParsedItem, domains: list[int], topics: list[Topic]) -> str:
