@@ -753,3 +753,30 @@ def test_exam_date_next_must_stay_on_the_site(user_client):
     for bad in ("//evil.example/", "javascript:alert(1)", "https://evil.example/x"):
         response = user_client.post(reverse("exam_date"), {"exam_date": "", "next": bad})
         assert response.status_code == 302 and response["Location"] == reverse("srs:settings")
+
+
+def test_the_answers_likelihood_kept_per_process_is_recalls():
+    """learner_estimate keeps each answer's column of log-likelihoods (a pure function of
+    the answer's values): the same figures from a cold or a warm memo, and the column is
+    log P from ``recall`` at every memory factor of the grid."""
+    answers = [
+        Answer(
+            item_id=i,
+            at=NOW - timedelta(days=i),
+            passed=i % 3 > 0,
+            stability=2.0 + i,
+            last_review=NOW - timedelta(days=2 * i + 1),
+        )
+        for i in range(1, 40)
+    ]
+    readiness._loglik_memo.clear()
+    cold = learner_estimate(answers, {}, now=NOW)
+    warm = learner_estimate(answers, {}, now=NOW)
+    assert readiness._loglik_memo and (cold.memory_factor, cold.memory_sd) == (
+        warm.memory_factor,
+        warm.memory_sd,
+    )
+    column = readiness._answer_loglik(5.0, 7, True, 0.0, (readiness.FACTOR, readiness.DECAY))
+    for value, log_factor in zip(column, readiness._GRID_LOG_FACTOR, strict=True):
+        p = min(1 - 1e-4, max(1e-4, readiness.recall(5.0, 7, math.exp(log_factor))))
+        assert value == math.log(p)
