@@ -8,6 +8,7 @@ one grouped aggregate.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -31,7 +32,6 @@ from studyapp.srs.models import State
 from studyapp.srs.timing import study_day
 from studyapp.versions import tokens
 
-from . import dashboard_cache
 from .calibration import SimItem
 from .models import Prediction
 from .readiness import (
@@ -601,14 +601,45 @@ def plan_from(
 PLAN_TTL = 24 * 3600  # the key holds the study day: an entry outlives it unread
 
 
+def plan_inputs(*, cards: CardSummary, readiness: Readiness, profile, now: datetime, tz) -> str:
+    """A digest of what the plan is built from, in the grain that moves it: the study day,
+    the cards studied (a new card learned or one reset), the current pace, the quiz tiers,
+    the settings (retention, trained parameters), the exam profile and the learner's fit
+    (memory factor, prior knowledge, topic shifts) to 0.01. A review of a card already
+    studied changes none of these (its memory moves the plan too little to rerun the FSRS
+    simulation); the plan shows it at the next change above, or the next study day."""
+    learner = readiness.forecast.learner
+    studied = sorted(
+        i for i, state in cards.memory.items() if state.stability and state.last_review
+    )
+    inputs = (
+        study_day(now, tz),
+        studied,
+        round(current_pace(readiness.answers, now=now), 6),
+        sorted(readiness.tiers.items()),
+        readiness.desired_retention,
+        readiness.parameters,
+        sorted(profile.weights().items()),
+        profile.question_count,
+        profile.pass_mark,
+        None if learner is None else round(learner.memory_factor, 2),
+        None if learner is None else round(learner.known, 2),
+        None if learner is None else learner.w20,
+        None
+        if learner is None
+        else sorted((t, round(v, 2)) for t, v in learner.topic_shift.items()),
+    )
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
+
+
 def plan_cached(
     *, user, cards: CardSummary, readiness: Readiness, profile, now: datetime, exam_day: date, tz
 ) -> Plan:
-    """``plan_from``, built at most once per learner and study day: kept in the shared cache
-    under the learner's data and content versions (dashboard_cache), the study day and the
-    exam date, so an answer, a quiz, an import or a new exam date builds it afresh."""
-    data, content = tokens(dashboard_cache.USER_KEY.format(user.pk), CONTENT_VERSION_KEY)
-    key = f"progress:plan:{user.pk}:{data}:{content}:{study_day(now, tz)}:{exam_day}"
+    """``plan_from``, kept in the shared cache under the content version, the exam date and
+    :func:`plan_inputs`: built afresh after a new card, a quiz answer, a settings change,
+    an import, a new exam date and every study day, not after each review."""
+    digest = plan_inputs(cards=cards, readiness=readiness, profile=profile, now=now, tz=tz)
+    key = f"progress:plan:{user.pk}:{tokens(CONTENT_VERSION_KEY)[0]}:{exam_day}:{digest}"
     cache = caches[settings.SHARED_CACHE]
     plan = cache.get(key)
     if plan is None:
