@@ -32,6 +32,7 @@ from studyapp.srs.models import State
 from studyapp.srs.timing import study_day
 from studyapp.versions import tokens
 
+from . import dashboard_cache
 from .calibration import SimItem
 from .models import Prediction
 from .readiness import (
@@ -699,17 +700,29 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
     tz = srs_selectors.user_timezone(user=user)
     if exam_day < study_day(now, tz):
         return result
-    profile = quiz_selectors.exam_profile()
-    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
-    result["plan"] = _plan_if_ahead(
-        user=user,
-        cards=cards,
-        readiness=readiness,
-        profile=profile,
-        now=now,
-        exam_day=exam_day,
-        tz=tz,
-    )
+    # The plan needs the learner's whole readiness to find its inputs: the home page keeps
+    # it under the data and content versions (dashboard_cache), the study day and the date.
+    data, content = tokens(dashboard_cache.USER_KEY.format(user.pk), CONTENT_VERSION_KEY)
+    key = f"progress:outlook:{user.pk}:{data}:{content}:{study_day(now, tz)}:{exam_day}"
+    cache = caches[settings.SHARED_CACHE]
+    kept = cache.get(key) if "-" not in (data, content) else None
+    if kept is None:
+        profile = quiz_selectors.exam_profile()
+        cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+        kept = _plan_if_ahead(
+            user=user,
+            cards=cards,
+            readiness=readiness,
+            profile=profile,
+            now=now,
+            exam_day=exam_day,
+            tz=tz,
+        )
+        if "-" not in (data, content):
+            cache.set(key, (kept,), dashboard_cache.TTL)
+    else:
+        (kept,) = kept
+    result["plan"] = kept
     return result
 
 
