@@ -272,7 +272,7 @@ class CardSummary:
 
 def summarize_cards(rows, *, now: datetime, tz, today: date, untouched: int = 0) -> CardSummary:
     """Due counts, 30-day forecast, states and per-deck retrievability from card rows;
-    ``untouched``: new cards left out of ``rows`` (no memory: they count as new only)."""
+    ``untouched``: new items left out of ``rows`` (no memory: they count as new only)."""
     forecast = [0] * FORECAST_DAYS
     states = {"new": untouched, "learning": 0, "review": 0, "suspended": 0}
     evidence: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
@@ -517,7 +517,10 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     content = content_figures() if decks is None or bank is None else None
     decks = decks if decks is not None else content.decks
     profile = profile or quiz_selectors.exam_profile()
-    rows, untouched = srs_selectors.card_memory_rows_seen(user=user)
+    rows = srs_selectors.card_memory_rows_seen(user=user)
+    # Every other studiable item is new: a card never reviewed, or no card yet (as on the
+    # home page) - counted from the content, not by reading those cards.
+    untouched = max(0, sum(deck.items for deck in decks.values()) - len(rows))
     cards = summarize_cards(rows, now=now, tz=tz, today=study_day(now, tz), untouched=untouched)
     mock = content.mock if bank is None else [item.bank_item() for item in bank if item.mock]
     bank = bank if bank is not None else content.bank

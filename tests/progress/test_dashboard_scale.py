@@ -66,7 +66,8 @@ def test_content_figures_follow_the_language(tiny_content):
 
 def test_cards_never_studied_leave_the_rows_with_the_same_figures(user, utc_settings, tiny_content):
     """Untouched new cards (no review, not suspended) have no memory and nothing due: the
-    summary counts them as new and is otherwise what the full rows give."""
+    summary counts them as new (from the content's item count) and is otherwise what the
+    full rows give."""
     items = list(tiny_content.values())
     make_card(user, items[0], stability=10, last_review=NOW - timedelta(days=3), due=NOW)
     make_card(user, items[1], state="new", due=NOW)  # untouched
@@ -74,8 +75,9 @@ def test_cards_never_studied_leave_the_rows_with_the_same_figures(user, utc_sett
     make_card(
         user, items[3], state="new", stability=2.0, last_review=NOW - timedelta(days=1), due=NOW
     )  # reset to new after a review: still has a memory
-    rows, untouched = srs_selectors.card_memory_rows_seen(user=user)
-    assert untouched == 1 and len(rows) == 3
+    rows = srs_selectors.card_memory_rows_seen(user=user)
+    assert len(rows) == 3
+    untouched = len(tiny_content) - len(rows)
     full = list(srs_selectors.card_memory_rows(user_ids=[user.pk]))
     tz = srs_selectors.user_timezone(user=user)
     today = study_day(NOW, tz)
@@ -102,3 +104,12 @@ def test_cards_never_studied_leave_the_rows_with_the_same_figures(user, utc_sett
         assert got == (ev.retrievability_sum, ev.studied)
     studied = {item: state for item, state in expected.memory.items() if state.last_review}
     assert {item: state for item, state in seen.memory.items() if state.last_review} == studied
+
+
+def test_items_without_a_card_yet_count_as_new(user, utc_settings, tiny_content):
+    """As on the home page: an item the learner has no card for yet (the study page makes
+    them) is new on the dashboard too."""
+    items = list(tiny_content.values())
+    make_card(user, items[0], stability=10, last_review=NOW - timedelta(days=3), due=NOW)
+    cards, _readiness = selectors.readiness_get(user=user, now=NOW)
+    assert cards.states == {"new": 3, "learning": 0, "review": 1, "suspended": 0}
