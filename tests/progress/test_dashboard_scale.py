@@ -113,3 +113,20 @@ def test_items_without_a_card_yet_count_as_new(user, utc_settings, tiny_content)
     make_card(user, items[0], stability=10, last_review=NOW - timedelta(days=3), due=NOW)
     cards, _readiness = selectors.readiness_get(user=user, now=NOW)
     assert cards.states == {"new": 3, "learning": 0, "review": 1, "suspended": 0}
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_day_filter_is_the_date_filter(language):
+    """progress_tags.day keeps the labels per process: the same text as ``date``."""
+    from datetime import date
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    from studyapp.progress.templatetags.progress_tags import day
+
+    with translation.override(language):
+        for n in range(40):
+            when = date(2026, 1, 1) + timedelta(days=17 * n)
+            for fmt in ("D d/m", "F Y", "DATE_FORMAT"):
+                assert day(when, fmt) == date_filter(when, fmt)
