@@ -17,6 +17,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -169,6 +170,7 @@ class DeckInfo:
     topics: list[tuple[int, str, str]] = field(default_factory=list)  # (id, slug, name)
     items: int = 0
     in_mock: bool = True  # False: beyond the exam ("mock: no"), left out of the exam forecast
+    url: str = ""  # its study page (reversed once per import: the dashboard lists every deck)
 
 
 def content_map() -> dict[int, DeckInfo]:
@@ -193,6 +195,7 @@ def content_map() -> dict[int, DeckInfo]:
             )["title"],
             domains=[int(d) for d in (row["domains"] or []) if str(d).isdigit()],
             in_mock=row["in_mock"],
+            url=reverse("srs:study_deck", args=[row["slug"]]),
         )
         for row in rows
         if row["translation_of"] is None
@@ -393,7 +396,7 @@ def readiness_from(
         per_deck[deck.id] = ev
 
     deck_estimates = [
-        estimate(deck.id, deck.title, per_deck[deck.id], slug=deck.slug)
+        estimate(deck.id, deck.title, per_deck[deck.id], slug=deck.slug, url=deck.url)
         for deck in sorted(decks.values(), key=lambda d: d.title)
     ]
 

@@ -130,3 +130,12 @@ def test_the_day_filter_is_the_date_filter(language):
             when = date(2026, 1, 1) + timedelta(days=17 * n)
             for fmt in ("D d/m", "F Y", "DATE_FORMAT"):
                 assert day(when, fmt) == date_filter(when, fmt)
+
+
+def test_the_deck_table_links_each_deck_to_its_study_page(user_client, tiny_content):
+    """The decks' study URLs are reversed once per import (content_figures), not per row."""
+    from django.urls import reverse
+
+    html = user_client.get(reverse("progress:dashboard")).content.decode()
+    for slug in ("alpha", "beta"):
+        assert f'<a href="{reverse("srs:study_deck", args=[slug])}">' in html
