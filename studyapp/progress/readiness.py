@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -290,6 +291,34 @@ def _grid_posterior(grid, log_prior, loglik):
     return mean, math.sqrt(var)
 
 
+_GRID_FACTORS = [math.exp(log_factor) for log_factor in _GRID_LOG_FACTOR]
+_LOGLIK_LIMIT = 8192  # answers' columns kept per process (~5 MB)
+_loglik_memo: dict[tuple, array] = {}
+
+
+def _answer_loglik(stability: float, days: int, passed: bool, guess: float, curve) -> array:
+    """log P(the answer) at each memory factor of the grid: what ``recall`` gives (the same
+    operations, in the same order), clamped. A pure function of its arguments, so it is
+    kept per process (never stale: no data in the key that can change, only values): after
+    an answer only the new answer's column is computed, not 61 × up to EVIDENCE_LIMIT."""
+    key = (stability, days, passed, guess, curve)
+    column = _loglik_memo.get(key)
+    if column is None:
+        scale, power = curve
+        scaled = scale * max(0.0, days)
+        unguessed = 1 - guess
+        low, high, log = 1e-4, 1 - 1e-4, math.log
+        recalled = [
+            guess + unguessed * (1 + scaled / (stability * f)) ** power for f in _GRID_FACTORS
+        ]
+        clamped = [high if p > high else low if p < low else p for p in recalled]
+        column = array("d", [log(p) for p in clamped] if passed else [log(1 - p) for p in clamped])
+        if len(_loglik_memo) >= _LOGLIK_LIMIT:
+            _loglik_memo.clear()
+        _loglik_memo[key] = column
+    return column
+
+
 def learner_estimate(
     answers: list[Answer], bank: dict[int, BankItem], *, now: datetime, w20: float | None = None
 ) -> Learner:
@@ -309,15 +338,18 @@ def learner_estimate(
         elif answer.quiz and answer.item_id in bank:
             unstudied.append((answer.passed, guess, weight))
     if memory:
-        loglik = []
-        for log_factor in _GRID_LOG_FACTOR:
-            factor = math.exp(log_factor)
-            total = 0.0
-            for stability, days, passed, guess, weight in memory:
-                p = guess + (1 - guess) * recall(stability, days, factor, learner.w20)
-                p = min(1 - 1e-4, max(1e-4, p))
-                total += weight * math.log(p if passed else 1 - p)
-            loglik.append(total)
+        if learner.w20 is None or learner.w20 == -DECAY:
+            curve = (FACTOR, DECAY)
+        else:
+            curve = (0.9 ** (-1 / learner.w20) - 1, -learner.w20)
+        columns = [
+            (weight, _answer_loglik(stability, days, passed, guess, curve))
+            for stability, days, passed, guess, weight in memory
+        ]
+        loglik = [
+            sum([weight * column[g] for weight, column in columns], 0.0)
+            for g in range(len(_GRID_LOG_FACTOR))
+        ]
         prior = [-(x**2) / (2 * MEMORY_FACTOR_SD**2) for x in _GRID_LOG_FACTOR]
         mean, sd = _grid_posterior(_GRID_LOG_FACTOR, prior, loglik)
         learner.memory_factor, learner.memory_sd = math.exp(mean), sd

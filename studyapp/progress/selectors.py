@@ -8,6 +8,7 @@ one grouped aggregate.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -16,6 +17,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -168,6 +170,7 @@ class DeckInfo:
     topics: list[tuple[int, str, str]] = field(default_factory=list)  # (id, slug, name)
     items: int = 0
     in_mock: bool = True  # False: beyond the exam ("mock: no"), left out of the exam forecast
+    url: str = ""  # its study page (reversed once per import: the dashboard lists every deck)
 
 
 def content_map() -> dict[int, DeckInfo]:
@@ -192,6 +195,7 @@ def content_map() -> dict[int, DeckInfo]:
             )["title"],
             domains=[int(d) for d in (row["domains"] or []) if str(d).isdigit()],
             in_mock=row["in_mock"],
+            url=reverse("srs:study_deck", args=[row["slug"]]),
         )
         for row in rows
         if row["translation_of"] is None
@@ -271,7 +275,7 @@ class CardSummary:
 
 def summarize_cards(rows, *, now: datetime, tz, today: date, untouched: int = 0) -> CardSummary:
     """Due counts, 30-day forecast, states and per-deck retrievability from card rows;
-    ``untouched``: new cards left out of ``rows`` (no memory: they count as new only)."""
+    ``untouched``: new items left out of ``rows`` (no memory: they count as new only)."""
     forecast = [0] * FORECAST_DAYS
     states = {"new": untouched, "learning": 0, "review": 0, "suspended": 0}
     evidence: dict[int, GroupEvidence] = defaultdict(GroupEvidence)
@@ -392,7 +396,7 @@ def readiness_from(
         per_deck[deck.id] = ev
 
     deck_estimates = [
-        estimate(deck.id, deck.title, per_deck[deck.id], slug=deck.slug)
+        estimate(deck.id, deck.title, per_deck[deck.id], slug=deck.slug, url=deck.url)
         for deck in sorted(decks.values(), key=lambda d: d.title)
     ]
 
@@ -516,7 +520,10 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     content = content_figures() if decks is None or bank is None else None
     decks = decks if decks is not None else content.decks
     profile = profile or quiz_selectors.exam_profile()
-    rows, untouched = srs_selectors.card_memory_rows_seen(user=user)
+    rows = srs_selectors.card_memory_rows_seen(user=user)
+    # Every other studiable item is new: a card never reviewed, or no card yet (as on the
+    # home page) - counted from the content, not by reading those cards.
+    untouched = max(0, sum(deck.items for deck in decks.values()) - len(rows))
     cards = summarize_cards(rows, now=now, tz=tz, today=study_day(now, tz), untouched=untouched)
     mock = content.mock if bank is None else [item.bank_item() for item in bank if item.mock]
     bank = bank if bank is not None else content.bank
@@ -601,14 +608,45 @@ def plan_from(
 PLAN_TTL = 24 * 3600  # the key holds the study day: an entry outlives it unread
 
 
+def plan_inputs(*, cards: CardSummary, readiness: Readiness, profile, now: datetime, tz) -> str:
+    """A digest of what the plan is built from, in the grain that moves it: the study day,
+    the cards studied (a new card learned or one reset), the current pace, the quiz tiers,
+    the settings (retention, trained parameters), the exam profile and the learner's fit
+    (memory factor, prior knowledge, topic shifts) to 0.01. A review of a card already
+    studied changes none of these (its memory moves the plan too little to rerun the FSRS
+    simulation); the plan shows it at the next change above, or the next study day."""
+    learner = readiness.forecast.learner
+    studied = sorted(
+        i for i, state in cards.memory.items() if state.stability and state.last_review
+    )
+    inputs = (
+        study_day(now, tz),
+        studied,
+        round(current_pace(readiness.answers, now=now), 6),
+        sorted(readiness.tiers.items()),
+        readiness.desired_retention,
+        readiness.parameters,
+        sorted(profile.weights().items()),
+        profile.question_count,
+        profile.pass_mark,
+        None if learner is None else round(learner.memory_factor, 2),
+        None if learner is None else round(learner.known, 2),
+        None if learner is None else learner.w20,
+        None
+        if learner is None
+        else sorted((t, round(v, 2)) for t, v in learner.topic_shift.items()),
+    )
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
+
+
 def plan_cached(
     *, user, cards: CardSummary, readiness: Readiness, profile, now: datetime, exam_day: date, tz
 ) -> Plan:
-    """``plan_from``, built at most once per learner and study day: kept in the shared cache
-    under the learner's data and content versions (dashboard_cache), the study day and the
-    exam date, so an answer, a quiz, an import or a new exam date builds it afresh."""
-    data, content = tokens(dashboard_cache.USER_KEY.format(user.pk), CONTENT_VERSION_KEY)
-    key = f"progress:plan:{user.pk}:{data}:{content}:{study_day(now, tz)}:{exam_day}"
+    """``plan_from``, kept in the shared cache under the content version, the exam date and
+    :func:`plan_inputs`: built afresh after a new card, a quiz answer, a settings change,
+    an import, a new exam date and every study day, not after each review."""
+    digest = plan_inputs(cards=cards, readiness=readiness, profile=profile, now=now, tz=tz)
+    key = f"progress:plan:{user.pk}:{tokens(CONTENT_VERSION_KEY)[0]}:{exam_day}:{digest}"
     cache = caches[settings.SHARED_CACHE]
     plan = cache.get(key)
     if plan is None:
@@ -668,17 +706,29 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
     tz = srs_selectors.user_timezone(user=user)
     if exam_day < study_day(now, tz):
         return result
-    profile = quiz_selectors.exam_profile()
-    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
-    result["plan"] = _plan_if_ahead(
-        user=user,
-        cards=cards,
-        readiness=readiness,
-        profile=profile,
-        now=now,
-        exam_day=exam_day,
-        tz=tz,
-    )
+    # The plan needs the learner's whole readiness to find its inputs: the home page keeps
+    # it under the data and content versions (dashboard_cache), the study day and the date.
+    data, content = tokens(dashboard_cache.USER_KEY.format(user.pk), CONTENT_VERSION_KEY)
+    key = f"progress:outlook:{user.pk}:{data}:{content}:{study_day(now, tz)}:{exam_day}"
+    cache = caches[settings.SHARED_CACHE]
+    kept = cache.get(key) if "-" not in (data, content) else None
+    if kept is None:
+        profile = quiz_selectors.exam_profile()
+        cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+        kept = _plan_if_ahead(
+            user=user,
+            cards=cards,
+            readiness=readiness,
+            profile=profile,
+            now=now,
+            exam_day=exam_day,
+            tz=tz,
+        )
+        if "-" not in (data, content):
+            cache.set(key, (kept,), dashboard_cache.TTL)
+    else:
+        (kept,) = kept
+    result["plan"] = kept
     return result
 
 

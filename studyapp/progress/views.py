@@ -49,7 +49,7 @@ def home(request):
         context["steps"] = steps
         context["show_path"] = not all(steps.values())
         context["mock_profile"] = quiz_selectors.default_profile() if context["show_path"] else None
-        context.update(exam_outlook(user=user))
+        context.update(exam_outlook(user=user, now=timezone.now()))
     else:
         context["show_path"] = True
     return render(request, "content/home.html", context)

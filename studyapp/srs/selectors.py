@@ -995,20 +995,20 @@ def card_memory_rows(*, user_ids):
     )
 
 
-def card_memory_rows_seen(*, user) -> tuple[list[tuple], int]:
-    """(rows, untouched): :func:`card_memory_rows` of ``user`` without the cards never
-    reviewed, never suspended (new, no last review: no memory, nothing due), and how many
-    such cards there are. A new learner's page costs what they studied, not the content's
-    size (2 queries)."""
-    cards = StudyCard.objects.filter(
-        user=user,
-        item__retired_at__isnull=True,
-        item__deck__retired_at__isnull=True,
-        item__translation_of__isnull=True,
-    )
+def card_memory_rows_seen(*, user) -> list[tuple]:
+    """:func:`card_memory_rows` of ``user`` without the cards never reviewed, never
+    suspended (new, no last review: no memory, nothing due). A new learner's page costs what
+    they studied, not the content's size (one query)."""
     untouched = Q(state=State.NEW, suspended=False, last_review__isnull=True)
-    rows = list(
-        cards.exclude(untouched).values_list(
+    return list(
+        StudyCard.objects.filter(
+            user=user,
+            item__retired_at__isnull=True,
+            item__deck__retired_at__isnull=True,
+            item__translation_of__isnull=True,
+        )
+        .exclude(untouched)
+        .values_list(
             "user_id",
             "item__deck_id",
             "state",
@@ -1020,7 +1020,6 @@ def card_memory_rows_seen(*, user) -> tuple[list[tuple], int]:
             "item_id",
         )
     )
-    return rows, cards.filter(untouched).count()
 
 
 def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float, int]]:

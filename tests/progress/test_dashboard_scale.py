@@ -66,7 +66,8 @@ def test_content_figures_follow_the_language(tiny_content):
 
 def test_cards_never_studied_leave_the_rows_with_the_same_figures(user, utc_settings, tiny_content):
     """Untouched new cards (no review, not suspended) have no memory and nothing due: the
-    summary counts them as new and is otherwise what the full rows give."""
+    summary counts them as new (from the content's item count) and is otherwise what the
+    full rows give."""
     items = list(tiny_content.values())
     make_card(user, items[0], stability=10, last_review=NOW - timedelta(days=3), due=NOW)
     make_card(user, items[1], state="new", due=NOW)  # untouched
@@ -74,8 +75,9 @@ def test_cards_never_studied_leave_the_rows_with_the_same_figures(user, utc_sett
     make_card(
         user, items[3], state="new", stability=2.0, last_review=NOW - timedelta(days=1), due=NOW
     )  # reset to new after a review: still has a memory
-    rows, untouched = srs_selectors.card_memory_rows_seen(user=user)
-    assert untouched == 1 and len(rows) == 3
+    rows = srs_selectors.card_memory_rows_seen(user=user)
+    assert len(rows) == 3
+    untouched = len(tiny_content) - len(rows)
     full = list(srs_selectors.card_memory_rows(user_ids=[user.pk]))
     tz = srs_selectors.user_timezone(user=user)
     today = study_day(NOW, tz)
@@ -102,3 +104,38 @@ def test_cards_never_studied_leave_the_rows_with_the_same_figures(user, utc_sett
         assert got == (ev.retrievability_sum, ev.studied)
     studied = {item: state for item, state in expected.memory.items() if state.last_review}
     assert {item: state for item, state in seen.memory.items() if state.last_review} == studied
+
+
+def test_items_without_a_card_yet_count_as_new(user, utc_settings, tiny_content):
+    """As on the home page: an item the learner has no card for yet (the study page makes
+    them) is new on the dashboard too."""
+    items = list(tiny_content.values())
+    make_card(user, items[0], stability=10, last_review=NOW - timedelta(days=3), due=NOW)
+    cards, _readiness = selectors.readiness_get(user=user, now=NOW)
+    assert cards.states == {"new": 3, "learning": 0, "review": 1, "suspended": 0}
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_day_filter_is_the_date_filter(language):
+    """progress_tags.day keeps the labels per process: the same text as ``date``."""
+    from datetime import date
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    from studyapp.progress.templatetags.progress_tags import day
+
+    with translation.override(language):
+        for n in range(40):
+            when = date(2026, 1, 1) + timedelta(days=17 * n)
+            for fmt in ("D d/m", "F Y", "DATE_FORMAT"):
+                assert day(when, fmt) == date_filter(when, fmt)
+
+
+def test_the_deck_table_links_each_deck_to_its_study_page(user_client, tiny_content):
+    """The decks' study URLs are reversed once per import (content_figures), not per row."""
+    from django.urls import reverse
+
+    html = user_client.get(reverse("progress:dashboard")).content.decode()
+    for slug in ("alpha", "beta"):
+        assert f'<a href="{reverse("srs:study_deck", args=[slug])}">' in html

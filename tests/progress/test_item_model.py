@@ -753,3 +753,93 @@ def test_exam_date_next_must_stay_on_the_site(user_client):
     for bad in ("//evil.example/", "javascript:alert(1)", "https://evil.example/x"):
         response = user_client.post(reverse("exam_date"), {"exam_date": "", "next": bad})
         assert response.status_code == 302 and response["Location"] == reverse("srs:settings")
+
+
+def test_the_answers_likelihood_kept_per_process_is_recalls():
+    """learner_estimate keeps each answer's column of log-likelihoods (a pure function of
+    the answer's values): the same figures from a cold or a warm memo, and the column is
+    log P from ``recall`` at every memory factor of the grid."""
+    answers = [
+        Answer(
+            item_id=i,
+            at=NOW - timedelta(days=i),
+            passed=i % 3 > 0,
+            stability=2.0 + i,
+            last_review=NOW - timedelta(days=2 * i + 1),
+        )
+        for i in range(1, 40)
+    ]
+    readiness._loglik_memo.clear()
+    cold = learner_estimate(answers, {}, now=NOW)
+    warm = learner_estimate(answers, {}, now=NOW)
+    assert readiness._loglik_memo and (cold.memory_factor, cold.memory_sd) == (
+        warm.memory_factor,
+        warm.memory_sd,
+    )
+    column = readiness._answer_loglik(5.0, 7, True, 0.0, (readiness.FACTOR, readiness.DECAY))
+    for value, log_factor in zip(column, readiness._GRID_LOG_FACTOR, strict=True):
+        p = min(1 - 1e-4, max(1e-4, readiness.recall(5.0, 7, math.exp(log_factor))))
+        assert value == math.log(p)
+
+
+@pytest.mark.django_db
+def test_the_plan_reruns_when_what_it_is_built_from_changes_not_after_each_review(
+    user_client, user, question_bank, monkeypatch, django_capture_on_commit_callbacks
+):
+    """plan_cached's key is plan_inputs: a new card learned, the study day and the exam
+    date rebuild the plan; a second answer on a card already studied today does not."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+    from studyapp.progress import selectors
+    from studyapp.progress import views as progress_views
+    from studyapp.srs.models import StudyCard
+
+    calls = []
+    study_plan = selectors.study_plan
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return study_plan(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "study_plan", counted)
+    user_client.get(reverse("srs:study"))
+    with django_capture_on_commit_callbacks(execute=True):
+        Profile.objects.update_or_create(
+            user=user, defaults={"exam_date": timezone.localdate() + timedelta(days=20)}
+        )
+
+    def answer(card):
+        card.refresh_from_db()
+        data = {"rating": 3, "token": card.token, "scope": "", "duration_ms": 1200}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = user_client.post(
+                reverse("srs:answer", args=[card.pk]), data, headers={"HX-Request": "true"}
+            )
+        assert response.status_code == 200
+
+    def dashboard():
+        html = user_client.get(reverse("progress:dashboard")).content.decode()
+        assert "No seu ritmo atual" in html
+        return html
+
+    dashboard()
+    assert len(calls) == 1
+    card = StudyCard.objects.filter(user=user).order_by("id").first()
+    answer(card)  # a new card learned
+    dashboard()
+    assert len(calls) == 2
+    answer(card)  # the same card again, the same day: its memory only
+    dashboard()
+    assert len(calls) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        Profile.objects.filter(user=user).update(
+            exam_date=timezone.localdate() + timedelta(days=25)
+        )
+    user_client.get(reverse("home"))  # the home page shows the same plan
+    assert len(calls) == 3
+    tomorrow = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(progress_views.timezone, "now", lambda: tomorrow)
+    dashboard()
+    assert len(calls) == 4
