@@ -8,7 +8,9 @@ history) across rewording; items no longer in a file are retired, never deleted.
 
 Memory stays flat with the number of files: files given by path are read and parsed once
 to validate them (only what the cross-file checks need is kept), then read, parsed and
-rendered again one at a time while writing; each deck's rows are written in bulk.
+rendered again one at a time while writing; each deck's rows are written in bulk. Past
+``PARALLEL_BYTES``, both parses (and the rendering) run in forked worker processes, in order
+and a few files ahead, while this process writes (:mod:`.processes`).
 """
 
 from __future__ import annotations
