@@ -265,7 +265,9 @@ def content_import(
 
 
 def _workers(sources: list[Source]) -> int:
-    """How many worker processes parse and render this run's files (0: in-process)."""
+    """How many worker processes parse and render this run's files (0: in-process). Files
+    parsed already do not count: the authoring area hands its decks parsed, so a web worker
+    never forks here."""
     if sum(source.size for source in sources if source.parsed is None) <= PARALLEL_BYTES:
         return 0
     cores = available_cores()

@@ -1,6 +1,8 @@
 """Large imports: files parsed and rendered in worker processes give the same rows as in-process,
 stay all or nothing, and cost the same number of queries for each deck whatever the run's size."""
 
+import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,8 @@ def test_ordered_map_keeps_the_order_and_raises_a_workers_error():
     assert list(ordered_map(pow, [(n, 2) for n in range(20)], processes=0)) == squares
     with pytest.raises(ZeroDivisionError):
         list(ordered_map(divmod, [(1, 1), (1, 0)], processes=2))
+
+
+def test_ordered_map_raises_when_a_worker_dies_instead_of_waiting_forever():
+    with pytest.raises(BrokenProcessPool):
+        list(ordered_map(os._exit, [(1,)], processes=1))
