@@ -560,6 +560,7 @@ def _import_deck(
     record.edited_in_browser = edited_in_browser
     record.save()
 
+    new = deck is None  # then it has no rows to compare with: no query for them
     if deck is None:
         deck = Deck(slug=parsed.slug, language=parsed.language)
         decks[(deck.slug, deck.language)] = deck
@@ -577,17 +578,18 @@ def _import_deck(
     deck.save()
     # The run keeps every deck (``decks``): not the text of its file (memory flat with files).
     record.__dict__.pop("text", None)
-    deck.topics.set(_topics(parsed.topics))
+    deck_topics = _topics(parsed.topics)
+    deck.topics.set(deck_topics)
     report.written_files += 1
 
-    sections = _sync_sections(deck, parsed.sections, now)
+    sections = _sync_sections(deck, parsed.sections, now, new=new)
     if source_deck is not None:
-        errors = _sync_translation(deck, source_deck, parsed, sections, report, now)
+        errors = _sync_translation(deck, source_deck, parsed, sections, report, now, new=new)
         if errors:
             return errors
     else:
-        _sync_items(deck, parsed, sections, report, now, pinned)
-    _sync_references(deck, parsed)
+        _sync_items(deck, parsed, sections, report, now, pinned, deck_topics, new=new)
+    _sync_references(deck, parsed, new=new)
     return []
 
 
@@ -605,10 +607,10 @@ def _topics(names: list[str]) -> list[Topic]:
 
 
 def _sync_sections(
-    deck: Deck, parsed_sections: list[ParsedSection], now: datetime
+    deck: Deck, parsed_sections: list[ParsedSection], now: datetime, *, new: bool
 ) -> list[Section]:
     fields = ("title", "kind", "position", "intro_html", "retired_at")
-    existing = {section.key: section for section in deck.sections.all()}
+    existing = {} if new else {section.key: section for section in deck.sections.all()}
     result, new, changed = [], [], []
     for position, parsed in enumerate(parsed_sections):
         section = existing.pop(parsed.key, None) or Section(deck=deck, key=parsed.key)
@@ -638,13 +640,15 @@ def _sync_items(
     report: ImportReport,
     now: datetime,
     pinned: _Pins,
+    deck_topics: list[Topic],
+    *,
+    new: bool,
 ) -> None:
     parsed_sections = parsed_deck.sections
-    existing = list(deck.items.select_related("section"))
+    existing = [] if new else list(deck.items.select_related("section"))
     existing += _moved_items(deck, parsed_deck, {item.key for item in existing}, pinned)
     matches = _match_items(existing, parsed_sections)
     used: set[str] = {item.key for item in existing}
-    deck_topics = list(deck.topics.all())
     topic_cache: dict[tuple[str, ...], list[Topic]] = {}
     writes: list[_Write] = []
     for section, parsed_section in zip(sections, parsed_sections, strict=True):
@@ -874,14 +878,16 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
     for item in changed:
         item.updated_at = now
     _create_items(new)
-    Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
+    if changed:
+        Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
+    # Only items that were there already have topics, options and references to compare
+    # (a new deck has none: no query built for them).
     old_ids = [write.item.pk for write in old]
 
     through = Item.topics.through
     have: dict[int, set[int]] = {}
-    for item_id, topic_id in through.objects.filter(item_id__in=old_ids).values_list(
-        "item_id", "topic_id"
-    ):
+    links = through.objects.filter(item_id__in=old_ids).values_list("item_id", "topic_id")
+    for item_id, topic_id in links if old_ids else []:
         have.setdefault(item_id, set()).add(topic_id)
     stale, pairs = [], []
     for write in writes:
@@ -891,11 +897,13 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
             if current:
                 stale.append(write.item.pk)
             pairs += [(write.item.pk, pk) for pk in sorted(wanted)]
-    through.objects.filter(item_id__in=stale).delete()
+    if stale:
+        through.objects.filter(item_id__in=stale).delete()
     _insert(through, ("item", "topic"), pairs)
 
     rows: dict[int, list[Option]] = {}
-    for option in Option.objects.filter(item_id__in=old_ids).order_by("item_id", "position", "pk"):
+    options = Option.objects.filter(item_id__in=old_ids).order_by("item_id", "position", "pk")
+    for option in options if old_ids else []:
         rows.setdefault(option.item_id, []).append(option)
     create, update, surplus = [], [], []
     for write in writes:
@@ -911,13 +919,15 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
                 update.append(row)
         surplus += [row.pk for row in existing[len(write.parsed.options) :]]
     _insert(Option, ("item", "position", "text_md", "html", "is_correct"), create)
-    Option.objects.bulk_update(
-        update, ["position", "text_md", "html", "is_correct"], batch_size=BATCH
-    )
+    if update:
+        Option.objects.bulk_update(
+            update, ["position", "text_md", "html", "is_correct"], batch_size=BATCH
+        )
     if surplus:
         Option.objects.filter(pk__in=surplus).delete()
 
-    Reference.objects.filter(item_id__in=old_ids).delete()
+    if old_ids:
+        Reference.objects.filter(item_id__in=old_ids).delete()
     _insert(
         Reference,
         ("deck", "item", "title", "url", "position"),
@@ -995,8 +1005,9 @@ def _retire(items: list[Item], now: datetime) -> int:
     return len(items)
 
 
-def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
-    deck.references.filter(item__isnull=True).delete()
+def _sync_references(deck: Deck, parsed: ParsedDeck, *, new: bool) -> None:
+    if not new:
+        deck.references.filter(item__isnull=True).delete()
     _insert(
         Reference,
         ("deck", "item", "title", "url", "position"),
@@ -1012,6 +1023,8 @@ def _sync_translation(
     sections: list[Section],
     report: ImportReport,
     now: datetime,
+    *,
+    new: bool,
 ) -> list[ContentError]:
     """Line a translation up with its source (by id, else by order within each section) and,
     when every item lines up, write it; items no longer in it are retired."""
@@ -1019,7 +1032,7 @@ def _sync_translation(
     pairs, errors = _line_up(parsed, sections, source_deck, outline)
     if errors:
         return errors
-    existing = {item.key: item for item in deck.items.all()}
+    existing = {} if new else {item.key: item for item in deck.items.all()}
     writes: list[_Write] = []
     for parsed_item, original, section, position in pairs:
         item = existing.get(original.key) or Item(deck=deck, key=original.key)
