@@ -227,6 +227,7 @@ def content_import(
         ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
         pinned = _pins(headers)
         decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
+        outlines: dict[int, _Outline] = {}  # source deck id → as written in this run
         # Files to write that are not parsed yet: parsed and rendered ahead, in workers.
         jobs = [
             (source,)
@@ -250,6 +251,7 @@ def content_import(
                     pinned,
                     records,
                     decks,
+                    outlines,
                     rendered=next(rendered) if source.path in ahead else None,
                 )
                 if errors:
@@ -516,6 +518,7 @@ def _import_deck(
     pinned: _Pins,
     records: dict[str, SourceFile],
     decks: dict[tuple[str, str], Deck],
+    outlines: dict[int, _Outline],
     rendered: ParsedDeck | None = None,
 ) -> list[ContentError]:
     record = records.get(source.path)
@@ -584,11 +587,13 @@ def _import_deck(
 
     sections = _sync_sections(deck, parsed.sections, now, new=new)
     if source_deck is not None:
-        errors = _sync_translation(deck, source_deck, parsed, sections, report, now, new=new)
+        errors = _sync_translation(
+            deck, source_deck, parsed, sections, report, now, outlines, new=new
+        )
         if errors:
             return errors
     else:
-        _sync_items(deck, parsed, sections, report, now, pinned, deck_topics, new=new)
+        _sync_items(deck, parsed, sections, report, now, pinned, deck_topics, outlines, new=new)
     _sync_references(deck, parsed, new=new)
     return []
 
@@ -641,6 +646,7 @@ def _sync_items(
     now: datetime,
     pinned: _Pins,
     deck_topics: list[Topic],
+    outlines: dict[int, _Outline],
     *,
     new: bool,
 ) -> None:
@@ -678,6 +684,7 @@ def _sync_items(
                 )
             )
     _write_items(writes, now)
+    outlines[deck.pk] = _written_outline(sections, writes)
     matched = {item.pk for item in matches.values()}
     gone = [item for item in existing if item.pk not in matched and item.retired_at is None]
     if any(item.pinned for item in gone):
@@ -1023,12 +1030,14 @@ def _sync_translation(
     sections: list[Section],
     report: ImportReport,
     now: datetime,
+    outlines: dict[int, _Outline],
     *,
     new: bool,
 ) -> list[ContentError]:
     """Line a translation up with its source (by id, else by order within each section) and,
     when every item lines up, write it; items no longer in it are retired."""
-    outline = _source_outline(source_deck)
+    outline = outlines.get(source_deck.pk) or _source_outline(source_deck)
+    outline.load_topics()
     pairs, errors = _line_up(parsed, sections, source_deck, outline)
     if errors:
         return errors
@@ -1036,7 +1045,7 @@ def _sync_translation(
     writes: list[_Write] = []
     for parsed_item, original, section, position in pairs:
         item = existing.get(original.key) or Item(deck=deck, key=original.key)
-        item.translation_of = original
+        item.translation_of_id = original.pk
         writes.append(
             _fill_item(
                 item,
@@ -1056,58 +1065,104 @@ def _sync_translation(
     return []
 
 
+@dataclass(slots=True)
+class _OutlineSection:
+    pk: int
+    kind: str
+    title: str
+
+
+@dataclass(slots=True)
+class _Original:
+    """A source item as its translations line up against it."""
+
+    pk: int
+    key: str
+    kind: str
+    domains: list[int]
+
+
 @dataclass
 class _Outline:
-    """A source deck as its translations line up against it (four queries)."""
+    """A source deck as its translations line up against it."""
 
-    sections: list[Section]  # active content sections, in order
-    items: dict[int, list[Item]]  # section id → its active items, in order
-    topics: dict[int, list[Topic]]  # item id → its topics, by name
+    sections: list[_OutlineSection]  # active content sections, in order
+    items: dict[int, list[_Original]]  # section id → its active items, in order
+    topic_ids: dict[int, list[int]]  # item id → its topics' ids
     options: dict[int, tuple[int, int]]  # item id → (correct options, options)
+    topics: dict[int, list[Topic]] = field(default_factory=dict)  # item id → topics, by name
+
+    def load_topics(self) -> None:
+        """The topics as they are now (one query): by name, as the deck pages list them."""
+        wanted = {pk for ids in self.topic_ids.values() for pk in ids}
+        by_id = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
+        self.topics = {
+            item_id: sorted((by_id[pk] for pk in ids), key=lambda topic: (topic.name, topic.pk))
+            for item_id, ids in self.topic_ids.items()
+        }
+
+
+def _written_outline(sections: list[Section], writes: list[_Write]) -> _Outline:
+    """The outline of a source deck just written, from what was written: its translations,
+    written later in the run, line up against it without reading it back (four queries each,
+    where PostgreSQL, without statistics on rows of the open transaction, may scan every
+    option each time)."""
+    content = [
+        _OutlineSection(section.pk, section.kind, section.title)
+        for section in sections
+        if section.kind != Section.Kind.REFERENCES
+    ]
+    items: dict[int, list[_Original]] = {section.pk: [] for section in content}
+    topic_ids, options = {}, {}
+    for write in writes:  # in order: section by section, by position
+        item = write.item
+        if item.section_id not in items:  # pragma: no cover (references hold no items)
+            continue
+        items[item.section_id].append(_Original(item.pk, item.key, item.kind, list(item.domains)))
+        topic_ids[item.pk] = sorted({topic.pk for topic in write.topics})
+        if write.parsed.options:
+            correct = sum(1 for option in write.parsed.options if option.correct)
+            options[item.pk] = (correct, len(write.parsed.options))
+    return _Outline(content, items, topic_ids, options)
 
 
 def _source_outline(source_deck: Deck) -> _Outline:
+    """The outline of a source deck not written in this run, read from the database."""
     sections = [
-        section
+        _OutlineSection(section.pk, section.kind, section.title)
         for section in source_deck.sections.filter(retired_at__isnull=True).order_by("position")
         if section.kind != Section.Kind.REFERENCES
     ]
-    items: dict[int, list[Item]] = {section.pk: [] for section in sections}
-    for item in (
-        Item.objects.filter(section__in=sections, retired_at__isnull=True)
-        .only("section", "key", "kind", "domains")  # what lining up reads: not the texts
+    items: dict[int, list[_Original]] = {section.pk: [] for section in sections}
+    ids = []
+    for pk, section_id, key, kind, domains in (
+        Item.objects.filter(section__in=[section.pk for section in sections])
+        .filter(retired_at__isnull=True)
         .order_by("section_id", "position", "pk")
+        .values_list("pk", "section_id", "key", "kind", "domains")  # not the texts
     ):
-        items[item.section_id].append(item)
-    # The topics as pairs of ids and one Topic per topic (prefetch_related builds a Topic and
-    # a related manager per item: a third of the outline's time).
-    links = Item.topics.through.objects.filter(
-        item__section__in=sections, item__retired_at__isnull=True
-    ).values_list("item_id", "topic_id")
+        items[section_id].append(_Original(pk, key, kind, domains))
+        ids.append(pk)
+    # Topics and options by item id (their indexes), not joined through the items' sections
+    # (PostgreSQL may plan that join as a scan of every option); the topics as pairs of ids
+    # and one Topic per topic (prefetch_related builds a Topic and a manager per item).
+    links = Item.topics.through.objects.filter(item_id__in=ids).values_list("item_id", "topic_id")
     topic_ids: dict[int, list[int]] = {}
     for item_id, topic_id in links:
         topic_ids.setdefault(item_id, []).append(topic_id)
-    wanted = {topic_id for ids in topic_ids.values() for topic_id in ids}
-    by_id = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
-    topics = {
-        item_id: sorted((by_id[pk] for pk in ids), key=lambda topic: (topic.name, topic.pk))
-        for item_id, ids in topic_ids.items()
-    }
     options = {
         item_id: (correct, total)
-        for item_id, correct, total in Option.objects.filter(
-            item__section__in=sections, item__retired_at__isnull=True
-        )
+        for item_id, correct, total in Option.objects.filter(item_id__in=ids)
         .values("item_id")
         .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
         .values_list("item_id", "correct", "total")
     }
-    return _Outline(sections, items, topics, options)
+    return _Outline(sections, items, topic_ids, options)
 
 
 def _line_up(
     parsed: ParsedDeck, sections: list[Section], source_deck: Deck, outline: _Outline
-) -> tuple[list[tuple[ParsedItem, Item, Section, int]], list[ContentError]]:
+) -> tuple[list[tuple[ParsedItem, _Original, Section, int]], list[ContentError]]:
     """(parsed item, source item, section, position) for every item of the translation, or
     the errors (file:line) where it does not line up with its source."""
     path = parsed.path
@@ -1133,7 +1188,7 @@ def _line_up(
             )
         ]
     errors: list[ContentError] = []
-    lined_up: list[tuple[ParsedItem, Item, Section, int]] = []
+    lined_up: list[tuple[ParsedItem, _Original, Section, int]] = []
     for (parsed_section, section), source_section in zip(pairs, outline.sections, strict=True):
         originals = outline.items[source_section.pk]
         if parsed_section.kind != source_section.kind or len(parsed_section.items) != len(
@@ -1170,7 +1225,7 @@ def _line_up(
 
 
 def _item_mismatch(
-    parsed_item: ParsedItem, original: Item | None, ordered: Item, outline: _Outline
+    parsed_item: ParsedItem, original: _Original | None, ordered: _Original, outline: _Outline
 ) -> str:
     """Why a translated item does not match its source item ("" when it does)."""
     if original is None or original.kind != parsed_item.kind:
