@@ -991,8 +991,9 @@ def _insert(
     sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     returns = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     # Many rows per statement (one round trip each on PostgreSQL), within SQLite's limit on
-    # parameters.
-    size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
+    # parameters (PostgreSQL has none that matters here).
+    limit = connection.features.max_query_params
+    size = max(1, min(BATCH, limit // len(fields))) if limit else BATCH
     ids = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
