@@ -1054,7 +1054,7 @@ def _sync_translation(
                 section,
                 position,
                 domains=original.domains,
-                topics=outline.topics.get(original.pk, []),
+                topics=outline.topics_of(original),
             )
         )
     _write_items(writes, now)
@@ -1075,12 +1075,16 @@ class _OutlineSection:
 
 @dataclass(slots=True)
 class _Original:
-    """A source item as its translations line up against it."""
+    """A source item as its translations line up against it (small: the run keeps one per
+    item of every source deck it writes)."""
 
     pk: int
     key: str
     kind: str
-    domains: list[int]
+    domains: tuple[int, ...]
+    topic_ids: tuple[int, ...]
+    correct: int  # correct options
+    total: int  # options
 
 
 @dataclass
@@ -1089,18 +1093,17 @@ class _Outline:
 
     sections: list[_OutlineSection]  # active content sections, in order
     items: dict[int, list[_Original]]  # section id → its active items, in order
-    topic_ids: dict[int, list[int]]  # item id → its topics' ids
-    options: dict[int, tuple[int, int]]  # item id → (correct options, options)
-    topics: dict[int, list[Topic]] = field(default_factory=dict)  # item id → topics, by name
+    topics: dict[int, Topic] = field(default_factory=dict)  # by id, read by load_topics
 
     def load_topics(self) -> None:
-        """The topics as they are now (one query): by name, as the deck pages list them."""
-        wanted = {pk for ids in self.topic_ids.values() for pk in ids}
-        by_id = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
-        self.topics = {
-            item_id: sorted((by_id[pk] for pk in ids), key=lambda topic: (topic.name, topic.pk))
-            for item_id, ids in self.topic_ids.items()
-        }
+        """The topics as they are now (one query)."""
+        wanted = {pk for items in self.items.values() for item in items for pk in item.topic_ids}
+        self.topics = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
+
+    def topics_of(self, original: _Original) -> list[Topic]:
+        """An item's topics by name, as the deck pages list them."""
+        topics = (self.topics[pk] for pk in original.topic_ids)
+        return sorted(topics, key=lambda topic: (topic.name, topic.pk))
 
 
 def _written_outline(sections: list[Section], writes: list[_Write]) -> _Outline:
@@ -1114,17 +1117,25 @@ def _written_outline(sections: list[Section], writes: list[_Write]) -> _Outline:
         if section.kind != Section.Kind.REFERENCES
     ]
     items: dict[int, list[_Original]] = {section.pk: [] for section in content}
-    topic_ids, options = {}, {}
+    shared: dict[tuple, tuple] = {}  # one tuple for equal domains or topics
     for write in writes:  # in order: section by section, by position
-        item = write.item
+        item, options = write.item, write.parsed.options
         if item.section_id not in items:  # pragma: no cover (references hold no items)
             continue
-        items[item.section_id].append(_Original(item.pk, item.key, item.kind, list(item.domains)))
-        topic_ids[item.pk] = sorted({topic.pk for topic in write.topics})
-        if write.parsed.options:
-            correct = sum(1 for option in write.parsed.options if option.correct)
-            options[item.pk] = (correct, len(write.parsed.options))
-    return _Outline(content, items, topic_ids, options)
+        domains = tuple(item.domains)
+        topic_ids = tuple(sorted({topic.pk for topic in write.topics}))
+        items[item.section_id].append(
+            _Original(
+                item.pk,
+                item.key,
+                item.kind,
+                shared.setdefault(domains, domains),
+                shared.setdefault(topic_ids, topic_ids),
+                sum(1 for option in options if option.correct),
+                len(options),
+            )
+        )
+    return _Outline(content, items)
 
 
 def _source_outline(source_deck: Deck) -> _Outline:
@@ -1134,19 +1145,15 @@ def _source_outline(source_deck: Deck) -> _Outline:
         for section in source_deck.sections.filter(retired_at__isnull=True).order_by("position")
         if section.kind != Section.Kind.REFERENCES
     ]
-    items: dict[int, list[_Original]] = {section.pk: [] for section in sections}
-    ids = []
-    for pk, section_id, key, kind, domains in (
+    rows = list(
         Item.objects.filter(section__in=[section.pk for section in sections])
         .filter(retired_at__isnull=True)
         .order_by("section_id", "position", "pk")
         .values_list("pk", "section_id", "key", "kind", "domains")  # not the texts
-    ):
-        items[section_id].append(_Original(pk, key, kind, domains))
-        ids.append(pk)
+    )
+    ids = [row[0] for row in rows]
     # Topics and options by item id (their indexes), not joined through the items' sections
-    # (PostgreSQL may plan that join as a scan of every option); the topics as pairs of ids
-    # and one Topic per topic (prefetch_related builds a Topic and a manager per item).
+    # (PostgreSQL may plan that join as a scan of every option).
     links = Item.topics.through.objects.filter(item_id__in=ids).values_list("item_id", "topic_id")
     topic_ids: dict[int, list[int]] = {}
     for item_id, topic_id in links:
@@ -1158,7 +1165,13 @@ def _source_outline(source_deck: Deck) -> _Outline:
         .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
         .values_list("item_id", "correct", "total")
     }
-    return _Outline(sections, items, topic_ids, options)
+    items: dict[int, list[_Original]] = {section.pk: [] for section in sections}
+    for pk, section_id, key, kind, domains in rows:
+        topics = tuple(sorted(topic_ids.get(pk, [])))
+        items[section_id].append(
+            _Original(pk, key, kind, tuple(domains), topics, *options.get(pk, (0, 0)))
+        )
+    return _Outline(sections, items)
 
 
 def _line_up(
@@ -1233,7 +1246,7 @@ def _item_mismatch(
         return gettext("item não corresponde a nenhum item da origem (id '%(id)s')") % {
             "id": parsed_item.pinned_id or ordered.key
         }
-    correct, total = outline.options.get(original.pk, (0, 0))
+    correct, total = original.correct, original.total
     if parsed_item.kind == Item.Kind.QUESTION and (
         len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
     ):
@@ -1246,7 +1259,7 @@ def _item_mismatch(
             "source_correct": correct,
             "source_total": total,
         }
-    return _tag_mismatch(parsed_item, original.domains, outline.topics.get(original.pk, []))
+    return _tag_mismatch(parsed_item, original.domains, outline.topics_of(original))
 
 
 def _tag_mismatch(parsed: ParsedItem, domains: list[int], topics: list[Topic]) -> str:
