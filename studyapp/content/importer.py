@@ -8,7 +8,9 @@ history) across rewording; items no longer in a file are retired, never deleted.
 
 Memory stays flat with the number of files: files given by path are read and parsed once
 to validate them (only what the cross-file checks need is kept), then read, parsed and
-rendered again one at a time while writing; each deck's rows are written in bulk.
+rendered again one at a time while writing; each deck's rows are written in bulk. Past
+``PARALLEL_BYTES``, both parses (and the rendering) run in forked worker processes, in order
+and a few files ahead, while this process writes (:mod:`.processes`).
 """
 
 from __future__ import annotations
@@ -225,6 +227,7 @@ def content_import(
         ordered = sorted(headers, key=lambda pair: pair[1].translation_of is not None)
         pinned = _pins(headers)
         decks = {(deck.slug, deck.language): deck for deck in Deck.objects.defer("intro_html")}
+        outlines: dict[int, _Outline] = {}  # source deck id → as written in this run
         # Files to write that are not parsed yet: parsed and rendered ahead, in workers.
         jobs = [
             (source,)
@@ -248,6 +251,7 @@ def content_import(
                     pinned,
                     records,
                     decks,
+                    outlines,
                     rendered=next(rendered) if source.path in ahead else None,
                 )
                 if errors:
@@ -263,7 +267,9 @@ def content_import(
 
 
 def _workers(sources: list[Source]) -> int:
-    """How many worker processes parse and render this run's files (0: in-process)."""
+    """How many worker processes parse and render this run's files (0: in-process). Files
+    parsed already do not count: the authoring area hands its decks parsed, so a web worker
+    never forks here."""
     if sum(source.size for source in sources if source.parsed is None) <= PARALLEL_BYTES:
         return 0
     cores = available_cores()
@@ -512,6 +518,7 @@ def _import_deck(
     pinned: _Pins,
     records: dict[str, SourceFile],
     decks: dict[tuple[str, str], Deck],
+    outlines: dict[int, _Outline],
     rendered: ParsedDeck | None = None,
 ) -> list[ContentError]:
     record = records.get(source.path)
@@ -556,6 +563,7 @@ def _import_deck(
     record.edited_in_browser = edited_in_browser
     record.save()
 
+    new = deck is None  # then it has no rows to compare with: no query for them
     if deck is None:
         deck = Deck(slug=parsed.slug, language=parsed.language)
         decks[(deck.slug, deck.language)] = deck
@@ -573,17 +581,20 @@ def _import_deck(
     deck.save()
     # The run keeps every deck (``decks``): not the text of its file (memory flat with files).
     record.__dict__.pop("text", None)
-    deck.topics.set(_topics(parsed.topics))
+    deck_topics = _topics(parsed.topics)
+    deck.topics.set(deck_topics)
     report.written_files += 1
 
-    sections = _sync_sections(deck, parsed.sections, now)
+    sections = _sync_sections(deck, parsed.sections, now, new=new)
     if source_deck is not None:
-        errors = _sync_translation(deck, source_deck, parsed, sections, report, now)
+        errors = _sync_translation(
+            deck, source_deck, parsed, sections, report, now, outlines, new=new
+        )
         if errors:
             return errors
     else:
-        _sync_items(deck, parsed, sections, report, now, pinned)
-    _sync_references(deck, parsed)
+        _sync_items(deck, parsed, sections, report, now, pinned, deck_topics, outlines, new=new)
+    _sync_references(deck, parsed, new=new)
     return []
 
 
@@ -601,10 +612,10 @@ def _topics(names: list[str]) -> list[Topic]:
 
 
 def _sync_sections(
-    deck: Deck, parsed_sections: list[ParsedSection], now: datetime
+    deck: Deck, parsed_sections: list[ParsedSection], now: datetime, *, new: bool
 ) -> list[Section]:
     fields = ("title", "kind", "position", "intro_html", "retired_at")
-    existing = {section.key: section for section in deck.sections.all()}
+    existing = {} if new else {section.key: section for section in deck.sections.all()}
     result, new, changed = [], [], []
     for position, parsed in enumerate(parsed_sections):
         section = existing.pop(parsed.key, None) or Section(deck=deck, key=parsed.key)
@@ -634,13 +645,16 @@ def _sync_items(
     report: ImportReport,
     now: datetime,
     pinned: _Pins,
+    deck_topics: list[Topic],
+    outlines: dict[int, _Outline],
+    *,
+    new: bool,
 ) -> None:
     parsed_sections = parsed_deck.sections
-    existing = list(deck.items.select_related("section"))
+    existing = [] if new else list(deck.items.select_related("section"))
     existing += _moved_items(deck, parsed_deck, {item.key for item in existing}, pinned)
     matches = _match_items(existing, parsed_sections)
     used: set[str] = {item.key for item in existing}
-    deck_topics = list(deck.topics.all())
     topic_cache: dict[tuple[str, ...], list[Topic]] = {}
     writes: list[_Write] = []
     for section, parsed_section in zip(sections, parsed_sections, strict=True):
@@ -670,6 +684,7 @@ def _sync_items(
                 )
             )
     _write_items(writes, now)
+    outlines[deck.pk] = _written_outline(sections, writes)
     matched = {item.pk for item in matches.values()}
     gone = [item for item in existing if item.pk not in matched and item.retired_at is None]
     if any(item.pinned for item in gone):
@@ -870,14 +885,16 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
     for item in changed:
         item.updated_at = now
     _create_items(new)
-    Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
+    if changed:
+        Item.objects.bulk_update(changed, [*ITEM_FIELDS, "updated_at"], batch_size=BATCH)
+    # Only items that were there already have topics, options and references to compare
+    # (a new deck has none: no query built for them).
     old_ids = [write.item.pk for write in old]
 
     through = Item.topics.through
     have: dict[int, set[int]] = {}
-    for item_id, topic_id in through.objects.filter(item_id__in=old_ids).values_list(
-        "item_id", "topic_id"
-    ):
+    links = through.objects.filter(item_id__in=old_ids).values_list("item_id", "topic_id")
+    for item_id, topic_id in links if old_ids else []:
         have.setdefault(item_id, set()).add(topic_id)
     stale, pairs = [], []
     for write in writes:
@@ -887,11 +904,13 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
             if current:
                 stale.append(write.item.pk)
             pairs += [(write.item.pk, pk) for pk in sorted(wanted)]
-    through.objects.filter(item_id__in=stale).delete()
+    if stale:
+        through.objects.filter(item_id__in=stale).delete()
     _insert(through, ("item", "topic"), pairs)
 
     rows: dict[int, list[Option]] = {}
-    for option in Option.objects.filter(item_id__in=old_ids).order_by("item_id", "position", "pk"):
+    options = Option.objects.filter(item_id__in=old_ids).order_by("item_id", "position", "pk")
+    for option in options if old_ids else []:
         rows.setdefault(option.item_id, []).append(option)
     create, update, surplus = [], [], []
     for write in writes:
@@ -907,13 +926,15 @@ def _write_items(writes: list[_Write], now: datetime) -> None:
                 update.append(row)
         surplus += [row.pk for row in existing[len(write.parsed.options) :]]
     _insert(Option, ("item", "position", "text_md", "html", "is_correct"), create)
-    Option.objects.bulk_update(
-        update, ["position", "text_md", "html", "is_correct"], batch_size=BATCH
-    )
+    if update:
+        Option.objects.bulk_update(
+            update, ["position", "text_md", "html", "is_correct"], batch_size=BATCH
+        )
     if surplus:
         Option.objects.filter(pk__in=surplus).delete()
 
-    Reference.objects.filter(item_id__in=old_ids).delete()
+    if old_ids:
+        Reference.objects.filter(item_id__in=old_ids).delete()
     _insert(
         Reference,
         ("deck", "item", "title", "url", "position"),
@@ -970,8 +991,9 @@ def _insert(
     sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     returns = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     # Many rows per statement (one round trip each on PostgreSQL), within SQLite's limit on
-    # parameters.
-    size = max(1, min(BATCH, (connection.features.max_query_params or BATCH) // len(fields)))
+    # parameters (PostgreSQL has none that matters here).
+    limit = connection.features.max_query_params
+    size = max(1, min(BATCH, limit // len(fields))) if limit else BATCH
     ids = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
@@ -991,8 +1013,9 @@ def _retire(items: list[Item], now: datetime) -> int:
     return len(items)
 
 
-def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
-    deck.references.filter(item__isnull=True).delete()
+def _sync_references(deck: Deck, parsed: ParsedDeck, *, new: bool) -> None:
+    if not new:
+        deck.references.filter(item__isnull=True).delete()
     _insert(
         Reference,
         ("deck", "item", "title", "url", "position"),
@@ -1008,18 +1031,22 @@ def _sync_translation(
     sections: list[Section],
     report: ImportReport,
     now: datetime,
+    outlines: dict[int, _Outline],
+    *,
+    new: bool,
 ) -> list[ContentError]:
     """Line a translation up with its source (by id, else by order within each section) and,
     when every item lines up, write it; items no longer in it are retired."""
-    outline = _source_outline(source_deck)
+    outline = outlines.get(source_deck.pk) or _source_outline(source_deck)
+    outline.load_topics()
     pairs, errors = _line_up(parsed, sections, source_deck, outline)
     if errors:
         return errors
-    existing = {item.key: item for item in deck.items.all()}
+    existing = {} if new else {item.key: item for item in deck.items.all()}
     writes: list[_Write] = []
     for parsed_item, original, section, position in pairs:
         item = existing.get(original.key) or Item(deck=deck, key=original.key)
-        item.translation_of = original
+        item.translation_of_id = original.pk
         writes.append(
             _fill_item(
                 item,
@@ -1027,7 +1054,7 @@ def _sync_translation(
                 section,
                 position,
                 domains=original.domains,
-                topics=outline.topics.get(original.pk, []),
+                topics=outline.topics_of(original),
             )
         )
     _write_items(writes, now)
@@ -1039,58 +1066,117 @@ def _sync_translation(
     return []
 
 
+@dataclass(slots=True)
+class _OutlineSection:
+    pk: int
+    kind: str
+    title: str
+
+
+@dataclass(slots=True)
+class _Original:
+    """A source item as its translations line up against it (small: the run keeps one per
+    item of every source deck it writes)."""
+
+    pk: int
+    key: str
+    kind: str
+    domains: tuple[int, ...]
+    topic_ids: tuple[int, ...]
+    correct: int  # correct options
+    total: int  # options
+
+
 @dataclass
 class _Outline:
-    """A source deck as its translations line up against it (four queries)."""
+    """A source deck as its translations line up against it."""
 
-    sections: list[Section]  # active content sections, in order
-    items: dict[int, list[Item]]  # section id → its active items, in order
-    topics: dict[int, list[Topic]]  # item id → its topics, by name
-    options: dict[int, tuple[int, int]]  # item id → (correct options, options)
+    sections: list[_OutlineSection]  # active content sections, in order
+    items: dict[int, list[_Original]]  # section id → its active items, in order
+    topics: dict[int, Topic] = field(default_factory=dict)  # by id, read by load_topics
+
+    def load_topics(self) -> None:
+        """The topics as they are now (one query)."""
+        wanted = {pk for items in self.items.values() for item in items for pk in item.topic_ids}
+        self.topics = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
+
+    def topics_of(self, original: _Original) -> list[Topic]:
+        """An item's topics by name, as the deck pages list them."""
+        topics = (self.topics[pk] for pk in original.topic_ids)
+        return sorted(topics, key=lambda topic: (topic.name, topic.pk))
+
+
+def _written_outline(sections: list[Section], writes: list[_Write]) -> _Outline:
+    """The outline of a source deck just written, from what was written: its translations,
+    written later in the run, line up against it without reading it back (four queries each,
+    where PostgreSQL, without statistics on rows of the open transaction, may scan every
+    option each time)."""
+    content = [
+        _OutlineSection(section.pk, section.kind, section.title)
+        for section in sections
+        if section.kind != Section.Kind.REFERENCES
+    ]
+    items: dict[int, list[_Original]] = {section.pk: [] for section in content}
+    shared: dict[tuple, tuple] = {}  # one tuple for equal domains or topics
+    for write in writes:  # in order: section by section, by position
+        item, options = write.item, write.parsed.options
+        if item.section_id not in items:  # pragma: no cover (references hold no items)
+            continue
+        domains = tuple(item.domains)
+        topic_ids = tuple(sorted({topic.pk for topic in write.topics}))
+        items[item.section_id].append(
+            _Original(
+                item.pk,
+                item.key,
+                item.kind,
+                shared.setdefault(domains, domains),
+                shared.setdefault(topic_ids, topic_ids),
+                sum(1 for option in options if option.correct),
+                len(options),
+            )
+        )
+    return _Outline(content, items)
 
 
 def _source_outline(source_deck: Deck) -> _Outline:
+    """The outline of a source deck not written in this run, read from the database."""
     sections = [
-        section
+        _OutlineSection(section.pk, section.kind, section.title)
         for section in source_deck.sections.filter(retired_at__isnull=True).order_by("position")
         if section.kind != Section.Kind.REFERENCES
     ]
-    items: dict[int, list[Item]] = {section.pk: [] for section in sections}
-    for item in (
-        Item.objects.filter(section__in=sections, retired_at__isnull=True)
-        .only("section", "key", "kind", "domains")  # what lining up reads: not the texts
+    rows = list(
+        Item.objects.filter(section__in=[section.pk for section in sections])
+        .filter(retired_at__isnull=True)
         .order_by("section_id", "position", "pk")
-    ):
-        items[item.section_id].append(item)
-    # The topics as pairs of ids and one Topic per topic (prefetch_related builds a Topic and
-    # a related manager per item: a third of the outline's time).
-    links = Item.topics.through.objects.filter(
-        item__section__in=sections, item__retired_at__isnull=True
-    ).values_list("item_id", "topic_id")
+        .values_list("pk", "section_id", "key", "kind", "domains")  # not the texts
+    )
+    ids = [row[0] for row in rows]
+    # Topics and options by item id (their indexes), not joined through the items' sections
+    # (PostgreSQL may plan that join as a scan of every option).
+    links = Item.topics.through.objects.filter(item_id__in=ids).values_list("item_id", "topic_id")
     topic_ids: dict[int, list[int]] = {}
     for item_id, topic_id in links:
         topic_ids.setdefault(item_id, []).append(topic_id)
-    wanted = {topic_id for ids in topic_ids.values() for topic_id in ids}
-    by_id = {topic.pk: topic for topic in Topic.objects.filter(pk__in=wanted)}
-    topics = {
-        item_id: sorted((by_id[pk] for pk in ids), key=lambda topic: (topic.name, topic.pk))
-        for item_id, ids in topic_ids.items()
-    }
     options = {
         item_id: (correct, total)
-        for item_id, correct, total in Option.objects.filter(
-            item__section__in=sections, item__retired_at__isnull=True
-        )
+        for item_id, correct, total in Option.objects.filter(item_id__in=ids)
         .values("item_id")
         .annotate(correct=Count("id", filter=Q(is_correct=True)), total=Count("id"))
         .values_list("item_id", "correct", "total")
     }
-    return _Outline(sections, items, topics, options)
+    items: dict[int, list[_Original]] = {section.pk: [] for section in sections}
+    for pk, section_id, key, kind, domains in rows:
+        topics = tuple(sorted(topic_ids.get(pk, [])))
+        items[section_id].append(
+            _Original(pk, key, kind, tuple(domains), topics, *options.get(pk, (0, 0)))
+        )
+    return _Outline(sections, items)
 
 
 def _line_up(
     parsed: ParsedDeck, sections: list[Section], source_deck: Deck, outline: _Outline
-) -> tuple[list[tuple[ParsedItem, Item, Section, int]], list[ContentError]]:
+) -> tuple[list[tuple[ParsedItem, _Original, Section, int]], list[ContentError]]:
     """(parsed item, source item, section, position) for every item of the translation, or
     the errors (file:line) where it does not line up with its source."""
     path = parsed.path
@@ -1116,7 +1202,7 @@ def _line_up(
             )
         ]
     errors: list[ContentError] = []
-    lined_up: list[tuple[ParsedItem, Item, Section, int]] = []
+    lined_up: list[tuple[ParsedItem, _Original, Section, int]] = []
     for (parsed_section, section), source_section in zip(pairs, outline.sections, strict=True):
         originals = outline.items[source_section.pk]
         if parsed_section.kind != source_section.kind or len(parsed_section.items) != len(
@@ -1153,14 +1239,14 @@ def _line_up(
 
 
 def _item_mismatch(
-    parsed_item: ParsedItem, original: Item | None, ordered: Item, outline: _Outline
+    parsed_item: ParsedItem, original: _Original | None, ordered: _Original, outline: _Outline
 ) -> str:
     """Why a translated item does not match its source item ("" when it does)."""
     if original is None or original.kind != parsed_item.kind:
         return gettext("item não corresponde a nenhum item da origem (id '%(id)s')") % {
             "id": parsed_item.pinned_id or ordered.key
         }
-    correct, total = outline.options.get(original.pk, (0, 0))
+    correct, total = original.correct, original.total
     if parsed_item.kind == Item.Kind.QUESTION and (
         len(parsed_item.correct_options) != correct or len(parsed_item.options) != total
     ):
@@ -1173,7 +1259,7 @@ def _item_mismatch(
             "source_correct": correct,
             "source_total": total,
         }
-    return _tag_mismatch(parsed_item, original.domains, outline.topics.get(original.pk, []))
+    return _tag_mismatch(parsed_item, original.domains, outline.topics_of(original))
 
 
 def _tag_mismatch(parsed: ParsedItem, domains: list[int], topics: list[Topic]) -> str:

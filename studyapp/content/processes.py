@@ -8,7 +8,8 @@ results waiting (the parent's memory stays flat with the number of files).
 As in :mod:`.bounded`, the workers are forked: they share the loaded code, never touch the
 database (the function is pure), and leave without closing the parent's connections
 (multiprocessing ends a forked worker with ``os._exit``). A worker's exception is raised in
-the parent. Where ``fork`` is unavailable, or with ``processes=0``, the map runs in-process.
+the parent, and so is a worker's death (``BrokenProcessPool``). Where ``fork`` is
+unavailable, or with ``processes=0``, the map runs in-process.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -41,16 +43,22 @@ def ordered_map(
         for args in arguments:
             yield function(*args)
         return
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+    # concurrent.futures, not multiprocessing.Pool: a worker that dies (killed for memory)
+    # raises BrokenProcessPool here instead of leaving the importer waiting forever.
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+    try:
         pending: deque = deque()
         todo = iter(arguments)
         for args in todo:
-            pending.append(pool.apply_async(function, args))
+            pending.append(pool.submit(function, *args))
             if len(pending) >= max(ahead, processes):
                 break
         while pending:
-            result = pending.popleft().get()
+            result = pending.popleft().result()
             for args in todo:  # one more in, as one comes out
-                pending.append(pool.apply_async(function, args))
+                pending.append(pool.submit(function, *args))
                 break
             yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -85,21 +85,32 @@ _SPECIAL = r"`\\*_\[\]<>&!|~{}\x00-\x1f\x7f-\xa0"
 _PLAIN = re.compile(rf"[^\s#>+\-=0-9{_SPECIAL}](?:[^\n{_SPECIAL}]*[^\s{_SPECIAL}])?")
 # Plain text may also hold `code` spans (half the pieces Markdown rendered): single backticks,
 # around text with no space at either end and nothing the HTML escapes or Markdown unescapes.
-# Markdown makes each one "<code>" + text + "</code>", so such a line skips it too.
-_SPECIAL_CHAR = re.compile(rf"[{_SPECIAL}]")
+# Markdown makes each one "<code>" + text + "</code>", and "**" pairs (an opening one before a
+# non-space, a closing one after a non-space, no other "*") "<strong>"/"</strong>"; a paragraph
+# of several such lines is the lines joined by newlines. Such text skips Markdown too.
+_SPECIAL_CHAR = re.compile(rf"[{_SPECIAL.replace('*', '')}]")
 _CODE_SPECIAL_CHAR = re.compile(r"[&<>\\\x00-\x1f\x7f-\xa0]")
 _NOT_SPACE_WHITESPACE = re.compile(r"[^\S ]")  # \s is str.isspace(): tabs, newlines, U+2028…
+_STARS = re.compile(r"\*+")
 _BLOCK_START = frozenset("#>+-=0123456789")
 
 
 def plain_html(text: str) -> str | None:
-    """What Markdown and the sanitizer make of a line of plain text with `code` spans, else
-    None (then the text goes through them)."""
-    if _NOT_SPACE_WHITESPACE.search(text):
+    """What Markdown and the sanitizer make of a paragraph of plain text with `code` spans
+    and **strong** words, else None (then the text goes through them)."""
+    lines = [_plain_line(line) for line in text.split("\n")]
+    if any(line is None for line in lines):
         return None
-    if "`" not in text:
-        return f"<p>{text}</p>" if _PLAIN.fullmatch(text) else None
-    parts = text.split("`")
+    return "<p>" + "\n".join(lines) + "</p>"
+
+
+def _plain_line(line: str) -> str | None:
+    """The HTML of one such line (without the paragraph), else None."""
+    if _NOT_SPACE_WHITESPACE.search(line):
+        return None
+    if "`" not in line and "*" not in line:
+        return line if _PLAIN.fullmatch(line) else None
+    parts = line.split("`")  # even indexes: text; odd: code
     last = len(parts) - 1
     if last % 2 or parts[0][:1] in _BLOCK_START or parts[0][:1] == " " or parts[-1][-1:] == " ":
         return None
@@ -110,10 +121,26 @@ def plain_html(text: str) -> str | None:
                 return None
         elif not part or part[0] == " " or part[-1] == " " or _CODE_SPECIAL_CHAR.search(part):
             return None
-    html_parts = [
-        part if index % 2 == 0 else f"<code>{part}</code>" for index, part in enumerate(parts)
-    ]
-    return "<p>" + "".join(html_parts) + "</p>"
+    text = "\x00".join(parts[::2])  # the text, each code span one (non-space) character
+    runs = [(found.start(), found.end()) for found in _STARS.finditer(text)]
+    if len(runs) % 2:
+        return None
+    for number, (start, end) in enumerate(runs):
+        beside = text[end : end + 1] if number % 2 == 0 else text[start - 1 : start]
+        if end - start != 2 or beside in ("", " "):
+            return None
+    html_parts, strong = [], False
+    for index, part in enumerate(parts):
+        if index % 2:
+            html_parts.append(f"<code>{part}</code>")
+            continue
+        pieces = part.split("**")
+        for number, piece in enumerate(pieces):
+            if number:
+                html_parts.append("</strong>" if strong else "<strong>")
+                strong = not strong
+            html_parts.append(piece)
+    return "".join(html_parts)
 
 
 def is_plain(text: str) -> bool:

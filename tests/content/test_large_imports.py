@@ -1,6 +1,8 @@
 """Large imports: files parsed and rendered in worker processes give the same rows as in-process,
 stay all or nothing, and cost the same number of queries for each deck whatever the run's size."""
 
+import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,26 @@ def test_ordered_map_keeps_the_order_and_raises_a_workers_error():
     assert list(ordered_map(pow, [(n, 2) for n in range(20)], processes=0)) == squares
     with pytest.raises(ZeroDivisionError):
         list(ordered_map(divmod, [(1, 1), (1, 0)], processes=2))
+
+
+def test_ordered_map_raises_when_a_worker_dies_instead_of_waiting_forever():
+    with pytest.raises(BrokenProcessPool):
+        list(ordered_map(os._exit, [(1,)], processes=1))
+
+
+def test_translations_line_up_against_their_source_as_written_in_the_run_as_stored(monkeypatch):
+    written = {}
+    real = importer._written_outline
+
+    def spy(sections, writes):
+        outline = real(sections, writes)
+        written[writes[0].item.deck_id] = outline
+        return outline
+
+    monkeypatch.setattr(importer, "_written_outline", spy)
+    assert content_import(paths=[CONTENT]).ok
+    assert len(written) == 6  # the source decks, lined up against without reading them back
+    for deck_id, outline in written.items():
+        stored = importer._source_outline(Deck.objects.get(pk=deck_id))
+        assert stored.sections == outline.sections
+        assert stored.items == outline.items

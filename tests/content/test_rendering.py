@@ -198,13 +198,14 @@ def test_the_plain_text_shortcut_gives_what_markdown_gives(text):
 @given(
     st.lists(
         st.sampled_from(
-            ["`", "``", "a", "b c", " ", "  ", "-", "1", "#", "*", "&", "<", "\\", "é", "\t"]
+            ["`", "``", "a", "b c", " ", "  ", "-", "1", "#", "*", "**", "&", "<", "\\", "é"]
+            + ["\t", "\n", "\n\n", "_", "=", "> ", "|"]
         ),
         min_size=1,
         max_size=10,
     ).map("".join)
 )
-def test_the_code_span_shortcut_gives_what_markdown_gives(text):
+def test_the_code_and_strong_shortcut_gives_what_markdown_gives(text):
     monkeypatch = pytest.MonkeyPatch()
     try:
         fast, full = _both_ways(monkeypatch, text)
@@ -213,12 +214,17 @@ def test_the_code_span_shortcut_gives_what_markdown_gives(text):
     assert fast == full
 
 
-def test_the_shortcut_takes_code_spans_and_leaves_doubtful_ones_to_markdown():
+def test_the_shortcut_takes_code_and_strong_and_leaves_doubtful_text_to_markdown():
     from studyapp.content.rendering import plain_html
 
     assert plain_html("Run `docker push` then `aws ecr`") == (
         "<p>Run <code>docker push</code> then <code>aws ecr</code></p>"
     )
     assert plain_html("`a`") == "<p><code>a</code></p>"
-    for doubtful in ["`a``b`", "`a", "` a`", "`a&b`", "`a` *b*", "1. `a`", "`a`\nb", "a `b` "]:
+    assert plain_html("**ECR** guarda `imagens`\ne **tags**") == (
+        "<p><strong>ECR</strong> guarda <code>imagens</code>\ne <strong>tags</strong></p>"
+    )
+    for doubtful in ["`a``b`", "`a", "` a`", "`a&b`", "`a` *b*", "1. `a`", "`a`\n\nb", "a `b` "]:
+        assert plain_html(doubtful) is None, doubtful
+    for doubtful in ["**a", "** a**", "**a **", "***a***", "a\n- b", "a\n    b", "a\n==="]:
         assert plain_html(doubtful) is None, doubtful
