@@ -663,7 +663,10 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     tz = srs_selectors.user_timezone(user=user)
     today = study_day(now, tz)
     profile = quiz_selectors.exam_profile()
-    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+    exam_day = exam_date_of(user=user)
+    cards, readiness, plan = _readiness_and_plan(
+        user=user, now=now, tz=tz, profile=profile, exam_day=exam_day
+    )
     # "Due now/today" are what the study queue shows: srs's rule, not re-derived here.
     due = srs_selectors.due_counts(user=user, now=now)
     cards.due_now, cards.due_today = due.now, due.today
@@ -671,16 +674,6 @@ def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
     activity = activity_get(user=user, today=today)
     mocks = quiz_selectors.mock_history(user=user)
     predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])
-    exam_day = exam_date_of(user=user)
-    plan = _plan_if_ahead(
-        user=user,
-        cards=cards,
-        readiness=readiness,
-        profile=profile,
-        now=now,
-        exam_day=exam_day,
-        tz=tz,
-    )
     return Dashboard(
         exam_day=exam_day,
         plan=plan,
@@ -714,15 +707,8 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
     kept = cache.get(key) if "-" not in (data, content) else None
     if kept is None:
         profile = quiz_selectors.exam_profile()
-        cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
-        kept = _plan_if_ahead(
-            user=user,
-            cards=cards,
-            readiness=readiness,
-            profile=profile,
-            now=now,
-            exam_day=exam_day,
-            tz=tz,
+        _cards, _readiness, kept = _readiness_and_plan(
+            user=user, now=now, tz=tz, profile=profile, exam_day=exam_day
         )
         if "-" not in (data, content):
             cache.set(key, (kept,), dashboard_cache.TTL)
@@ -732,12 +718,13 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
     return result
 
 
-def _plan_if_ahead(*, user, cards, readiness, profile, now, exam_day, tz):
-    """The plan to the exam date (cached), or None: no date, a date already past, or no
-    question a mock can draw."""
+def _readiness_and_plan(*, user, now, tz, profile, exam_day) -> tuple:
+    """(CardSummary, Readiness, the plan to the exam date or None): no date, a date already
+    past, or no question a mock can draw has no plan (the dashboard's and the home page's)."""
+    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
     if exam_day is None or exam_day < study_day(now, tz) or not readiness.forecast.count:
-        return None
-    return plan_cached(
+        return cards, readiness, None
+    plan = plan_cached(
         user=user,
         cards=cards,
         readiness=readiness,
@@ -746,6 +733,7 @@ def _plan_if_ahead(*, user, cards, readiness, profile, now, exam_day, tz):
         exam_day=exam_day,
         tz=tz,
     )
+    return cards, readiness, plan
 
 
 # --- Instructor class view -------------------------------------------------------------

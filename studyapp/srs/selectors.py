@@ -974,25 +974,33 @@ def rollup_sums(*, user_ids, after: date, fields) -> dict[int, dict[str, int]]:
 # --- memory and history (read by progress) -------------------------------------------------
 
 
-def card_memory_rows(*, user_ids):
-    """(user id, deck id, state, stability, last review, due, suspended, buried until, item
-    id) for the users' cards on active source items (one query; rows, not model instances)."""
+MEMORY_ROW_COLUMNS = (
+    "user_id",
+    "item__deck_id",
+    "state",
+    "stability",
+    "last_review",
+    "due",
+    "suspended",
+    "buried_until",
+    "item_id",
+)
+
+
+def _source_cards(**filters) -> QuerySet:
+    """Study cards on active source items (what progress reads as the learner's memory)."""
     return StudyCard.objects.filter(
-        user_id__in=user_ids,
         item__retired_at__isnull=True,
         item__deck__retired_at__isnull=True,
         item__translation_of__isnull=True,
-    ).values_list(
-        "user_id",
-        "item__deck_id",
-        "state",
-        "stability",
-        "last_review",
-        "due",
-        "suspended",
-        "buried_until",
-        "item_id",
+        **filters,
     )
+
+
+def card_memory_rows(*, user_ids):
+    """(user id, deck id, state, stability, last review, due, suspended, buried until, item
+    id) for the users' cards on active source items (one query; rows, not model instances)."""
+    return _source_cards(user_id__in=user_ids).values_list(*MEMORY_ROW_COLUMNS)
 
 
 def card_memory_rows_seen(*, user) -> list[tuple]:
@@ -1000,26 +1008,7 @@ def card_memory_rows_seen(*, user) -> list[tuple]:
     suspended (new, no last review: no memory, nothing due). A new learner's page costs what
     they studied, not the content's size (one query)."""
     untouched = Q(state=State.NEW, suspended=False, last_review__isnull=True)
-    return list(
-        StudyCard.objects.filter(
-            user=user,
-            item__retired_at__isnull=True,
-            item__deck__retired_at__isnull=True,
-            item__translation_of__isnull=True,
-        )
-        .exclude(untouched)
-        .values_list(
-            "user_id",
-            "item__deck_id",
-            "state",
-            "stability",
-            "last_review",
-            "due",
-            "suspended",
-            "buried_until",
-            "item_id",
-        )
-    )
+    return list(_source_cards(user=user).exclude(untouched).values_list(*MEMORY_ROW_COLUMNS))
 
 
 def memory_history(*, user, before: datetime) -> list[tuple[int, int, datetime, float, int]]:

@@ -51,6 +51,24 @@ def tiny_content(import_text):
 
 
 @pytest.fixture
+def mini_profile(db):
+    """A 5-question mock exam over domains 1 and 2 (the decks of ``deck_text``)."""
+    from studyapp.quizzes.models import ExamProfile
+
+    return ExamProfile.objects.create(
+        slug="mini",
+        name="Mini",
+        question_count=5,
+        minutes=20,
+        pass_mark=720,
+        domain_1_weight=60,
+        domain_2_weight=40,
+        domain_3_weight=0,
+        domain_4_weight=0,
+    )
+
+
+@pytest.fixture
 def utc_settings(user):
     return StudySettings.objects.create(user=user, timezone="UTC")
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from studyapp.progress import views as progress_views
 from studyapp.quizzes import services as quiz_services
-from studyapp.quizzes.models import ExamProfile
 from studyapp.srs.models import StudyCard
 from tests.quizzes.conftest import deck_text
 
@@ -71,7 +70,7 @@ def test_an_answer_and_an_undo_show_at_once(
 
 
 def test_a_quiz_submit_shows_at_once(
-    user_client, user, import_text, django_capture_on_commit_callbacks
+    user_client, user, import_text, mini_profile, django_capture_on_commit_callbacks
 ):
     report = import_text(
         {
@@ -80,19 +79,8 @@ def test_a_quiz_submit_shows_at_once(
         }
     )
     assert report.ok
-    profile = ExamProfile.objects.create(
-        slug="mini",
-        name="Mini",
-        question_count=5,
-        minutes=20,
-        pass_mark=720,
-        domain_1_weight=60,
-        domain_2_weight=40,
-        domain_3_weight=0,
-        domain_4_weight=0,
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        attempt = quiz_services.attempt_start_mock(user=user, profile=profile, seed=4)
+        attempt = quiz_services.attempt_start_mock(user=user, profile=mini_profile, seed=4)
     assert "Nenhum simulado concluído ainda." in cached(user_client)
     with django_capture_on_commit_callbacks(execute=True):
         response = user_client.post(f"/quiz/a/{attempt.pk}/submit/", {"confirm": "1"})
