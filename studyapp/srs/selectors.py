@@ -798,17 +798,18 @@ def session_card(
     content: ContentState,
     card_id: int | None = None,
 ) -> StudyCard | None:
-    """:func:`next_card` (same rules, one query), with its item, deck and section."""
+    """:func:`next_card` (same rules, one query); :func:`session_display` gives what it
+    shows."""
     if card_id is not None:
         cards, params = _cards_sql(user=user, scope=Scope(), now=now, content=content)
-        card = _card_with_item(f"(SELECT c.id {cards} AND c.id = %s)", [*params, card_id])
+        card = _card_by(f"(SELECT c.id {cards} AND c.id = %s)", [*params, card_id])
         if card is not None:
             return card
     cards, base = _cards_sql(user=user, scope=scope, now=now, content=content)
     if scope.ahead:
         states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
         chosen, params = _first_sql(cards, base, states)
-        return _card_with_item(chosen, params)
+        return _card_by(chosen, params)
     tiers = [(LEARNING_STATES, now, ())]
     if day.reviews_left_in(scope):
         tiers.append(((State.REVIEW,), now, day.review_closed_decks()))
@@ -820,7 +821,7 @@ def session_card(
         sql, tier_params = _first_sql(cards, base, states, closed=closed, until=until)
         subqueries.append(sql)
         params += tier_params
-    return _card_with_item(f"COALESCE({', '.join(subqueries)})", params)
+    return _card_by(f"COALESCE({', '.join(subqueries)})", params)
 
 
 def _first_sql(cards: str, base: list, states, *, closed=(), until=None) -> tuple[str, list]:
@@ -848,27 +849,33 @@ def _first_sql(cards: str, base: list, states, *, closed=(), until=None) -> tupl
     return f"(SELECT f.id FROM ({arms}) f ORDER BY f.due, f.id LIMIT 1)", params  # noqa: S608
 
 
-def _card_with_item(chosen: str, params: list) -> StudyCard | None:
-    """The card whose id the SQL expression ``chosen`` gives, with item, deck and section."""
-    card, item, deck, section = (rows.table(m) for m in (StudyCard, Item, Deck, Section))
-    sql = (
-        f"SELECT {rows.columns(StudyCard, 'sc')}, {rows.columns(Item, 'si')},"  # noqa: S608
-        f" {rows.columns(Deck, 'sd')}, {rows.columns(Section, 'ss')}"
-        f" FROM {card} sc INNER JOIN {item} si ON si.id = sc.item_id"
-        f" INNER JOIN {deck} sd ON sd.id = si.deck_id"
-        f" INNER JOIN {section} ss ON ss.id = si.section_id WHERE sc.id = {chosen}"
-    )
+def _card_by(chosen: str, params: list) -> StudyCard | None:
+    """The card whose id the SQL expression ``chosen`` gives (what it shows comes from
+    :func:`session_display`: usually the cache, without reading the item)."""
+    sql = f"SELECT {rows.columns(StudyCard)} FROM {rows.table(StudyCard)} WHERE id = {chosen}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    widths = [rows.width(model) for model in (StudyCard, Item, Deck)]
-    a, b, c = widths[0], widths[0] + widths[1], sum(widths)
-    found = rows.instance(StudyCard, row[:a])
-    found.item = rows.instance(Item, row[a:b])
-    found.item.deck = rows.instance(Deck, row[b:c])
-    found.item.section = rows.instance(Section, row[c:])
+    return None if row is None else rows.instance(StudyCard, row)
+
+
+def _item_with_deck(item_id: int) -> Item:
+    """The item with its deck and section (one query)."""
+    item, deck, section = (rows.table(m) for m in (Item, Deck, Section))
+    sql = (
+        f"SELECT {rows.columns(Item, 'si')}, {rows.columns(Deck, 'sd')},"  # noqa: S608
+        f" {rows.columns(Section, 'ss')} FROM {item} si"
+        f" INNER JOIN {deck} sd ON sd.id = si.deck_id"
+        f" INNER JOIN {section} ss ON ss.id = si.section_id WHERE si.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item_id])
+        row = cursor.fetchone()
+    a = rows.width(Item)
+    b = a + rows.width(Deck)
+    found = rows.instance(Item, row[:a])
+    found.deck = rows.instance(Deck, row[a:b])
+    found.section = rows.instance(Section, row[b:])
     return found
 
 
@@ -897,18 +904,18 @@ def session_display(
 ) -> CardDisplay:
     """:func:`card_display` for the session: what the card shows (the reader's translation,
     its correct options and references) is kept in the shared cache per item, language and
-    content version, so an import or another language shows at once; a miss costs 1 query
+    content version, so an import or another language shows at once; a miss costs 2 queries
     (+1 for another language)."""
-    source = card.item
-    key = DISPLAY_KEY.format(source.pk, language or "-", content.version)
+    key = DISPLAY_KEY.format(card.item_id, language or "-", content.version)
     cached = _shared_cache().get(key)
     if cached is None:
-        shown = display_item(source, language)
-        options, references = _item_extras(shown)
-        cached = (None if shown is source else shown, options, references)
-        _shared_cache().set(key, cached, DISPLAY_TTL)
-    shown, options, references = cached
-    item = shown or source
+        source = _item_with_deck(card.item_id)
+        card.item = source
+        item = display_item(source, language)
+        options, references = _item_extras(item)
+        _shared_cache().set(key, (item, options, references), DISPLAY_TTL)
+    else:
+        item, options, references = cached
     return CardDisplay(
         card=card,
         item=item,
