@@ -581,6 +581,8 @@ INACTIVE_KEY = "srs:inactive-items"
 INACTIVE_LIST_MAX = 500
 # {(item id, language, content version): what the card shows} (see ``card_display``).
 DISPLAY_KEY = "srs:display:{}:{}:{}"
+# The version studyapp.versions gives when the shared cache keeps nothing (no Redis).
+NO_VERSION = "-"
 # Entries of old content versions are never read again; let them expire.
 DISPLAY_TTL = 7 * 24 * 3600
 
@@ -899,23 +901,80 @@ def _item_extras(item: Item) -> tuple[list[Option], list[Reference]]:
     return options, references
 
 
+def _item_display(source: Item, language: str | None) -> tuple:
+    item = display_item(source, language)
+    return (item, *_item_extras(item))
+
+
+def _deck_displays(source: Item, language: str | None) -> dict[int, tuple]:
+    """{item id: (item shown, correct options, references)} for every studiable item of
+    ``source``'s deck, as :func:`display_item` and :func:`_item_extras` give them (3-4
+    queries): the next cards of a session mostly come from the same decks, so one miss
+    fills the cache for the deck's other cards."""
+    items = list(
+        Item.objects.studiable()
+        .filter(deck_id=source.deck_id)
+        .select_related("deck", "section")
+        .order_by("id")
+    )
+    shown = {item.pk: item for item in items}
+    if language and not translation.is_exact(source.deck.language, language):
+        translated: dict[int, list[Item]] = {}
+        for version in (
+            Item.objects.active()
+            .filter(translation_of__in=list(shown))
+            .select_related("deck", "section")
+            .order_by("id")
+        ):
+            translated.setdefault(version.translation_of_id, []).append(version)
+        shown = {
+            item_id: translation.pick(
+                item, translated.get(item_id, ()), language, language_of=_item_language
+            )
+            for item_id, item in shown.items()
+        }
+    ids = [item.pk for item in shown.values()]
+    options: dict[int, list[Option]] = {}
+    for option in Option.objects.filter(item_id__in=ids, is_correct=True).order_by(
+        "item_id", "position", "id"
+    ):
+        options.setdefault(option.item_id, []).append(option)
+    references: dict[int, list[Reference]] = {}
+    for reference in Reference.objects.filter(item_id__in=ids).order_by(
+        "item_id", "position", "id"
+    ):
+        references.setdefault(reference.item_id, []).append(reference)
+    return {
+        item_id: (item, options.get(item.pk, []), references.get(item.pk, []))
+        for item_id, item in shown.items()
+    }
+
+
 def session_display(
     *, card: StudyCard, language: str | None, content: ContentState, intervals: dict
 ) -> CardDisplay:
     """:func:`card_display` for the session: what the card shows (the reader's translation,
     its correct options and references) is kept in the shared cache per item, language and
-    content version, so an import or another language shows at once; a miss costs 2 queries
-    (+1 for another language)."""
+    content version, so an import or another language shows at once; a miss reads the
+    item and fills the cache for its whole deck (:func:`_deck_displays`)."""
     key = DISPLAY_KEY.format(card.item_id, language or "-", content.version)
     cached = _shared_cache().get(key)
-    if cached is None:
+    if cached is None and content.version == NO_VERSION:  # no shared cache: nothing kept
+        card.item = _item_with_deck(card.item_id)
+        cached = _item_display(card.item, language)
+    elif cached is None:
         source = _item_with_deck(card.item_id)
         card.item = source
-        item = display_item(source, language)
-        options, references = _item_extras(item)
-        _shared_cache().set(key, (item, options, references), DISPLAY_TTL)
-    else:
-        item, options, references = cached
+        displays = _deck_displays(source, language)
+        _shared_cache().set_many(
+            {
+                DISPLAY_KEY.format(item_id, language or "-", content.version): shown
+                for item_id, shown in displays.items()
+            },
+            DISPLAY_TTL,
+        )
+        cached = displays.get(source.pk) or _item_display(source, language)
+    item, options, references = cached
     return CardDisplay(
         card=card,
         item=item,

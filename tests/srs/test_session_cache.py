@@ -188,3 +188,26 @@ def test_without_the_shared_cache_every_page_is_built_fresh(user_client, publish
         import_text({"content/pt-br/qa.md": question_deck("qa", {1: "Outra"})})
         assert "Outra" in page(user_client)
         assert selectors.content_state().version == "-"
+
+
+def test_a_first_view_fills_the_cache_for_the_whole_deck(
+    user_client, publish, django_assert_num_queries
+):
+    publish(
+        {
+            "content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois"}),
+            "content/en/qa.md": english_deck("qa", {1: "One", 2: "Two"}),
+        }
+    )
+    html = page(user_client, **ENGLISH)
+    assert "One" in html
+    card = StudyCard.objects.get(pk=_shown(html))
+    second = StudyCard.objects.exclude(pk=card.pk).get()
+    content = selectors.content_state()
+    with django_assert_num_queries(0):
+        display = selectors.session_display(
+            card=second, language="en", content=content, intervals={}
+        )
+    assert display.item.prompt == "Question qa 2"
+    assert [option.html for option in display.correct_options] == ["Two"]
+    assert display.deck_title == "Deck qa (en)"

@@ -332,13 +332,12 @@ def test_answer_runs_a_fixed_number_of_queries(
     )
     # session, user, settings (with the chosen decks and deck limits); savepoint, card
     # (locked), log insert, card update, release; today's counts and the queue's (one
-    # query), next card; what it shows (item; options and references: two queries, none
-    # once cached for the content version: the second answer shows a card seen before),
-    # role (the instructors' "Editar" link); plus the day's progress roll-up: the day's
-    # first answer inserts its row (update, savepoint, insert, release), later answers
-    # update it (1 query).
+    # query), next card (what it shows: from the shared cache, filled for the whole deck
+    # by the study page), role (the instructors' "Editar" link); plus the day's progress
+    # roll-up: the day's first answer inserts its row (update, savepoint, insert,
+    # release), later answers update it (1 query).
     card = StudyCard.objects.get(pk=cards[0].pk)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
     card = StudyCard.objects.get(pk=cards[1].pk)
