@@ -18,15 +18,11 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
-    Prefetch,
     Q,
     QuerySet,
     Sum,
-    Value,
     Window,
-    prefetch_related_objects,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from studyapp import rows
@@ -194,47 +190,13 @@ def deck_limits(*, settings: StudySettings) -> dict[int, tuple[int | None, int |
 
 def day_counts(*, user, settings: StudySettings, now: datetime) -> DayCounts:
     """New cards introduced and reviews done since 04:00 local (study answers only),
-    overall and for each deck with its own limits (one query: today's answers per deck,
-    UNION ALL the learner's deck limits)."""
-    start = timing.day_start(now, settings.tzinfo)
-    done_rows = (
-        ReviewLog.objects.filter(user=user, reviewed_at__gte=start, source=ReviewLog.Source.STUDY)
-        .values_list("card__item__deck_id")
-        .annotate(
-            limit=Value(False),
-            new=Count("id", filter=Q(state_before=State.NEW)),
-            reviews=Count("id", filter=Q(state_before=State.REVIEW)),
-        )
-        .order_by()
-    )
-    limit_rows = (
-        DeckLimits.objects.filter(settings=settings)
-        .values_list("deck_id")
-        .annotate(limit=Value(True), new=F("new_per_day"), reviews=F("reviews_per_day"))
-        .order_by()
-    )
-    done, limits = {}, {}
-    for deck_id, is_limit, new, reviews in done_rows.union(limit_rows, all=True):
-        (limits if is_limit else done)[deck_id] = (new, reviews)
-    new_done = sum(new for new, _reviews in done.values())
-    reviews_done = sum(reviews for _new, reviews in done.values())
-    deck_new, deck_reviews = {}, {}
-    for deck_id, (new_limit, reviews_limit) in limits.items():
-        new, reviews = done.get(deck_id, (0, 0))
-        if new_limit is not None:
-            deck_new[deck_id] = (new_limit, new)
-        if reviews_limit is not None:
-            deck_reviews[deck_id] = (reviews_limit, reviews)
-    return DayCounts(
-        new_done=new_done,
-        reviews_done=reviews_done,
-        new_left=max(0, settings.new_per_day - new_done),
-        reviews_left=max(0, settings.reviews_per_day - reviews_done),
-        new_limit=settings.new_per_day,
-        reviews_limit=settings.reviews_per_day,
-        deck_new=deck_new,
-        deck_reviews=deck_reviews,
-    )
+    overall and for each deck with its own limits (one query: today's answers, per deck,
+    and the learner's deck limits; the study page reads the limits with its settings and
+    these counts with the queue's, :func:`study_counts`)."""
+    today, params = _today_sql(user=user, settings=settings, now=now, own=None)
+    found = _fetch(today, params)
+    limits = {deck_id: (new, reviews) for kind, deck_id, new, reviews, _ in found if kind == 4}
+    return _day(settings, limits, found)
 
 
 def _studiable_cards(*, user, scope: Scope, now: datetime) -> QuerySet[StudyCard]:
@@ -257,34 +219,11 @@ def next_card(
     """The card to show: due learning/relearning cards first (by due), then due reviews,
     then new cards (while the daily limits allow), then learning cards due soon.
     ``card_id`` asks for that card first (e.g. the card just restored by undo).
-
-    One query: the first card of each tier is a LIMIT 1 subquery that walks the
-    (user, state, due) index in order, and COALESCE picks the first tier that has one, so
-    the cost does not grow with the number of cards waiting.
-    """
-    cards = _studiable_cards(user=user, scope=scope, now=now)
-    related = ("item__deck", "item__section")
-    if card_id is not None:
-        # Any deck's: the card Undo just restored is shown even outside this scope.
-        card = (
-            _studiable_cards(user=user, scope=Scope(), now=now)
-            .select_related(*related)
-            .filter(pk=card_id)
-            .first()
-        )
-        if card is not None:
-            return card
-    if scope.ahead:
-        states = [*LEARNING_STATES, *([State.REVIEW] if day.reviews_left else [])]
-        return cards.filter(state__in=states).select_related(*related).order_by("due", "id").first()
-    tiers = [(LEARNING_STATES, now)]
-    if day.reviews_left_in(scope):
-        tiers.append(((State.REVIEW,), now, day.review_closed_decks()))
-    if day.new_left_in(scope):
-        tiers.append(((State.NEW,), now, day.new_closed_decks()))
-    tiers.append((LEARNING_STATES, now + LEARN_AHEAD))
-    chosen = StudyCard.objects.filter(pk=_tiers_sql(user=user, scope=scope, now=now, tiers=tiers))
-    return next(iter(chosen.select_related(*related)[:1]), None)
+    :func:`session_card` (one query, whatever the number of cards waiting), with the
+    content state read here."""
+    return session_card(
+        user=user, scope=scope, now=now, day=day, content=content_state(), card_id=card_id
+    )
 
 
 def _studiable_sql(*, user, scope: Scope, now: datetime) -> tuple[str, list]:
@@ -309,59 +248,17 @@ def _studiable_sql(*, user, scope: Scope, now: datetime) -> tuple[str, list]:
     return sql, params
 
 
-def _tiers_sql(*, user, scope: Scope, now: datetime, tiers) -> RawSQL:
-    """COALESCE of one ``LIMIT 1`` subquery per tier: the same SQL ``_studiable_cards``
-    gives, written out because building four such subqueries with the ORM took ~4 ms per
-    request (the query itself runs in well under 1 ms)."""
-    at = connection.ops.adapt_datetimefield_value
-    cards, base = _studiable_sql(user=user, scope=scope, now=now)
-    subqueries, params = [], []
-    for states, until, *closed in tiers:
-        closed = closed[0] if closed else ()  # decks whose own limit is used up today
-        placeholders = ", ".join(["%s"] * len(states))
-        excluded = f" AND i.deck_id NOT IN ({', '.join(['%s'] * len(closed))})" if closed else ""
-        subqueries.append(
-            f"(SELECT c.id {cards} AND c.state IN ({placeholders}){excluded}"  # noqa: S608
-            " AND c.due <= %s ORDER BY c.due, c.id LIMIT 1)"
-        )
-        params += [*base, *(str(state) for state in states), *closed, at(until)]
-    return RawSQL(f"COALESCE({', '.join(subqueries)})", params)  # noqa: S611 - no user text
-
-
 def queue_counts(*, user, scope: Scope, now: datetime, day: DayCounts) -> QueueCounts:
     """How many cards are waiting now, by kind: learning steps due within
     :data:`LEARN_AHEAD` (they are shown before the learner would wait), reviews and new
-    cards capped by today's limits, each deck's own within the overall (one query)."""
-    at = connection.ops.adapt_datetimefield_value
-    cards, params = _studiable_sql(user=user, scope=scope, now=now)
-    # SQL for the same reason as next_card's (the ORM's aggregate cost ~1 ms to build).
-    sql = (
-        "SELECT i.deck_id, COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
-        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END),"
-        " COUNT(CASE WHEN c.state = %s AND c.due <= %s THEN 1 END)"
-        f" {cards} AND (c.due <= %s OR (c.state IN (%s, %s) AND c.due <= %s))"
-        " GROUP BY i.deck_id"
-    )
-    learning_states = [str(state) for state in LEARNING_STATES]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [*learning_states, str(State.REVIEW), at(now), str(State.NEW), at(now)]
-            + params
-            + [at(now), *learning_states, at(now + LEARN_AHEAD)],
-        )
-        rows = cursor.fetchall()
-    counts = QueueCounts()
-    review = new = 0
-    for deck_id, learning_n, review_n, new_n in rows:
-        counts.learning += learning_n
-        counts.review_due += review_n
-        counts.new_waiting += new_n
-        review += min(review_n, day.deck_reviews_left(deck_id))
-        new += min(new_n, day.deck_new_left(deck_id))
-    counts.review = min(review, day.reviews_left_in(scope))
-    counts.new = min(new, day.new_left_in(scope))
-    return counts
+    cards capped by today's limits, each deck's own within the overall (one query; the
+    study page reads it with today's counts, :func:`study_counts`)."""
+    own = sorted(set(day.deck_new) | set(day.deck_reviews))
+    # The inactive items as a subquery (no cache read: callers such as the dashboard pin
+    # their query counts).
+    content = ContentState(version=NO_VERSION, inactive=None)
+    sql, params = _queue_sql(user=user, scope=scope, now=now, content=content, own=own)
+    return _queue(day, scope, _fetch(sql, params))
 
 
 @dataclass
@@ -546,27 +443,6 @@ def _item_language(item: Item) -> str:
     return item.deck.language
 
 
-def card_display(
-    *, card: StudyCard, language: str | None, intervals: dict | None = None
-) -> CardDisplay:
-    """Everything the template needs for one card: 2 queries (+1 for another language)."""
-    item = display_item(card.item, language)
-    prefetch_related_objects(
-        [item],
-        Prefetch("options", queryset=Option.objects.order_by("position")),
-        Prefetch("references", queryset=Reference.objects.order_by("position")),
-    )
-    return CardDisplay(
-        card=card,
-        item=item,
-        deck_title=item.deck.title,
-        section_title=item.section.title,
-        correct_options=[option for option in item.options.all() if option.is_correct],
-        references=list(item.references.all()),
-        intervals=intervals or {},
-    )
-
-
 # --- the study session's hot path (answer → next card) -----------------------------------
 #
 # Written as SQL (``rows``): the ORM spent ~10× longer building these queries than SQLite
@@ -579,7 +455,7 @@ def card_display(
 INACTIVE_KEY = "srs:inactive-items"
 # Above this many, the queries ask the database instead of listing the ids.
 INACTIVE_LIST_MAX = 500
-# {(item id, language, content version): what the card shows} (see ``card_display``).
+# {(item id, language, content version): what the card shows} (see ``session_display``).
 DISPLAY_KEY = "srs:display:{}:{}:{}"
 # The version studyapp.versions gives when the shared cache keeps nothing (no Redis).
 NO_VERSION = "-"
@@ -699,18 +575,10 @@ def _waiting_sql(now: datetime) -> tuple[str, list]:
     )
 
 
-def study_counts(
-    *,
-    user,
-    settings: StudySettings,
-    limits: dict[int, tuple[int | None, int | None]],
-    scope: Scope,
-    now: datetime,
-    content: ContentState,
-) -> tuple[DayCounts, QueueCounts]:
-    """:func:`day_counts` and :func:`queue_counts` in one query, ``limits`` being the
-    learner's deck limits (``services.study_session_settings``). Reads today's logs and the
-    waiting cards' rows; per deck only for the decks with their own limits."""
+def _today_sql(*, user, settings: StudySettings, now: datetime, own) -> tuple[str, list]:
+    """Rows (0, NULL, new, reviews, NULL): today's study answers; (1, deck, new, reviews,
+    NULL) for each deck of ``own`` (the decks with their own limits; None: the learner's
+    deck limits are read here too, as rows (4, deck, new per day, reviews per day, NULL))."""
     at = connection.ops.adapt_datetimefield_value
     log, card, item = (rows.table(model) for model in (ReviewLog, StudyCard, Item))
     start = at(timing.day_start(now, settings.tzinfo))
@@ -724,7 +592,6 @@ def study_counts(
         " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s"
     )
     params = [new, review, user.pk, start, study]
-    own = sorted(limits)
     if own:
         sql += (
             f" UNION ALL SELECT 1, i.deck_id, {done}, NULL FROM {log} l"  # noqa: S608
@@ -733,33 +600,53 @@ def study_counts(
             f" AND i.deck_id IN ({', '.join(['%s'] * len(own))}) GROUP BY i.deck_id"
         )
         params += [new, review, user.pk, start, study, *own]
+    elif own is None:
+        limits = rows.table(DeckLimits)
+        sql += (
+            f" UNION ALL SELECT 1, i.deck_id, {done}, NULL FROM {log} l"  # noqa: S608
+            f" INNER JOIN {card} c ON c.id = l.card_id INNER JOIN {item} i ON i.id = c.item_id"
+            " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s GROUP BY i.deck_id"
+            f" UNION ALL SELECT 4, deck_id, new_per_day, reviews_per_day, NULL FROM {limits}"
+            " WHERE settings_id = %s"
+        )
+        params += [new, review, user.pk, start, study, settings.pk]
+    return sql, params
+
+
+def _queue_sql(*, user, scope: Scope, now: datetime, content: ContentState, own):
+    """Rows (2, NULL, learning, review due, new due): the cards waiting in ``scope``; (3,
+    deck, …) for each deck of ``own`` in the scope."""
+    at = connection.ops.adapt_datetimefield_value
     cards, cards_params = _cards_sql(user=user, scope=scope, now=now, content=content)
     columns, learning = _count_columns()
     waiting, waiting_params = _waiting_sql(now)
-    count_params = [*learning, review, at(now), new, at(now)]
-    sql += f" UNION ALL SELECT 2, NULL, {columns} {cards}{waiting}"
-    params += [*count_params, *cards_params, *waiting_params]
+    count_params = [*learning, str(State.REVIEW), at(now), str(State.NEW), at(now)]
+    sql = f"SELECT 2, NULL, {columns} {cards}{waiting}"  # noqa: S608
+    params = [*count_params, *cards_params, *waiting_params]
     in_scope = scope.deck_ids or ((scope.deck.pk,) if scope.deck is not None else ())
     for deck_id in own:
         if in_scope and deck_id not in in_scope:
             continue
         sql += f" UNION ALL SELECT 3, %s, {columns} {cards}{_in_decks(1)}{waiting}"
         params += [deck_id, *count_params, *cards_params, deck_id, *waiting_params]
+    return sql, params
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchall()
-    deck_done, per_deck = {}, {}
+        return cursor.fetchall()
+
+
+def _day(settings: StudySettings, limits, found) -> DayCounts:
+    """DayCounts from :func:`_today_sql`'s rows and the learner's deck ``limits``."""
+    deck_done = {}
     new_done = reviews_done = 0
-    totals = (0, 0, 0)
-    for kind, deck_id, a, b, c in found:
+    for kind, deck_id, a, b, _c in found:
         if kind == 0:
             new_done, reviews_done = a, b
         elif kind == 1:
             deck_done[deck_id] = (a, b)
-        elif kind == 2:
-            totals = (a, b, c)
-        else:
-            per_deck[deck_id] = (a, b, c)
     deck_new, deck_reviews = {}, {}
     for deck_id, (new_limit, reviews_limit) in limits.items():
         new_n, reviews_n = deck_done.get(deck_id, (0, 0))
@@ -767,7 +654,7 @@ def study_counts(
             deck_new[deck_id] = (new_limit, new_n)
         if reviews_limit is not None:
             deck_reviews[deck_id] = (reviews_limit, reviews_n)
-    day = DayCounts(
+    return DayCounts(
         new_done=new_done,
         reviews_done=reviews_done,
         new_left=max(0, settings.new_per_day - new_done),
@@ -777,18 +664,47 @@ def study_counts(
         deck_new=deck_new,
         deck_reviews=deck_reviews,
     )
-    counts = QueueCounts(learning=totals[0], review_due=totals[1], new_waiting=totals[2])
+
+
+def _queue(day: DayCounts, scope: Scope, found) -> QueueCounts:
+    """QueueCounts from :func:`_queue_sql`'s rows, capped by today's limits."""
+    counts, per_deck = QueueCounts(), {}
+    for kind, deck_id, a, b, c in found:
+        if kind == 2:
+            counts = QueueCounts(learning=a, review_due=b, new_waiting=c)
+        elif kind == 3:
+            per_deck[deck_id] = (a, b, c)
     # Each deck with its own limit counts up to it; the rest count together (the overall
     # cap below is never above a deck's share of it: the same as capping deck by deck).
     review, new = counts.review_due, counts.new_waiting
     for deck_id, (_learning, review_n, new_n) in per_deck.items():
-        if deck_id in deck_reviews:
+        if deck_id in day.deck_reviews:
             review += min(review_n, day.deck_reviews_left(deck_id)) - review_n
-        if deck_id in deck_new:
+        if deck_id in day.deck_new:
             new += min(new_n, day.deck_new_left(deck_id)) - new_n
     counts.review = min(review, day.reviews_left_in(scope))
     counts.new = min(new, day.new_left_in(scope))
-    return day, counts
+    return counts
+
+
+def study_counts(
+    *,
+    user,
+    settings: StudySettings,
+    limits: dict[int, tuple[int | None, int | None]],
+    scope: Scope,
+    now: datetime,
+    content: ContentState,
+) -> tuple[DayCounts, QueueCounts]:
+    """:func:`day_counts` and :func:`queue_counts` in one query, ``limits`` being the
+    learner's deck limits (``services.study_session_settings``). Reads today's logs and the
+    waiting cards' rows; per deck only for the decks with their own limits."""
+    own = sorted(limits)
+    today, today_params = _today_sql(user=user, settings=settings, now=now, own=own)
+    queue, queue_params = _queue_sql(user=user, scope=scope, now=now, content=content, own=own)
+    found = _fetch(f"{today} UNION ALL {queue}", [*today_params, *queue_params])
+    day = _day(settings, limits, found)
+    return day, _queue(day, scope, found)
 
 
 def session_card(
@@ -953,7 +869,7 @@ def _deck_displays(source: Item, language: str | None) -> dict[int, tuple]:
 def session_display(
     *, card: StudyCard, language: str | None, content: ContentState, intervals: dict
 ) -> CardDisplay:
-    """:func:`card_display` for the session: what the card shows (the reader's translation,
+    """Everything the template needs for one card: what it shows (the reader's translation,
     its correct options and references) is kept in the shared cache per item, language and
     content version, so an import or another language shows at once; a miss reads the
     item and fills the cache for its whole deck (:func:`_deck_displays`)."""
