@@ -576,9 +576,10 @@ def _waiting_sql(now: datetime) -> tuple[str, list]:
 
 
 def _today_sql(*, user, settings: StudySettings, now: datetime, own) -> tuple[str, list]:
-    """Rows (0, NULL, new, reviews, NULL): today's study answers; (1, deck, new, reviews,
-    NULL) for each deck of ``own`` (the decks with their own limits; None: the learner's
-    deck limits are read here too, as rows (4, deck, new per day, reviews per day, NULL))."""
+    """Rows (0, 0, new, reviews, 0): today's study answers; (1, deck, new, reviews, 0) for
+    each deck of ``own`` (the decks with their own limits; None: every deck, and the
+    learner's deck limits as rows (4, deck, new per day, reviews per day, 0)). Unused
+    columns hold 0, not NULL: PostgreSQL types a UNION's column of NULLs as text."""
     at = connection.ops.adapt_datetimefield_value
     log, card, item = (rows.table(model) for model in (ReviewLog, StudyCard, Item))
     start = at(timing.day_start(now, settings.tzinfo))
@@ -588,13 +589,13 @@ def _today_sql(*, user, settings: StudySettings, now: datetime, own) -> tuple[st
         " COUNT(CASE WHEN l.state_before = %s THEN 1 END)"
     )
     sql = (
-        f"SELECT 0, NULL, {done}, NULL FROM {log} l"  # noqa: S608
+        f"SELECT 0, 0, {done}, 0 FROM {log} l"  # noqa: S608
         " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s"
     )
     params = [new, review, user.pk, start, study]
     if own:
         sql += (
-            f" UNION ALL SELECT 1, i.deck_id, {done}, NULL FROM {log} l"  # noqa: S608
+            f" UNION ALL SELECT 1, i.deck_id, {done}, 0 FROM {log} l"  # noqa: S608
             f" INNER JOIN {card} c ON c.id = l.card_id INNER JOIN {item} i ON i.id = c.item_id"
             " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s"
             f" AND i.deck_id IN ({', '.join(['%s'] * len(own))}) GROUP BY i.deck_id"
@@ -603,10 +604,10 @@ def _today_sql(*, user, settings: StudySettings, now: datetime, own) -> tuple[st
     elif own is None:
         limits = rows.table(DeckLimits)
         sql += (
-            f" UNION ALL SELECT 1, i.deck_id, {done}, NULL FROM {log} l"  # noqa: S608
+            f" UNION ALL SELECT 1, i.deck_id, {done}, 0 FROM {log} l"  # noqa: S608
             f" INNER JOIN {card} c ON c.id = l.card_id INNER JOIN {item} i ON i.id = c.item_id"
             " WHERE l.user_id = %s AND l.reviewed_at >= %s AND l.source = %s GROUP BY i.deck_id"
-            f" UNION ALL SELECT 4, deck_id, new_per_day, reviews_per_day, NULL FROM {limits}"
+            f" UNION ALL SELECT 4, deck_id, new_per_day, reviews_per_day, 0 FROM {limits}"
             " WHERE settings_id = %s"
         )
         params += [new, review, user.pk, start, study, settings.pk]
@@ -614,14 +615,14 @@ def _today_sql(*, user, settings: StudySettings, now: datetime, own) -> tuple[st
 
 
 def _queue_sql(*, user, scope: Scope, now: datetime, content: ContentState, own):
-    """Rows (2, NULL, learning, review due, new due): the cards waiting in ``scope``; (3,
+    """Rows (2, 0, learning, review due, new due): the cards waiting in ``scope``; (3,
     deck, …) for each deck of ``own`` in the scope."""
     at = connection.ops.adapt_datetimefield_value
     cards, cards_params = _cards_sql(user=user, scope=scope, now=now, content=content)
     columns, learning = _count_columns()
     waiting, waiting_params = _waiting_sql(now)
     count_params = [*learning, str(State.REVIEW), at(now), str(State.NEW), at(now)]
-    sql = f"SELECT 2, NULL, {columns} {cards}{waiting}"  # noqa: S608
+    sql = f"SELECT 2, 0, {columns} {cards}{waiting}"  # noqa: S608
     params = [*count_params, *cards_params, *waiting_params]
     in_scope = scope.deck_ids or ((scope.deck.pk,) if scope.deck is not None else ())
     for deck_id in own:

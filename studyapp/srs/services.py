@@ -106,9 +106,9 @@ def study_session_settings(*, user) -> SessionSettings:
     )
     blanks = ", ".join(["NULL"] * rows.width(StudySettings))
     sql = (
-        f"SELECT 0, NULL, NULL, NULL, {rows.columns(StudySettings, 's')}"  # noqa: S608
+        f"SELECT 0, 0, 0, 0, {rows.columns(StudySettings, 's')}"  # noqa: S608
         f" FROM {settings_table} s WHERE s.user_id = %s"
-        f" UNION ALL SELECT 1, m.deck_id, NULL, NULL, {blanks} FROM {decks_table} m"
+        f" UNION ALL SELECT 1, m.deck_id, 0, 0, {blanks} FROM {decks_table} m"
         f" INNER JOIN {settings_table} s ON s.id = m.studysettings_id WHERE s.user_id = %s"
         " UNION ALL SELECT 2, l.deck_id, l.new_per_day, l.reviews_per_day,"
         f" {blanks} FROM {limits_table} l"
