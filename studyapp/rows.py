@@ -124,3 +124,11 @@ def update(instance, update_fields) -> None:
         raw=False,
         using=connection.alias,
     )
+
+
+def pk_fits(model, value: int) -> bool:
+    """Whether ``value`` can be a primary key of ``model`` in this database: an id from a URL
+    beyond the database's integers is no such row (the ORM's lookup says the same; SQL
+    parameters would overflow)."""
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    return (low is None or low <= value) and (high is None or value <= high)

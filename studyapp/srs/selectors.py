@@ -719,7 +719,7 @@ def session_card(
 ) -> StudyCard | None:
     """:func:`next_card` (same rules, one query); :func:`session_display` gives what it
     shows."""
-    if card_id is not None:
+    if card_id is not None and rows.pk_fits(StudyCard, card_id):
         cards, params = _cards_sql(user=user, scope=Scope(), now=now, content=content)
         card = _card_by(f"(SELECT c.id {cards} AND c.id = %s)", [*params, card_id])
         if card is not None:

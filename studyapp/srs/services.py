@@ -307,6 +307,8 @@ def _locked_card(*, user, card_id) -> StudyCard:
     """The user's card, row-locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes
     writers), with whether its item and deck are active (:func:`_is_active`); DoesNotExist
     (→ 404) for another user's card. SQL: one row, on every answer (rows.py)."""
+    if not rows.pk_fits(StudyCard, card_id):
+        raise StudyCard.DoesNotExist(f"card {card_id}")
     card, item, deck = (rows.table(model) for model in (StudyCard, Item, Deck))
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     sql = (

@@ -344,3 +344,9 @@ def test_answer_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(13):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["srs:answer", "srs:bury", "srs:suspend", "srs:unsuspend"])
+def test_a_card_id_beyond_the_databases_integers_is_404(user_client, seed_deck, name):
+    data = {"rating": 3, "token": "x", "scope": ""}
+    assert user_client.post(reverse(name, args=[2**63]), data).status_code == 404
