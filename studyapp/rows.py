@@ -88,11 +88,16 @@ def insert(instance) -> None:
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
+    _saved(instance, created=True, update_fields=None)
+
+
+def _saved(instance, *, created: bool, update_fields) -> None:
+    """``post_save`` as ``save()`` sends it."""
     signals.post_save.send(
-        sender=model,
+        sender=type(instance),
         instance=instance,
-        created=True,
-        update_fields=None,
+        created=created,
+        update_fields=update_fields,
         raw=False,
         using=connection.alias,
     )
@@ -116,14 +121,7 @@ def update(instance, update_fields) -> None:
     sql = f"UPDATE {table(model)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
-    signals.post_save.send(
-        sender=model,
-        instance=instance,
-        created=False,
-        update_fields=names,
-        raw=False,
-        using=connection.alias,
-    )
+    _saved(instance, created=False, update_fields=names)
 
 
 def pk_fits(model, value: int) -> bool:

@@ -102,14 +102,21 @@ def answer_counts(
     return counts
 
 
+def _answer(log: ReviewLog) -> dict:
+    """The log's fields that decide its retention column (:func:`retention_field`)."""
+    return {
+        "rating": log.rating,
+        "state_before": log.state_before,
+        "rescheduled": log.rescheduled,
+        "due_before": log.due_before,
+        "last_review_before": log.last_review_before,
+    }
+
+
 def _changes(*, log: ReviewLog, tz) -> dict[str, int]:
     return answer_counts(
-        rating=log.rating,
+        **_answer(log),
         duration_ms=log.duration_ms,
-        state_before=log.state_before,
-        rescheduled=log.rescheduled,
-        due_before=log.due_before,
-        last_review_before=log.last_review_before,
         first_of_day=lambda: _is_first_of_day(log=log, tz=tz),
         tz=tz,
     )
@@ -128,24 +135,8 @@ def rollup_record(*, log: ReviewLog, tz=None) -> None:
     inserts the row (a concurrent insert of the same day falls back to the UPDATE)."""
     tz = tz or _user_timezone(log.user_id)
     day = timing.study_day(log.reviewed_at, tz)
-    column = retention_field(
-        state_before=log.state_before,
-        rescheduled=log.rescheduled,
-        due_before=log.due_before,
-        last_review_before=log.last_review_before,
-        rating=log.rating,
-        tz=tz,
-    )
-    counts = answer_counts(
-        rating=log.rating,
-        duration_ms=log.duration_ms,
-        state_before=log.state_before,
-        rescheduled=log.rescheduled,
-        due_before=log.due_before,
-        last_review_before=log.last_review_before,
-        first_of_day=False,
-        tz=tz,
-    )
+    column = retention_field(**_answer(log), tz=tz)
+    counts = answer_counts(**_answer(log), duration_ms=log.duration_ms, first_of_day=False, tz=tz)
     if _update_sql(log=log, day=day, counts=counts, column=column, tz=tz):
         return
     try:

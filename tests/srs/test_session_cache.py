@@ -18,30 +18,27 @@ HTMX = {"HX-Request": "true"}
 ENGLISH = {"accept-language": "en"}
 
 
-def question_deck(slug: str, answers: dict[int, str], *, reference: str = "Doc") -> str:
-    """A deck of questions ``{#<slug>-n}`` with one right option each (``answers[n]``)."""
-    lines = ["---", f"deck: {slug}", "---", f"# Deck {slug}", "", "## 🧪 Perguntas", ""]
+def question_deck(
+    slug: str, answers: dict[int, str], *, reference: str = "Doc", english: bool = False
+) -> str:
+    """A deck of questions ``{#<slug>-n}`` with one right option each (``answers[n]``) and a
+    reference; ``english``: its translation (questions "Question …", no references)."""
+    front = f"translation-of: {slug}" if english else f"deck: {slug}"
+    title, question, wrong = (
+        ("(en)", "Question", "Wrong") if english else ("", "Pergunta", "Errada")
+    )
+    lines = ["---", front, "---", f"# Deck {slug} {title}".rstrip(), "", "## 🧪 Q", ""]
     for n, answer in answers.items():
-        lines += [
-            f"### Q: Pergunta {slug} {n} {{#{slug}-{n}}}",
-            f"✅ {answer}",
-            f"❌ Errada {slug} {n}",
-            f"🔗 [{reference} {slug} {n}](https://docs.aws.amazon.com/{slug}/{n})",
-            "",
-        ]
+        lines += [f"### Q: {question} {slug} {n} {{#{slug}-{n}}}", f"✅ {answer}"]
+        lines.append(f"❌ {wrong} {slug} {n}")
+        if not english:
+            lines.append(f"🔗 [{reference} {slug} {n}](https://docs.aws.amazon.com/{slug}/{n})")
+        lines.append("")
     return "\n".join(lines) + "\n"
 
 
 def english_deck(slug: str, answers: dict[int, str]) -> str:
-    lines = ["---", f"translation-of: {slug}", "---", f"# Deck {slug} (en)", "", "## 🧪 Q", ""]
-    for n, answer in answers.items():
-        lines += [
-            f"### Q: Question {slug} {n} {{#{slug}-{n}}}",
-            f"✅ {answer}",
-            f"❌ Wrong {slug} {n}",
-            "",
-        ]
-    return "\n".join(lines) + "\n"
+    return question_deck(slug, answers, english=True)
 
 
 @pytest.fixture
