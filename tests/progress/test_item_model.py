@@ -706,16 +706,10 @@ def test_study_plan_uses_the_learners_desired_retention():
     assert reviews(0.97) > reviews(0.9)  # shorter intervals: more reviews a day
 
 
-@pytest.mark.django_db
-def test_the_plan_is_built_once_a_day_and_afresh_after_an_answer(
-    user_client, user, question_bank, monkeypatch, django_capture_on_commit_callbacks
-):
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from studyapp.accounts.models import Profile
+@pytest.fixture
+def plan_calls(monkeypatch):
+    """The keyword arguments of every study_plan simulation run (it still runs)."""
     from studyapp.progress import selectors
-    from studyapp.srs.models import StudyCard, StudySettings
 
     calls = []
     study_plan = selectors.study_plan
@@ -725,6 +719,20 @@ def test_the_plan_is_built_once_a_day_and_afresh_after_an_answer(
         return study_plan(*args, **kwargs)
 
     monkeypatch.setattr(selectors, "study_plan", counted)
+    return calls
+
+
+@pytest.mark.django_db
+def test_the_plan_is_built_once_a_day_and_afresh_after_an_answer(
+    user_client, user, question_bank, plan_calls, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from studyapp.accounts.models import Profile
+    from studyapp.srs.models import StudyCard, StudySettings
+
+    calls = plan_calls
     user_client.get(reverse("srs:study"))  # the study cards
     with django_capture_on_commit_callbacks(execute=True):
         StudySettings.objects.filter(user=user).update(desired_retention=0.85)
@@ -784,7 +792,7 @@ def test_the_answers_likelihood_kept_per_process_is_recalls():
 
 @pytest.mark.django_db
 def test_the_plan_reruns_when_what_it_is_built_from_changes_not_after_each_review(
-    user_client, user, question_bank, monkeypatch, django_capture_on_commit_callbacks
+    user_client, user, question_bank, monkeypatch, plan_calls, django_capture_on_commit_callbacks
 ):
     """plan_cached's key is plan_inputs: a new card learned, the study day and the exam
     date rebuild the plan; a second answer on a card already studied today does not."""
@@ -792,18 +800,10 @@ def test_the_plan_reruns_when_what_it_is_built_from_changes_not_after_each_revie
     from django.utils import timezone
 
     from studyapp.accounts.models import Profile
-    from studyapp.progress import selectors
     from studyapp.progress import views as progress_views
     from studyapp.srs.models import StudyCard
 
-    calls = []
-    study_plan = selectors.study_plan
-
-    def counted(*args, **kwargs):
-        calls.append(kwargs)
-        return study_plan(*args, **kwargs)
-
-    monkeypatch.setattr(selectors, "study_plan", counted)
+    calls = plan_calls
     user_client.get(reverse("srs:study"))
     with django_capture_on_commit_callbacks(execute=True):
         Profile.objects.update_or_create(

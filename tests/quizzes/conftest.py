@@ -74,6 +74,14 @@ def bank(import_text):
     return {deck.slug: deck for deck in Deck.objects.sources()}
 
 
+def english_alpha_text() -> str:
+    """The English translation of deck "alpha" (8 questions, question 2 multiple-answer)."""
+    text = deck_text(
+        "alpha", "Alpha", "1", 8, multiple=(2,), language_header="translation-of: alpha"
+    )
+    return text.replace("Pergunta", "Question").replace("Certa", "Right").replace("Errada", "Wrong")
+
+
 def question(slug: str, n: int) -> Item:
     return Item.objects.get(deck__slug=slug, deck__language="pt-BR", key=f"{slug}-{n}")
 

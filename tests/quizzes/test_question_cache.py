@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from studyapp.quizzes import services
 
-from .conftest import deck_text, question
+from .conftest import deck_text, english_alpha_text, question
 from .test_views import HTMX, right_options, url, wrong_option
 
 pytestmark = pytest.mark.django_db
@@ -118,11 +118,7 @@ def test_a_submit_shows_at_once(mock, user_client):
 
 
 def test_a_language_switch_shows_at_once(bank, import_text, user, user_client):
-    text = deck_text(
-        "alpha", "Alpha", "1", 8, multiple=(2,), language_header="translation-of: alpha"
-    )
-    text = text.replace("Pergunta", "Question").replace("Certa", "Right").replace("Errada", "Wrong")
-    assert import_text({"content/en/alpha.md": text}).ok
+    assert import_text({"content/en/alpha.md": english_alpha_text()}).ok
     item = question("alpha", 3)
     attempt = services.attempt_start_practice(user=user, item_ids=[item.pk], count=1)
     html = cached(user_client, attempt)

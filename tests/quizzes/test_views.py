@@ -10,7 +10,7 @@ from studyapp.quizzes import services
 from studyapp.quizzes.models import Attempt, ExamProfile
 from studyapp.srs.models import ReviewLog
 
-from .conftest import deck_text, question
+from .conftest import deck_text, english_alpha_text, question
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -239,11 +239,7 @@ def test_history_lists_finished_attempts(mock, user_client):
 
 
 def test_english_user_sees_the_translation(bank, import_text, user, user_client):
-    text = deck_text(
-        "alpha", "Alpha", "1", 8, multiple=(2,), language_header="translation-of: alpha"
-    )
-    text = text.replace("Pergunta", "Question").replace("Certa", "Right").replace("Errada", "Wrong")
-    assert import_text({"content/en/alpha.md": text}).ok
+    assert import_text({"content/en/alpha.md": english_alpha_text()}).ok
     item = question("alpha", 3)
     attempt = services.attempt_start_practice(user=user, item_ids=[item.pk], count=1)
     session = user_client.session
