@@ -69,7 +69,9 @@ def insert(instance) -> None:
     versions, still run)."""
     model = type(instance)
     meta = model._meta
-    signals.pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias)
+    signals.pre_save.send(
+        sender=model, instance=instance, raw=False, using=connection.alias, update_fields=None
+    )
     fields = [field for field in meta.concrete_fields if field is not meta.pk]
     values = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields

@@ -235,9 +235,12 @@ def retention_reset(settings: StudySettings) -> None:
     settings.retention_day = None
 
 
-def retention_refresh(*, settings: StudySettings, now: datetime) -> retention.Keeping:
+def retention_refresh(
+    *, settings: StudySettings, now: datetime, save: bool = True
+) -> retention.Keeping:
     """Compute and store the learner's target for the study day of ``now`` (retention keeping,
-    :mod:`.retention`) from their review answers of the last ``WINDOW_DAYS`` study days."""
+    :mod:`.retention`) from their review answers of the last ``WINDOW_DAYS`` study days.
+    ``save=False``: only on ``settings`` (what the settings page shows when keeping is off)."""
     tz = settings.tzinfo
     since = timing.day_start(now, tz) - timedelta(days=retention.WINDOW_DAYS)
     parameters = settings.parameters or optimizer.DEFAULT_PARAMETERS
@@ -275,15 +278,21 @@ def retention_refresh(*, settings: StudySettings, now: datetime) -> retention.Ke
         "retention_reviews": kept.reviews,
         "retention_observed": kept.observed,
     }
-    StudySettings.objects.filter(pk=settings.pk).update(**values)
     for name, value in values.items():
         setattr(settings, name, value)
+    if save:
+        # save(), not update(): its post_save renews the learner's cached figures (the
+        # dashboard's forecasts read the aimed retention).
+        settings.save(update_fields=list(values))
     return kept
 
 
 def retention_target(*, settings: StudySettings, now: datetime) -> float:
     """The retention the scheduler aims at on the study day of ``now``: computed by the day's
-    first answer or card shown, then read from the settings (no query)."""
+    first answer or card shown, then read from the settings (no query); the desired retention
+    when keeping is switched off."""
+    if not settings.keep_retention:
+        return settings.desired_retention  # switched off: nothing to read or write
     if settings.retention_day != timing.study_day(now, settings.tzinfo):
         retention_refresh(settings=settings, now=now)
     return settings.aimed_retention

@@ -413,7 +413,10 @@ def deck_options(request, slug):
 def _tuning_context(request, settings: StudySettings) -> dict:
     """Per-learner parameters on the settings page: the latest optimizer run and the
     stored retention suggestion (both computed on demand, not here)."""
-    target = services.retention_target(settings=settings, now=timezone.now())
+    now = timezone.now()
+    target = services.retention_target(settings=settings, now=now)
+    if not settings.keep_retention:  # still say what was kept (measured, not stored)
+        services.retention_refresh(settings=settings, now=now, save=False)
 
     def percent(value):
         return number_format(100 * value, decimal_pos=1)

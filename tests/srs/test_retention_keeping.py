@@ -176,13 +176,13 @@ def test_the_settings_page_of_a_new_learner_says_the_target_adjusts(user_client,
 
 @pytest.mark.django_db
 def test_keeping_switched_off_measures_but_aims_at_the_desired_retention(
-    user_client, user, cards, settings_, now
+    user_client, user, cards, settings_, now, django_assert_num_queries
 ):
     reviewed_cards(user, cards, now, passed=5, total=10)
     settings = StudySettings.objects.get(user=user)
     services.study_settings_update(settings=settings, keep_retention=False)
-    assert services.retention_target(settings=settings, now=now) == 0.9
-    assert (settings.retention_reviews, settings.retention_observed) == (10, 0.5)
+    with django_assert_num_queries(0):  # switched off: nothing read or written
+        assert services.retention_target(settings=settings, now=now) == 0.9
     services.study_settings_update(settings=settings, keep_retention=True)
     assert services.retention_target(settings=settings, now=now) > 0.9
     # The form: an unticked box switches it off, and the page says so.
@@ -198,3 +198,19 @@ def test_keeping_switched_off_measures_but_aims_at_the_desired_retention(
     assert StudySettings.objects.get(user=user).keep_retention is False
     page = " ".join(user_client.get(reverse("srs:settings")).content.decode().split())
     assert "Desligado: o agendador mira 90,0% em cada cartão." in page
+
+
+@pytest.mark.django_db
+def test_a_new_target_renews_the_learners_cached_figures(
+    user, cards, settings_, now, django_capture_on_commit_callbacks
+):
+    from studyapp.progress import dashboard_cache
+    from studyapp.versions import tokens
+
+    reviewed_cards(user, cards, now, passed=5, total=10)
+    settings = StudySettings.objects.get(user=user)
+    key = dashboard_cache.USER_KEY.format(user.pk)
+    before = tokens(key)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retention_target(settings=settings, now=now + timedelta(days=1))
+    assert tokens(key)[0] != before
