@@ -254,21 +254,21 @@ def test_keeping_learners_aim_higher_after_a_shortfall_and_no_keeping_ones_do_no
     seen = {}
 
     def record(keeping):
-        original = services.retention_refresh
+        original = services.retention_target
 
         def spy(*, settings, now):
-            kept = original(settings=settings, now=now)
-            seen.setdefault(keeping, []).append(settings.aimed_retention)
-            return kept
+            target = original(settings=settings, now=now)
+            seen.setdefault(keeping, set()).add(target)
+            return target
 
         return spy
 
     for keeping in (True, False):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(services, "retention_refresh", record(keeping))
+            patch.setattr(services, "retention_target", record(keeping))
             simulation.simulate(learners=1, days=20, seed=3, desired=(0.9,), keeping=keeping)
     assert max(seen[True]) > 0.9
-    assert set(seen[False]) == {0.9}
+    assert seen[False] == {0.9}
 
 
 def test_command_no_keeping_flag(seed_deck):
