@@ -684,6 +684,25 @@ def _prepare(user):
     return quiz_services.attempt_start_mock(user=user, profile=profile)
 
 
+def _serve_in_process():
+    """Production settings as a measuring child serves them: the benchmark's URL map (with
+    the floors), no HTTPS redirect, plain static URLs (no collectstatic for an in-process run:
+    a dict lookup either way). Debug stays off. Returns the override (``disable()`` it)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    override = override_settings(
+        STORAGES=storages, SECURE_SSL_REDIRECT=False, ROOT_URLCONF="bench.urls"
+    )
+    override.enable()
+    assert not settings.DEBUG
+    return override
+
+
 def measure_child(
     size: str,
     db: str,
@@ -695,27 +714,17 @@ def measure_child(
     explain: bool,
 ) -> None:
     _django(db)
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.db.models import Count
-    from django.test import Client, override_settings
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from studyapp.content.models import Deck, Item
     from studyapp.quizzes.models import Attempt
     from studyapp.srs.models import ReviewLog, StudyCard
 
-    storages = {
-        **settings.STORAGES,
-        # No collectstatic for an in-process run: plain static URLs (a dict lookup either way).
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    override = override_settings(
-        STORAGES=storages, SECURE_SSL_REDIRECT=False, ROOT_URLCONF="bench.urls"
-    )
-    override.enable()
-    assert not settings.DEBUG
+    override = _serve_in_process()
 
     top = (
         ReviewLog.objects.values("user_id")
@@ -908,22 +917,14 @@ def scale_child(db: str, out: str, iterations: int, warmup: int, clock: str) -> 
     """The hot pages for a new learner (limits out of the way, 150 reviews due, a mock
     exam in progress), each request after a floor request, as ``measure_child`` does."""
     _django(db)
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client, override_settings
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from studyapp.content.models import Deck, Item
 
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    override = override_settings(
-        STORAGES=storages, SECURE_SSL_REDIRECT=False, ROOT_URLCONF="bench.urls"
-    )
-    override.enable()
+    override = _serve_in_process()
     user = get_user_model().objects.create_user("bench-learner", password=None)
     attempt = _prepare(user)
     data = {
