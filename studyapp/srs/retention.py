@@ -47,11 +47,9 @@ class Answer:
 
 @dataclass(frozen=True)
 class Keeping:
-    desired: float
     target: float  # what the scheduler aims at from now on
     reviews: int  # answers read
     observed: float | None  # share passed (None without answers)
-    predicted: float | None  # the model's mean prediction for them
 
 
 def bounds(desired: float) -> tuple[float, float]:
@@ -67,10 +65,10 @@ def keep(desired: float, answers: Iterable[Answer]) -> Keeping:
         predicted += answer.predicted
         scheduled += desired if answer.scheduled is None else answer.scheduled
     if not count:
-        return Keeping(desired, desired, 0, None, None)
+        return Keeping(desired, 0, None)
     observed, predicted, scheduled = passed / count, predicted / count, scheduled / count
     # The learner's own results weigh in as their number grows (PRIOR_REVIEWS: half weight).
     estimate = predicted + (observed - predicted) * count / (count + PRIOR_REVIEWS)
     low, high = bounds(desired)
     target = min(high, max(low, scheduled + GAIN * (desired - estimate)))
-    return Keeping(desired, round(target, 3), int(count), observed, predicted)
+    return Keeping(round(target, 3), int(count), observed)
