@@ -14,12 +14,18 @@ DECKS_PER_PAGE = 12
 SEARCH_MAX_CHARS = 100
 
 
+def search_text(value: str) -> str:
+    """A search box's text as the deck searches use it: NUL characters dropped (PostgreSQL's
+    text cannot hold them: the query would fail), trimmed, at most ``SEARCH_MAX_CHARS``."""
+    return value.replace("\x00", "").strip()[:SEARCH_MAX_CHARS]
+
+
 def deck_search_page(*, query: str = "", number=None) -> Page:
     """One page (``DECKS_PER_PAGE``, by title) of the source decks' ids whose title, slug or
     a translation's title contains ``query``: the home page's work is O(page), not O(decks)
     × items (counts are computed for the page's decks only, by ``deck_list(ids=...)``)."""
     decks = Deck.objects.sources()
-    query = query.strip()[:SEARCH_MAX_CHARS]
+    query = search_text(query)
     if query:
         matches = Deck.objects.active().filter(Q(title__icontains=query) | Q(slug__icontains=query))
         decks = decks.filter(
@@ -32,7 +38,7 @@ def deck_search_page(*, query: str = "", number=None) -> Page:
 def home_decks(params, language: str) -> dict:
     """The home page's decks: a page (``page``) of the search (``q``), with their counts:
     ``decks``, ``page``, ``query`` and ``searchable`` (more than one page, or a search)."""
-    query = params.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    query = search_text(params.get("q", ""))
     page = deck_search_page(query=query, number=params.get("page"))
     return {
         "decks": deck_list(language, ids=page.object_list),

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from studyapp.content.models import Deck, Item, Topic
-from studyapp.content.selectors import localized
+from studyapp.content.selectors import localized, search_text
 
 from .models import ExamProfile
 from .services import PRACTICE_MAX, PRACTICE_MIN
@@ -24,7 +24,6 @@ DECKS_SHOWN = 12
 # which SQLite otherwise carries through the sort of every deck by title.
 LISTED_FIELDS = ("id", "slug", "title", "language", "translation_of_id")
 TOPICS_SHOWN = 12
-DECK_QUERY_MAX_CHARS = 100
 
 
 def _listed(decks):
@@ -65,7 +64,7 @@ class PracticeForm(forms.Form):
             .order_by("title", "pk")
         )
         self.fields["decks"].queryset = decks  # what a submitted form may choose
-        query = deck_query.strip()[:DECK_QUERY_MAX_CHARS]
+        query = search_text(deck_query)
         self.deck_query = query
         self._show_some_decks(decks, query)
         # Topics of the questions themselves (their 🏷️ lines, else their deck's).
@@ -77,7 +76,10 @@ class PracticeForm(forms.Form):
         self._show_some_topics(topics, query)
 
     def _chosen(self, name: str) -> list[str]:
-        return self.data.getlist(name) if self.is_bound else self.initial.get(name) or []
+        """The slugs chosen in the request (a slug never holds a NUL: PostgreSQL could not
+        even compare one)."""
+        chosen = self.data.getlist(name) if self.is_bound else self.initial.get(name) or []
+        return [slug for slug in chosen if "\x00" not in slug]
 
     def _show_some_decks(self, decks, query: str) -> None:
         """With hundreds of decks the form lists at most ``DECKS_SHOWN`` of them (by title,
