@@ -38,7 +38,40 @@ def tokens(*keys: str) -> list[str]:
     return values
 
 
+class _Renewal:
+    """The on-commit callback renewing one key (it remembers whether it ran: a test's
+    captured callbacks run without leaving the connection's list)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _cache().set(self.key, secrets.token_hex(8), None)
+
+
 def renew(key: str) -> None:
     """A new token under ``key`` once the current transaction commits (a reader between the
-    write and the commit must not store old figures under the new token)."""
-    transaction.on_commit(lambda: _cache().set(key, secrets.token_hex(8), None))
+    write and the commit must not store old figures under the new token).
+
+    Once per key and atomic block: an answer saves a card and a log, and both renew the
+    learner's key. A second renewal is dropped only when one for the same key, not run yet,
+    was registered in the same atomic block (the same savepoints): Django then runs or
+    discards both together, so the one left renews at the same moment. Another block (a
+    savepoint inside, the next request's transaction) registers its own, and so does code
+    run right in a test case's never-committed transaction (as Django's ``durable`` check,
+    it stands for autocommit, where each renewal runs at once)."""
+    connection = transaction.get_connection()
+    blocks = connection.atomic_blocks
+    if blocks and not blocks[-1]._from_testcase:
+        savepoints = set(connection.savepoint_ids)
+        for pending_savepoints, callback, _robust in connection.run_on_commit:
+            if (
+                isinstance(callback, _Renewal)
+                and callback.key == key
+                and not callback.done
+                and pending_savepoints == savepoints
+            ):
+                return
+    transaction.on_commit(_Renewal(key))

@@ -50,3 +50,10 @@ def test_instructor_area_anonymous_goes_to_login_student_403_instructor_200(
     assert client.get("/instructor/").status_code == 403
     client.force_login(instructor)
     assert client.get("/instructor/").status_code == 200
+
+
+def test_only_the_instructors_group_makes_an_instructor(user, other_user):
+    Group.objects.create(name="Outro grupo").user_set.add(user)
+    Group.objects.get(name=INSTRUCTORS_GROUP).user_set.add(other_user)
+    assert not is_instructor(User.objects.get(pk=user.pk))
+    assert is_instructor(User.objects.get(pk=other_user.pk))

@@ -1,0 +1,122 @@
+"""studyapp.versions: a write renews its key's token on commit, once per key and atomic block
+(an answer saves a card and a log: one renewal), and every later transaction renews again,
+also inside the test case's never-committed transaction."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from studyapp import versions
+from studyapp.progress.dashboard_cache import USER_KEY
+from studyapp.srs.models import StudyCard
+from studyapp.srs.services import cards_ensure, review_record, study_settings_get
+
+pytestmark = pytest.mark.django_db
+KEY = "test:versions:a"
+OTHER = "test:versions:b"
+
+
+def renewals(callbacks) -> list[str]:
+    return [callback.key for callback in callbacks if isinstance(callback, versions._Renewal)]
+
+
+def test_two_renewals_of_a_key_in_one_block_renew_once(django_capture_on_commit_callbacks):
+    before = versions.token(KEY)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        versions.renew(KEY)
+        versions.renew(KEY)
+        versions.renew(OTHER)
+    assert renewals(callbacks) == [KEY, OTHER]
+    assert versions.token(KEY) != before
+
+
+def test_each_block_renews_again(django_capture_on_commit_callbacks):
+    seen = {versions.token(KEY)}
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+            versions.renew(KEY)
+        assert renewals(callbacks) == [KEY]
+        seen.add(versions.token(KEY))
+    assert len(seen) == 4
+
+
+def test_a_renewal_not_run_yet_in_an_earlier_block_does_not_hold_back_a_later_one(
+    django_capture_on_commit_callbacks,
+):
+    with transaction.atomic():
+        versions.renew(KEY)  # its callback stays pending (the test case never commits)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        versions.renew(KEY)
+    assert renewals(callbacks) == [KEY]
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_renewal(django_capture_on_commit_callbacks):
+    before = versions.token(KEY)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        versions.renew(KEY)
+        try:
+            with transaction.atomic():
+                versions.renew(KEY)  # its own block: registered, then discarded
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert renewals(callbacks) == [KEY]
+    assert versions.token(KEY) != before
+
+
+def test_a_renewal_after_a_rolled_back_savepoint_is_registered_again(
+    django_capture_on_commit_callbacks,
+):
+    before = versions.token(KEY)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                versions.renew(KEY)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        versions.renew(KEY)
+    assert renewals(callbacks) == [KEY]
+    assert versions.token(KEY) != before
+
+
+def test_an_answer_renews_the_learners_figures_once(
+    user, seed_deck, django_capture_on_commit_callbacks
+):
+    cards_ensure(user=user)
+    settings = study_settings_get(user=user)
+    card = StudyCard.objects.filter(user=user).order_by("id").first()
+    before = versions.token(USER_KEY.format(user.pk))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        # The card, its log and the day's first answer's retention target (the settings)
+        review_record(user=user, card_id=card.pk, token=card.token, rating=3, settings=settings)
+    assert renewals(callbacks) == [USER_KEY.format(user.pk)]
+    assert versions.token(USER_KEY.format(user.pk)) != before
+
+
+def test_each_answer_renews_the_learners_figures(
+    user, client, seed_deck, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    cards_ensure(user=user)
+    study_settings_get(user=user)
+    seen = {versions.token(USER_KEY.format(user.pk))}
+    for card in StudyCard.objects.filter(user=user).order_by("id")[:3]:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(
+                reverse("srs:answer", args=[card.pk]),
+                {"rating": 3, "token": card.token, "scope": ""},
+                headers={"HX-Request": "true"},
+            )
+        assert response.status_code == 200
+        assert renewals(callbacks) == [USER_KEY.format(user.pk)]
+        seen.add(versions.token(USER_KEY.format(user.pk)))
+    assert len(seen) == 4
+
+
+def test_renewals_right_in_the_test_case_transaction_each_run(django_capture_on_commit_callbacks):
+    versions.renew(KEY)  # pending, never run: the test case never commits
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        versions.renew(KEY)
+        versions.renew(KEY)
+    assert renewals(callbacks) == [KEY, KEY]
