@@ -14,10 +14,18 @@ a view reads the versions and the slot in one cache round trip, and serves the b
 when they match (no query for the key). What changes with the clock alone ("due now",
 recall probabilities) is at most ``TTL`` seconds old. Tokens are random and never reused
 (``studyapp.versions``); without Redis every view builds the figures.
+
+A rebuild (after an answer, say) reuses the learner's *parts* that did not change, read in
+the same round trip: each is kept under the tokens of the data it was read from, one token
+per kind of change (``KINDS``): ``settings`` (time zone, exam date, retention and trained
+parameters: ``SETTINGS_KEY``) and ``quiz`` (quiz accuracy per deck, the last answer per
+question, the mock history and its predictions: ``QUIZ_KEY`` and the content version). A
+write renews the data version and its kind's token; an answer leaves both parts valid.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -30,40 +38,72 @@ from studyapp.versions import renew, tokens
 TTL = 120
 USER_KEY = "progress:data:{}"
 SLOT_KEY = "progress:dashboard:{}:{}:{}"  # user id, language, "own" or "instructor"
-# Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import).
-SENDERS = (
-    "accounts.Profile",  # the exam date (the plan)
-    "srs.ReviewLog",
-    "srs.StudyCard",
-    "srs.StudySettings",
-    "srs.ParameterEvaluation",
-    "srs.CardAction",
-    "quizzes.Attempt",
-    "quizzes.AttemptQuestion",
-    "progress.Prediction",
-)
+SETTINGS_KEY = "progress:settings:{}"
+QUIZ_KEY = "progress:quiz:{}"
+PART_KEY = "progress:part:{}:{}"  # user id, part name
+PART_TTL = 24 * 3600  # read again after a day even when nothing renewed its tokens
+# Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import), and
+# the part each one's rows feed (None: the study data, read at every build).
+SENDERS = {
+    "accounts.Profile": "settings",  # the exam date (the plan)
+    "srs.ReviewLog": None,
+    "srs.StudyCard": None,
+    "srs.StudySettings": "settings",
+    "srs.ParameterEvaluation": "settings",
+    "srs.CardAction": None,
+    "quizzes.Attempt": "quiz",
+    "quizzes.AttemptQuestion": "quiz",
+    "progress.Prediction": "quiz",
+}
+KIND_KEYS = {"settings": SETTINGS_KEY, "quiz": QUIZ_KEY}
+# The tokens each part is kept under ("content": the content version).
+PARTS = {"settings": ("settings",), "quiz": ("quiz", "content")}
 
 
-def user_data_changed(user_id: int) -> None:
+def user_data_changed(user_id: int, kind: str | None = None) -> None:
+    """Renew ``user_id``'s data version (and ``kind``'s token: "settings", "quiz")."""
     renew(USER_KEY.format(user_id))
+    if kind is not None:
+        renew(KIND_KEYS[kind].format(user_id))
 
 
-def lookup(
-    *, user, language: str, now: datetime, viewer: str = "own"
-) -> tuple[str | None, tuple[str, str]]:
-    """(the cached body of ``user``'s dashboard as ``viewer`` sees it, or None; the versions
-    to store a new one under), in one cache round trip when the versions exist."""
-    user_key = USER_KEY.format(user.pk)
-    content_key = content_selectors.CONTENT_VERSION_KEY
+@dataclass
+class Found:
+    """What one lookup read: the body (or None), the versions to store a new one under, the
+    parts still valid ({name: value}) and the tokens to keep fresh parts under."""
+
+    body: str | None
+    versions: tuple[str, str]
+    parts: dict = field(default_factory=dict)
+    part_versions: dict = field(default_factory=dict)
+
+
+def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
+    """The cached body of ``user``'s dashboard as ``viewer`` sees it (or None), the versions
+    to store a new one under and the parts a rebuild can reuse, in one cache round trip when
+    the tokens exist."""
+    keys = {
+        "data": USER_KEY.format(user.pk),
+        "content": content_selectors.CONTENT_VERSION_KEY,
+        **{kind: key.format(user.pk) for kind, key in KIND_KEYS.items()},
+    }
     slot = SLOT_KEY.format(user.pk, language, viewer)
-    found = _cache().get_many([user_key, content_key, slot])
-    versions = (found.get(user_key), found.get(content_key))
-    if None in versions:
-        versions = tuple(tokens(user_key, content_key))
+    part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
+    found = _cache().get_many([*keys.values(), slot, *part_keys.values()])
+    current = {kind: found.get(key) for kind, key in keys.items()}
+    if None in current.values():
+        current = dict(zip(keys, tokens(*keys.values()), strict=True))
+    versions = (current["data"], current["content"])
     entry = found.get(slot)
     if entry is not None and entry[0] == versions and now < entry[1]:
-        return entry[2], versions
-    return None, versions
+        return Found(entry[2], versions)
+    part_versions = {name: tuple(current[k] for k in kinds) for name, kinds in PARTS.items()}
+    parts = {}
+    for name, key in part_keys.items():
+        kept = found.get(key)
+        if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
+            parts[name] = kept[1]
+    return Found(None, versions, parts, part_versions)
 
 
 def store(
@@ -81,6 +121,18 @@ def store(
         _cache().set(SLOT_KEY.format(user.pk, language, viewer), (versions, until, body), TTL)
 
 
+def store_parts(*, user, found: Found, parts: dict) -> None:
+    """Keep the parts a build read (``parts``: {name: value}) under the tokens ``found`` read
+    before (a write since then renewed them: these are never read)."""
+    entries = {
+        PART_KEY.format(user.pk, name): (found.part_versions[name], value)
+        for name, value in parts.items()
+        if name in found.part_versions and "-" not in found.part_versions[name]
+    }
+    if entries:
+        _cache().set_many(entries, PART_TTL)
+
+
 def _cache():
     return caches[settings.SHARED_CACHE]
 
@@ -96,7 +148,7 @@ def _changed(sender, instance, update_fields=None, **kwargs) -> None:
             return
         user_id = instance.attempt.user_id
     if user_id is not None:
-        user_data_changed(user_id)
+        user_data_changed(user_id, SENDERS[sender._meta.label])
 
 
 def connect() -> None:

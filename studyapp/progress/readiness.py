@@ -607,21 +607,48 @@ def score_forecast(
         kinds.setdefault(kind, (item, card))
     tallies = [_group_tally(group, kind_of) for group in plan]
     drawn_kinds = {kind: kinds[kind] for _take, _n, _total, rows in tallies for kind, *_ in rows}
+    # A studied item's knowledge reads the memory factor, never the prior knowledge; any
+    # other item's reads the prior knowledge, never the memory factor: each kind is
+    # computed once per pair of nodes it reads (9, not 27; the same values).
+    studied = {
+        kind: (item, card, item.guess)
+        for kind, (item, card) in drawn_kinds.items()
+        if card is not None and card.stability and card.last_review is not None
+    }
+    others = {
+        kind: (item, card, item.guess)
+        for kind, (item, card) in drawn_kinds.items()
+        if kind not in studied
+    }
+    factors = [learner.memory_factor * math.exp(z * learner.memory_sd) for z, _w in _NODES]
+    knowns = [min(0.999, max(0.001, learner.known + z * learner.known_sd)) for z, _w in _NODES]
+    shifts = [z * MODEL_SD for z, _w in _NODES]
+
+    def chances(group: dict, factor: float, known: float, shift: float) -> dict:
+        return {
+            kind: guess
+            + (1 - guess)
+            * knowledge(item, card, learner, when=when, factor=factor, known=known, shift=shift)
+            for kind, (item, card, guess) in group.items()
+        }
+
+    by_memory = {
+        (i, j): chances(studied, factors[i], knowns[0], shifts[j])
+        for i in range(len(_NODES))
+        for j in range(len(_NODES))
+    }
+    by_known = {
+        (i, j): chances(others, factors[0], knowns[i], shifts[j])
+        for i in range(len(_NODES))
+        for j in range(len(_NODES))
+    }
     components = []
-    for z_memory, w_memory in _NODES:
-        factor = learner.memory_factor * math.exp(z_memory * learner.memory_sd)
-        for z_known, w_known in _NODES:
-            known = min(0.999, max(0.001, learner.known + z_known * learner.known_sd))
-            for z_model, w_model in _NODES:
-                shift = z_model * MODEL_SD
+    for i_memory, (_z_memory, w_memory) in enumerate(_NODES):
+        for i_known, (_z_known, w_known) in enumerate(_NODES):
+            for i_model, (_z_model, w_model) in enumerate(_NODES):
                 probability = {
-                    kind: item_probability(
-                        item,
-                        knowledge(
-                            item, card, learner, when=when, factor=factor, known=known, shift=shift
-                        ),
-                    )
-                    for kind, (item, card) in drawn_kinds.items()
+                    **by_memory[i_memory, i_model],
+                    **by_known[i_known, i_model],
                 }
                 mean = var = 0.0
                 for tally in tallies:

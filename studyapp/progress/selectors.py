@@ -514,9 +514,56 @@ def _predictions_for(*, user, attempt_ids) -> dict[int, Prediction]:
     return best
 
 
-def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, bank=None) -> tuple:
-    """(CardSummary, Readiness) for one user now."""
-    tz = tz or srs_selectors.user_timezone(user=user)
+class Parts:
+    """The dashboard's reads of one learner that an answer does not change, each read once
+    per build: from ``found`` (kept in the shared cache by ``dashboard_cache`` under the
+    tokens of their data) or from the database (then in ``read``, to be kept)."""
+
+    def __init__(self, found: dict | None = None):
+        self.found = found or {}
+        self.read: dict = {}
+
+    def get(self, name: str, reader):
+        if name in self.found:
+            return self.found[name]
+        if name not in self.read:
+            self.read[name] = reader()
+        return self.read[name]
+
+
+def learner_settings(*, user, parts: Parts | None = None) -> tuple:
+    """(time zone, exam date, (retention aimed at, trained parameters or None)): 3 queries,
+    none when ``parts`` holds them."""
+
+    def read():
+        memory = srs_selectors.memory_settings(user_ids=[user.pk]).get(user.pk, (0.9, None))
+        return srs_selectors.user_timezone(user=user), exam_date_of(user=user), memory
+
+    return (parts or Parts()).get("settings", read)
+
+
+def learner_quiz(*, user, parts: Parts | None = None) -> tuple:
+    """(accuracy by deck, {item id: last graded answer right}, mock history, {attempt id: the
+    prediction to compare with}): 4 queries, none when ``parts`` holds them."""
+
+    def read():
+        mocks = quiz_selectors.mock_history(user=user)
+        return (
+            quiz_selectors.accuracy_by_deck(user=user),
+            quiz_selectors.last_answers(user_ids=[user.pk]).get(user.pk, {}),
+            mocks,
+            _predictions_for(user=user, attempt_ids=[m.id for m in mocks]),
+        )
+
+    return (parts or Parts()).get("quiz", read)
+
+
+def readiness_get(
+    *, user, now: datetime, tz=None, decks=None, profile=None, bank=None, parts=None
+) -> tuple:
+    """(CardSummary, Readiness) for one user now (``parts``: see :class:`Parts`)."""
+    parts = parts or Parts()
+    tz = tz or learner_settings(user=user, parts=parts)[0]
     content = content_figures() if decks is None or bank is None else None
     decks = decks if decks is not None else content.decks
     profile = profile or quiz_selectors.exam_profile()
@@ -528,10 +575,8 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     mock = content.mock if bank is None else [item.bank_item() for item in bank if item.mock]
     bank = bank if bank is not None else content.bank
     answers = answers_from(srs_selectors.answer_log(user_ids=[user.pk], limit=EVIDENCE_LIMIT))
-    last = quiz_selectors.last_answers(user_ids=[user.pk]).get(user.pk, {})
-    retention, parameters = srs_selectors.memory_settings(user_ids=[user.pk]).get(
-        user.pk, (0.9, None)
-    )
+    accuracy, last, _mocks, _predictions = learner_quiz(user=user, parts=parts)
+    retention, parameters = learner_settings(user=user, parts=parts)[2]
     forecast = item_forecast(
         bank=bank,
         mock=mock,
@@ -545,7 +590,7 @@ def readiness_get(*, user, now: datetime, tz=None, decks=None, profile=None, ban
     readiness = readiness_from(
         decks=decks,
         deck_evidence=cards.deck_evidence,
-        quiz_accuracy=quiz_selectors.accuracy_by_deck(user=user),
+        quiz_accuracy=accuracy,
         profile=profile,
         forecast=forecast,
     )
@@ -657,23 +702,23 @@ def plan_cached(
     return plan
 
 
-def dashboard_get(*, user, now: datetime | None = None) -> Dashboard:
-    """Everything the student dashboard shows, in a fixed number of queries."""
+def dashboard_get(*, user, now: datetime | None = None, parts: Parts | None = None) -> Dashboard:
+    """Everything the student dashboard shows, in a fixed number of queries (fewer with the
+    learner's ``parts`` kept from an earlier build: :class:`Parts`)."""
     now = now or timezone.now()
-    tz = srs_selectors.user_timezone(user=user)
+    parts = parts or Parts()
+    tz, exam_day, _memory = learner_settings(user=user, parts=parts)
     today = study_day(now, tz)
     profile = quiz_selectors.exam_profile()
-    exam_day = exam_date_of(user=user)
     cards, readiness, plan = _readiness_and_plan(
-        user=user, now=now, tz=tz, profile=profile, exam_day=exam_day
+        user=user, now=now, tz=tz, profile=profile, exam_day=exam_day, parts=parts
     )
     # "Due now/today" are what the study queue shows: srs's rule, not re-derived here.
     due = srs_selectors.due_counts(user=user, now=now)
     cards.due_now, cards.due_today = due.now, due.today
     cards.forecast[0] = (today, due.today)
     activity = activity_get(user=user, today=today)
-    mocks = quiz_selectors.mock_history(user=user)
-    predictions = _predictions_for(user=user, attempt_ids=[m.id for m in mocks])
+    _accuracy, _last, mocks, predictions = learner_quiz(user=user, parts=parts)
     return Dashboard(
         exam_day=exam_day,
         plan=plan,
@@ -718,10 +763,10 @@ def exam_outlook(*, user, now: datetime | None = None) -> dict:
     return result
 
 
-def _readiness_and_plan(*, user, now, tz, profile, exam_day) -> tuple:
+def _readiness_and_plan(*, user, now, tz, profile, exam_day, parts=None) -> tuple:
     """(CardSummary, Readiness, the plan to the exam date or None): no date, a date already
     past, or no question a mock can draw has no plan (the dashboard's and the home page's)."""
-    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile)
+    cards, readiness = readiness_get(user=user, now=now, tz=tz, profile=profile, parts=parts)
     if exam_day is None or exam_day < study_day(now, tz) or not readiness.forecast.count:
         return cards, readiness, None
     plan = plan_cached(

@@ -18,7 +18,7 @@ from studyapp.srs import timing
 
 from . import anki_export, class_table, dashboard_cache, exports, readiness
 from .charts import dashboard_charts
-from .selectors import calibration_by_user, class_students, dashboard_get, exam_outlook
+from .selectors import Parts, calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
 
 STUDENTS_PER_PAGE = 50
@@ -62,13 +62,16 @@ def _dashboard_body(request, *, user, now, own: bool) -> str:
     the forecasts of mock exams taken before snapshots existed), else an instructor's."""
     language = request.LANGUAGE_CODE
     viewer = "own" if own else "instructor"
-    body, versions = dashboard_cache.lookup(user=user, language=language, now=now, viewer=viewer)
-    if body is not None:
-        return body
-    data = dashboard_get(user=user, now=now)
+    found = dashboard_cache.lookup(user=user, language=language, now=now, viewer=viewer)
+    if found.body is not None:
+        return found.body
+    versions = found.versions
+    parts = Parts(found.parts)
+    data = dashboard_get(user=user, now=now, parts=parts)
     if own and data.missing_predictions:
         prediction_backfill(user=user, attempts=data.missing_predictions)
-        data = dashboard_get(user=user, now=now)
+        parts = Parts({name: v for name, v in parts.found.items() if name != "quiz"})
+        data = dashboard_get(user=user, now=now, parts=parts)
     body = render_to_string(
         "progress/_dashboard_body.html",
         {"dashboard": data, "charts": dashboard_charts(data), "student": None if own else user},
@@ -79,6 +82,7 @@ def _dashboard_body(request, *, user, now, own: bool) -> str:
         dashboard_cache.store(
             user=user, language=language, versions=versions, until=until, body=body
         )
+    dashboard_cache.store_parts(user=user, found=found, parts=parts.read)
     return body
 
 

@@ -1,0 +1,189 @@
+"""Rebuilds of the dashboard that reuse the learner's kept parts (progress.dashboard_cache:
+the settings and quiz reads an answer does not change) show exactly what a rebuild from an
+empty cache shows at the same moment, after every kind of change: an answer, an undo, a
+suspended card, a quiz submit, a settings change, a new exam date, a language switch, an
+import and the study day's rollover."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from studyapp.quizzes import services as quiz_services
+from studyapp.srs.models import StudyCard
+from tests.quizzes.conftest import deck_text
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+class Clock:
+    """``timezone.now`` for the whole test, moved on by hand: two views compared are built at
+    the same moment (the figures read the clock: recall, evidence weights, due counts)."""
+
+    def __init__(self, monkeypatch):
+        self.now = timezone.now().replace(microsecond=0)
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def tick(self, **delta):
+        self.now += timedelta(**delta) if delta else timedelta(minutes=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def decks(import_text, mini_profile):
+    report = import_text(
+        {
+            "content/pt-br/alpha.md": deck_text("alpha", "Alpha", "1", 8),
+            "content/pt-br/beta.md": deck_text("beta", "Beta", "2", 8),
+        }
+    )
+    assert report.ok
+    return mini_profile
+
+
+def view(client, **headers) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("progress:dashboard"), headers=headers)
+    assert response.status_code == 200
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    main = re.sub(r'<div role="status">.*?</div>', "", main, flags=re.S)
+    return re.sub(r"\s+", " ", main), len(queries)
+
+
+def same_as_full_rebuild(client, **headers) -> int:
+    """Checks that this view (built with the parts kept so far) equals a view built from an
+    empty shared cache at the same moment; returns the first view's query count."""
+    kept, queries = view(client, **headers)
+    caches[settings.SHARED_CACHE].clear()
+    full, full_queries = view(client, **headers)
+    assert kept == full
+    return queries
+
+
+def answer(client, user, capture, rating=3):
+    client.get(reverse("srs:study"))
+    card = StudyCard.objects.filter(user=user, suspended=False).order_by("due", "id").first()
+    data = {"rating": rating, "token": card.token, "scope": "", "duration_ms": 1200}
+    with capture(execute=True):
+        response = client.post(reverse("srs:answer", args=[card.pk]), data, headers=HTMX)
+    assert response.status_code == 200
+
+
+def test_every_change_rebuilds_the_same_figures_as_from_nothing(
+    user_client, user, decks, clock, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    view(user_client)  # keeps the parts
+    clock.tick()
+    answer(user_client, user, capture)
+    clock.tick()
+    first_build = same_as_full_rebuild(user_client)
+    # An answer leaves the settings and quiz parts valid: the rebuild reads neither.
+    answer(user_client, user, capture, rating=1)
+    clock.tick()
+    caches[settings.SHARED_CACHE].clear()
+    _html, full = view(user_client)  # nothing kept: everything read (and kept)
+    clock.tick()
+    answer(user_client, user, capture)
+    clock.tick()
+    assert same_as_full_rebuild(user_client) <= full - 7 and first_build <= full - 7
+
+    # Undo.
+    view(user_client)
+    with capture(execute=True):
+        assert user_client.post(reverse("srs:undo"), headers=HTMX).status_code == 200
+    clock.tick()
+    same_as_full_rebuild(user_client)
+
+    # A suspended card.
+    view(user_client)
+    card = StudyCard.objects.filter(user=user, suspended=False).order_by("id").first()
+    with capture(execute=True):
+        user_client.post(
+            reverse("srs:suspend", args=[card.pk]), {"token": card.token, "scope": ""}, headers=HTMX
+        )
+    assert StudyCard.objects.get(pk=card.pk).suspended
+    clock.tick()
+    same_as_full_rebuild(user_client)
+
+    # A mock exam answered and submitted.
+    view(user_client)
+    with capture(execute=True):
+        attempt = quiz_services.attempt_start_mock(user=user, profile=decks, seed=4)
+    clock.tick()
+    same_as_full_rebuild(user_client)
+    question = attempt.questions.order_by("position").first()
+    with capture(execute=True):
+        user_client.post(
+            f"/quiz/a/{attempt.pk}/q/{question.position}/answer/",
+            {"option": question.option_ids[0]},
+            headers=HTMX,
+        )
+        assert user_client.post(f"/quiz/a/{attempt.pk}/submit/", {"confirm": "1"}).status_code
+    clock.tick()
+    html, _queries = view(user_client)
+    assert "Nenhum simulado concluído ainda." not in html
+    caches[settings.SHARED_CACHE].clear()
+    assert view(user_client)[0] == html
+
+    # The study settings (time zone) and the exam date.
+    view(user_client)
+    data = {
+        "new_per_day": 20,
+        "reviews_per_day": 200,
+        "desired_retention": "0.85",
+        "maximum_interval": 36500,
+        "leech_threshold": 8,
+        "timezone": "Asia/Tokyo",
+    }
+    with capture(execute=True):
+        assert user_client.post(reverse("srs:settings"), data).status_code == 302
+    clock.tick()
+    same_as_full_rebuild(user_client)
+    view(user_client)
+    day = timezone.localdate() + timedelta(days=40)
+    with capture(execute=True):
+        response = user_client.post(reverse("exam_date"), {"exam_date": day.isoformat()})
+    assert response.status_code == 302
+    clock.tick()
+    assert "Exame em" in view(user_client)[0]
+    same_as_full_rebuild(user_client)
+
+    # A language switch (the parts are the same in every language).
+    view(user_client)
+    clock.tick()
+    english = same_as_full_rebuild(user_client, **{"accept-language": "en"})
+    assert english
+
+    # An import.
+    view(user_client)
+    gamma = deck_text("gamma", "Gamma", "1", 4)
+    with capture(execute=True):
+        assert user_client and decks
+        from studyapp.content import importer
+        from studyapp.content.importer import Source
+
+        report = importer.content_import(
+            sources=[Source(path="content/pt-br/gamma.md", data=gamma.encode())]
+        )
+    assert report.ok
+    clock.tick()
+    assert "Deck gamma" in view(user_client)[0]
+    same_as_full_rebuild(user_client)
+
+    # The study day's rollover.
+    view(user_client)
+    clock.tick(days=1)
+    same_as_full_rebuild(user_client)
