@@ -64,7 +64,7 @@ def renew(key: str) -> None:
     it stands for autocommit, where each renewal runs at once)."""
     connection = transaction.get_connection()
     blocks = connection.atomic_blocks
-    if blocks and not blocks[-1]._from_testcase:
+    if blocks and not getattr(blocks[-1], "_from_testcase", False):
         savepoints = set(connection.savepoint_ids)
         for pending_savepoints, callback, _robust in connection.run_on_commit:
             if (

@@ -90,7 +90,8 @@ def test_an_answer_renews_the_learners_figures_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         # The card, its log and the day's first answer's retention target (the settings)
         review_record(user=user, card_id=card.pk, token=card.token, rating=3, settings=settings)
-    assert renewals(callbacks) == [USER_KEY.format(user.pk)]
+    # (the day's first answer also saves the settings: their own dashboard part's key)
+    assert renewals(callbacks).count(USER_KEY.format(user.pk)) == 1
     assert versions.token(USER_KEY.format(user.pk)) != before
 
 
@@ -109,7 +110,7 @@ def test_each_answer_renews_the_learners_figures(
                 headers={"HX-Request": "true"},
             )
         assert response.status_code == 200
-        assert renewals(callbacks) == [USER_KEY.format(user.pk)]
+        assert renewals(callbacks).count(USER_KEY.format(user.pk)) == 1
         seen.add(versions.token(USER_KEY.format(user.pk)))
     assert len(seen) == 4
 
