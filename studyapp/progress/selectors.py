@@ -44,6 +44,7 @@ from .readiness import (
     GroupEvidence,
     Plan,
     ScoreForecast,
+    draw_frame,
     estimate,
     learner_estimate,
     retrievability,
@@ -328,6 +329,7 @@ class Readiness:
     tiers: dict = field(default_factory=dict)
     desired_retention: float = 0.9
     parameters: tuple | None = None
+    frame: object = None  # the draw's frame the forecast used (readiness.DrawFrame)
 
 
 def answers_from(rows) -> list[Answer]:
@@ -357,10 +359,13 @@ def item_forecast(
     when=None,
     parameters=None,
     mock=None,
+    parts: Parts | None = None,
 ) -> ScoreForecast:
     """The item model's forecast of a mock exam taken at ``when`` (default now);
     ``parameters``: the learner's trained FSRS parameters (their decay), None: defaults;
-    ``mock``: the bank's mock BankItems when already built."""
+    ``mock``: the bank's mock BankItems when already built; ``parts``: the learner's kept
+    reads (:class:`Parts`), with the draw's frame for their quiz tiers
+    (``readiness.draw_frame``: O(bank) to build, then each forecast is O(kinds))."""
     if mock is None:
         mock = [item.bank_item() for item in bank if item.mock]
     w20 = parameters[20] if parameters and len(parameters) > 20 else None
@@ -368,6 +373,12 @@ def item_forecast(
     tiers = {
         item_id: draw.RIGHT if right else draw.WRONG for item_id, right in last_answers.items()
     }
+    frame = (parts or Parts()).get(
+        "draw",
+        lambda: draw_frame(
+            mock, tiers=tiers, weights=profile.weights(), count=profile.question_count
+        ),
+    )
     return score_forecast(
         mock,
         memory,
@@ -377,6 +388,7 @@ def item_forecast(
         weights=profile.weights(),
         count=profile.question_count,
         pass_mark=profile.pass_mark,
+        frame=frame,
     )
 
 
@@ -646,6 +658,7 @@ def readiness_get(
         profile=profile,
         now=now,
         parameters=parameters,
+        parts=parts,
     )
     readiness = readiness_from(
         decks=decks,
@@ -659,6 +672,7 @@ def readiness_get(
     readiness.mock = mock
     readiness.tiers = {item: draw.RIGHT if right else draw.WRONG for item, right in last.items()}
     readiness.desired_retention, readiness.parameters = retention, parameters
+    readiness.frame = (parts.found.get("draw") or parts.read.get("draw")) if parts else None
     return cards, readiness
 
 
@@ -707,6 +721,7 @@ def plan_from(
         pass_mark=profile.pass_mark,
         desired_retention=readiness.desired_retention,
         parameters=readiness.parameters,
+        frame=readiness.frame,
     )
 
 
