@@ -17,10 +17,14 @@ recall probabilities) is at most ``TTL`` seconds old. Tokens are random and neve
 
 A rebuild (after an answer, say) reuses the learner's *parts* that did not change, read in
 the same round trip: each is kept under the tokens of the data it was read from, one token
-per kind of change (``KINDS``): ``settings`` (time zone, exam date, retention and trained
-parameters: ``SETTINGS_KEY``) and ``quiz`` (quiz accuracy per deck, the last answer per
-question, the mock history and its predictions: ``QUIZ_KEY`` and the content version). A
-write renews the data version and its kind's token; an answer leaves both parts valid.
+per kind of change (``KIND_KEYS``): ``settings`` (time zone, exam date, retention and
+trained parameters: ``SETTINGS_KEY``), ``quiz`` (quiz accuracy per deck, the last answer per
+question, the mock history and its predictions: ``QUIZ_KEY`` and the content version) and
+``study`` (the memory rows of the cards studied, the latest answers and the daily roll-ups,
+with the last log id read: ``STUDY_KEY``, the settings and the content version). A write
+renews the data version and its kind's token; an answer renews none of them: the next
+rebuild reads the answers logged after the kept part's last log and their cards (one or two
+queries) and applies them (``progress.selectors.learner_study``).
 """
 
 from __future__ import annotations
@@ -42,22 +46,29 @@ SETTINGS_KEY = "progress:settings:{}"
 QUIZ_KEY = "progress:quiz:{}"
 PART_KEY = "progress:part:{}:{}"  # user id, part name
 PART_TTL = 24 * 3600  # read again after a day even when nothing renewed its tokens
+STUDY_KEY = "progress:study:{}"
 # Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import), and
-# the part each one's rows feed (None: the study data, read at every build).
+# the part each one's writes renew (``ANSWERED``: a logged answer renews none, see below).
+ANSWERED = "answered"
 SENDERS = {
     "accounts.Profile": "settings",  # the exam date (the plan)
-    "srs.ReviewLog": None,
-    "srs.StudyCard": None,
+    "srs.ReviewLog": ANSWERED,
+    "srs.StudyCard": ANSWERED,
     "srs.StudySettings": "settings",
     "srs.ParameterEvaluation": "settings",
-    "srs.CardAction": None,
+    "srs.CardAction": "study",
     "quizzes.Attempt": "quiz",
     "quizzes.AttemptQuestion": "quiz",
     "progress.Prediction": "quiz",
 }
-KIND_KEYS = {"settings": SETTINGS_KEY, "quiz": QUIZ_KEY}
+KIND_KEYS = {"settings": SETTINGS_KEY, "quiz": QUIZ_KEY, "study": STUDY_KEY}
 # The tokens each part is kept under ("content": the content version).
-PARTS = {"settings": ("settings",), "quiz": ("quiz", "content")}
+PARTS = {
+    "settings": ("settings",),
+    "quiz": ("quiz", "content"),
+    "draw": ("quiz", "content"),  # the mock draw's frame for the learner's quiz tiers
+    "study": ("study", "settings", "content"),
+}
 
 
 def user_data_changed(user_id: int, kind: str | None = None) -> None:
@@ -88,8 +99,8 @@ def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
         **{kind: key.format(user.pk) for kind, key in KIND_KEYS.items()},
     }
     slot = SLOT_KEY.format(user.pk, language, viewer)
-    part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
-    found = _cache().get_many([*keys.values(), slot, *part_keys.values()])
+    cache = _cache()
+    found = cache.get_many([*keys.values(), slot])
     current = {kind: found.get(key) for kind, key in keys.items()}
     if None in current.values():
         current = dict(zip(keys, tokens(*keys.values()), strict=True))
@@ -97,12 +108,16 @@ def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
     entry = found.get(slot)
     if entry is not None and entry[0] == versions and now < entry[1]:
         return Found(entry[2], versions)
+    # A rebuild: the parts in a second round trip (a repeat view never reads them).
     part_versions = {name: tuple(current[k] for k in kinds) for name, kinds in PARTS.items()}
     parts = {}
-    for name, key in part_keys.items():
-        kept = found.get(key)
-        if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
-            parts[name] = kept[1]
+    if "-" not in versions:
+        part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
+        kept_parts = cache.get_many(list(part_keys.values()))
+        for name, key in part_keys.items():
+            kept = kept_parts.get(key)
+            if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
+                parts[name] = kept[1]
     return Found(None, versions, parts, part_versions)
 
 
@@ -141,14 +156,31 @@ def _cache():
 GRADED = frozenset({"is_correct", "graded_at"})
 
 
-def _changed(sender, instance, update_fields=None, **kwargs) -> None:
+def _kind(sender, signal, update_fields) -> str | None:
+    """The part a write renews. The study part is brought up to date from the logs (a
+    rebuild applies the answers logged since it was kept, with their cards as they are
+    then): a new log and a card write that moves its due date (an answer's: the study
+    answer's and the quiz answer's card writes both come with a new log) renew no part;
+    any other card write (a suspension, a burial, an undo's restore, a reset), a deleted
+    log (an undo) or card, and a card action renew it."""
+    kind = SENDERS[sender._meta.label]
+    if kind != ANSWERED:
+        return kind
+    if signal is post_delete:
+        return "study"
+    if sender._meta.label == "srs.ReviewLog":
+        return None
+    return None if update_fields is not None and "due" in update_fields else "study"
+
+
+def _changed(sender, instance, update_fields=None, signal=None, **kwargs) -> None:
     user_id = getattr(instance, "user_id", None)
     if user_id is None and getattr(instance, "attempt_id", None) is not None:
         if update_fields is not None and not GRADED & set(update_fields):
             return
         user_id = instance.attempt.user_id
     if user_id is not None:
-        user_data_changed(user_id, SENDERS[sender._meta.label])
+        user_data_changed(user_id, _kind(sender, signal, update_fields))
 
 
 def connect() -> None:

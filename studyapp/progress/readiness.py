@@ -20,9 +20,11 @@ from __future__ import annotations
 import math
 import random
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -493,29 +495,6 @@ def _group_moments(group: DrawGroup, probability: dict[int, float]) -> tuple[flo
     return m * mean_p, max(var, 0.0)
 
 
-def _knowledge_kind(item: BankItem, card: CardState | None, learner: Learner):
-    """What :func:`knowledge` reads of an item: a studied card or a quiz answer its memory
-    missed make it its own kind (its id); any other item is known alike to every item with
-    the same topics and guess floor (the learner's prior knowledge)."""
-    if item.id in learner.item_quiz or (
-        card is not None and card.stability and card.last_review is not None
-    ):
-        return item.id
-    return (item.topics, item.options, item.correct)
-
-
-def _group_tally(group: DrawGroup, kind_of: dict) -> tuple:
-    """(take, size, total weight, [(kind, count, weight)]): a draw group by kinds of item."""
-    rows: dict = {}
-    total_weight = 0.0
-    for item in group.items:
-        row = rows.setdefault(kind_of[item.id], [0, 0.0])
-        row[0] += 1
-        row[1] += item.weight
-        total_weight += item.weight
-    return group.take, len(group.items), total_weight, [(k, n, w) for k, (n, w) in rows.items()]
-
-
 def _tally_moments(tally: tuple, probability: dict) -> tuple[float, float]:
     """:func:`_group_moments` of a group counted by kinds (the same figures)."""
     m, n, total_weight, rows = tally
@@ -534,6 +513,75 @@ def _tally_moments(tally: tuple, probability: dict) -> tuple[float, float]:
     return m * mean_p, max(var, 0.0)
 
 
+@dataclass(frozen=True)
+class DrawFrame:
+    """What :func:`score_forecast` reads of the mock draw for one bank, tiers, domain weights
+    and question count, counted by the kind of item the model tells apart when nothing is
+    known of it (its topics and guess floor): each draw group (its domain, tier, how many are
+    drawn, its size and weight, and its items by kind) and each exam domain's questions by
+    kind. Small (groups × kinds), so it is kept with the learner's quiz figures; the items a
+    learner studied or answered in a quiz are taken out of their kind per forecast, so a
+    forecast costs O(kinds + those items), not O(bank)."""
+
+    weights: tuple  # the domain weights it was built for, sorted
+    count: int
+    groups: tuple  # (domain or None, tier, take, size, total weight, ((kind, n, weight), …))
+    domains: tuple  # (domain, questions, ((kind, n), …)) for each weighted domain with some
+    by_id: bool  # the bank is sorted by id (its items are found by bisection)
+
+
+def content_kind(item: BankItem) -> tuple:
+    """The kind of an item nothing is known of (no memory, no quiz answer of its own)."""
+    return (item.topics, item.options, item.correct)
+
+
+def draw_frame(
+    bank: list[BankItem], *, tiers: dict[int, int], weights: dict[int, float], count: int
+) -> DrawFrame:
+    """The :class:`DrawFrame` of ``bank`` (O(bank))."""
+    groups = []
+    for group in draw_plan(bank, tiers=tiers, weights=weights, count=count):
+        rows: dict = {}
+        total = 0.0
+        for item in group.items:
+            row = rows.setdefault(content_kind(item), [0, 0.0])
+            row[0] += 1
+            row[1] += item.weight
+            total += item.weight
+        tier = tiers.get(group.items[0].id, 0) if group.items else 0
+        kinds = tuple((kind, n, w) for kind, (n, w) in rows.items())
+        groups.append((group.domain, tier, group.take, len(group.items), total, kinds))
+    domains: dict[int, dict] = {}
+    for item in bank:
+        for d in item.domains:
+            if d in weights:
+                kinds = domains.setdefault(d, {})
+                kind = content_kind(item)
+                kinds[kind] = kinds.get(kind, 0) + 1
+    return DrawFrame(
+        weights=tuple(sorted(weights.items())),
+        count=count,
+        groups=tuple(groups),
+        domains=tuple(
+            (d, sum(domains[d].values()), tuple(domains[d].items()))
+            for d in weights
+            if d in domains
+        ),
+        by_id=all(a.id < b.id for a, b in zip(bank, bank[1:], strict=False)),
+    )
+
+
+def _group_of(frame: DrawFrame, item: BankItem, tier: int) -> int | None:
+    """The index of the draw group ``item`` falls in (``draw_plan``'s rule: the first group,
+    in the plan's order, of one of its domains or the final fill, at its tier), or None."""
+    if item.weight <= 0:
+        return None
+    for index, (domain, group_tier, *_rest) in enumerate(frame.groups):
+        if group_tier == tier and (domain is None or domain in item.domains):
+            return index
+    return None
+
+
 @dataclass
 class ScoreForecast:
     """The score of a mock exam drawn as the app draws it."""
@@ -546,10 +594,20 @@ class ScoreForecast:
     pass_mark: int
     pass_probability: float
     cdf: list[float]  # P(number right ≤ t), t = 0 … count
-    probabilities: dict = field(default_factory=dict)  # item id → P(right), all questions
     learner: Learner | None = None
     domain_chances: dict = field(default_factory=dict)  # domain → mean P(right) of its questions
     domains: list = field(default_factory=list)  # GroupEstimate rows, set by the selectors
+    # What ``probabilities`` is computed from (not kept when pickled: the bank is large).
+    _bank: list = field(default_factory=list, repr=False, compare=False)
+    _chance: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def probabilities(self) -> dict:
+        """{item id: P(right)} for every question of the bank (computed when read)."""
+        return {item.id: self._chance(item) for item in self._bank} if self._chance else {}
+
+    def __getstate__(self):
+        return {**self.__dict__, "_bank": [], "_chance": None}
 
     def as_snapshot(self) -> dict:
         return {
@@ -588,24 +646,54 @@ def score_forecast(
     weights: dict[int, float] | None = None,
     count: int = exam.QUESTION_COUNT,
     pass_mark: int = exam.PASS_MARK,
+    frame: DrawFrame | None = None,
 ) -> ScoreForecast:
     """Distribution of the number right in a mock exam taken at ``when``: a mixture over the
     learner's uncertain memory factor, prior knowledge and the model's own error, each
     component the sum of the drawn questions' Bernoulli answers (normal, continuity
-    corrected)."""
+    corrected). ``frame``: the :func:`draw_frame` of this bank and ``tiers`` when kept
+    (built here otherwise, O(bank))."""
     tiers = tiers or {}
     weights = weights if weights is not None else dict(exam.DOMAIN_WEIGHTS)
-    plan = draw_plan(bank, tiers=tiers, weights=weights, count=count)
-    count = sum(group.take for group in plan)
-    # Items the model cannot tell apart share one computation: O(kinds), not O(items).
-    kind_of = {}
-    kinds: dict = {}
-    for item in bank:
-        card = cards.get(item.id)
-        kind = _knowledge_kind(item, card, learner)
-        kind_of[item.id] = kind
-        kinds.setdefault(kind, (item, card))
-    tallies = [_group_tally(group, kind_of) for group in plan]
+    if frame is None or frame.weights != tuple(sorted(weights.items())) or frame.count != count:
+        frame = draw_frame(bank, tiers=tiers, weights=weights, count=count)
+    count = sum(take for _domain, _tier, take, *_rest in frame.groups)
+    # Items the model cannot tell apart share one computation: O(kinds), not O(items). An
+    # item studied, or answered in a quiz its memory missed, is a kind of its own.
+    own_ids = {
+        item_id
+        for item_id, card in cards.items()
+        if card is not None and card.stability and card.last_review is not None
+    }
+    own_ids.update(learner.item_quiz)
+    own = _bank_items(bank, own_ids, frame.by_id)
+    kinds: dict = {}  # kind → (item, card) as knowledge() reads it
+    taken: dict = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))  # group → kind → out
+    own_rows: dict = defaultdict(list)
+    out_of_domain: dict = defaultdict(lambda: defaultdict(int))
+    for item in own:
+        kind = content_kind(item)
+        index = _group_of(frame, item, tiers.get(item.id, 0))
+        if index is not None:
+            row = taken[index][kind]
+            row[0] += 1
+            row[1] += item.weight
+            own_rows[index].append((item.id, 1, item.weight))
+        for d in item.domains:
+            out_of_domain[d][kind] += 1
+        kinds[item.id] = (item, cards.get(item.id))
+    tallies = []
+    for index, (_domain, _tier, take, size, total, rows) in enumerate(frame.groups):
+        out = taken.get(index, {})
+        kept = []
+        for kind, n, w in rows:
+            if kind in out:
+                n, w = n - out[kind][0], w - out[kind][1]
+            if n > 0:
+                kept.append((kind, n, w))
+                if kind not in kinds:
+                    kinds[kind] = (_unknown_item(kind), None)
+        tallies.append((take, size, total, kept + own_rows.get(index, [])))
     drawn_kinds = {kind: kinds[kind] for _take, _n, _total, rows in tallies for kind, *_ in rows}
     # A studied item's knowledge reads the memory factor, never the prior knowledge; any
     # other item's reads the prior knowledge, never the memory factor: each kind is
@@ -656,19 +744,34 @@ def score_forecast(
                     mean += m
                     var += v
                 components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
-    by_kind = {
-        kind: item_probability(item, knowledge(item, card, learner, when=when))
-        for kind, (item, card) in kinds.items()
-    }
-    every = {item.id: by_kind[kind_of[item.id]] for item in bank}
-    sums: dict[int, list] = {}
-    for item in bank:  # in bank order, as a sum per domain would add them
-        for d in item.domains:
-            if d in weights:
-                total = sums.setdefault(d, [0.0, 0])
-                total[0] += every[item.id]
-                total[1] += 1
-    chances = {d: sums[d][0] / sums[d][1] for d in weights if d in sums}
+    by_kind: dict = {}
+
+    def kind_chance(kind) -> float:
+        """P(right) at ``when`` with the learner's estimates, once per kind."""
+        if kind not in by_kind:
+            if kind not in kinds:
+                kinds[kind] = (_unknown_item(kind), None)
+            known_item, card = kinds[kind]
+            by_kind[kind] = item_probability(
+                known_item, knowledge(known_item, card, learner, when=when)
+            )
+        return by_kind[kind]
+
+    def chance(item: BankItem) -> float:
+        return kind_chance(item.id if item.id in own_ids else content_kind(item))
+
+    chances = {}
+    for d, questions, rows in frame.domains:
+        out = out_of_domain.get(d, {})
+        total = 0.0
+        for kind, n in rows:
+            n -= out.get(kind, 0)
+            if n > 0:
+                total += n * kind_chance(kind)
+        for item in own:
+            if d in item.domains:
+                total += kind_chance(item.id)
+        chances[d] = total / questions
     cdf = []
     for t in range(count + 1):
         cdf.append(sum(w * normal_cdf((t + 0.5 - mean) / sd) for w, mean, sd in components))
@@ -690,10 +793,31 @@ def score_forecast(
         pass_mark=pass_mark,
         pass_probability=max(0.0, min(1.0, pass_probability)),
         cdf=cdf,
-        probabilities=every,
         learner=learner,
         domain_chances=chances,
+        _bank=bank,
+        _chance=chance,
     )
+
+
+def _bank_items(bank: list[BankItem], ids: set[int], by_id: bool) -> list[BankItem]:
+    """The items of ``bank`` whose ids are in ``ids``, in bank order (by bisection when the
+    bank is sorted by id: O(len(ids) · log(bank)))."""
+    if not by_id:
+        return [item for item in bank if item.id in ids]
+    found = []
+    key = attrgetter("id")
+    for item_id in sorted(ids):
+        at = bisect_left(bank, item_id, key=key)
+        if at < len(bank) and bank[at].id == item_id:
+            found.append(bank[at])
+    return found
+
+
+def _unknown_item(kind: tuple) -> BankItem:
+    """An item of ``kind`` with no answer of its own: what knowledge() reads of any of them."""
+    topics, options, correct = kind
+    return BankItem(id=-1, domains=frozenset(), topics=topics, options=options, correct=correct)
 
 
 # --- Exam date and daily plan ---------------------------------------------------------------
@@ -847,11 +971,16 @@ def study_plan(
     pass_mark: int = exam.PASS_MARK,
     desired_retention: float = 0.9,
     parameters: tuple[float, ...] | None = None,
+    frame: DrawFrame | None = None,
 ) -> Plan:
     """The forecast at the exam date at the current pace, and the pace needed (new cards a
     day, and the reviews a day it brings) to learn every card by then and pass with
-    probability ≥ ``PLAN_TARGET`` — or, when no pace gets there, what would."""
+    probability ≥ ``PLAN_TARGET`` — or, when no pace gets there, what would. ``frame``:
+    the bank's :func:`draw_frame` for these tiers (built once here otherwise)."""
     days = max(0, (exam_at.date() - now.date()).days)
+    weights = weights if weights is not None else dict(exam.DOMAIN_WEIGHTS)
+    if frame is None:
+        frame = draw_frame(bank, tiers=tiers or {}, weights=weights, count=count)
 
     runs: dict[tuple[float, int], tuple[QueueRun, ScoreForecast]] = {}
 
@@ -878,6 +1007,7 @@ def study_plan(
             weights=weights,
             count=count,
             pass_mark=pass_mark,
+            frame=frame,
         )
         runs[pace, horizon] = queue, forecast
         return queue, forecast

@@ -44,6 +44,7 @@ from .readiness import (
     GroupEvidence,
     Plan,
     ScoreForecast,
+    draw_frame,
     estimate,
     learner_estimate,
     retrievability,
@@ -328,6 +329,7 @@ class Readiness:
     tiers: dict = field(default_factory=dict)
     desired_retention: float = 0.9
     parameters: tuple | None = None
+    frame: object = None  # the draw's frame the forecast used (readiness.DrawFrame)
 
 
 def answers_from(rows) -> list[Answer]:
@@ -357,10 +359,13 @@ def item_forecast(
     when=None,
     parameters=None,
     mock=None,
+    parts: Parts | None = None,
 ) -> ScoreForecast:
     """The item model's forecast of a mock exam taken at ``when`` (default now);
     ``parameters``: the learner's trained FSRS parameters (their decay), None: defaults;
-    ``mock``: the bank's mock BankItems when already built."""
+    ``mock``: the bank's mock BankItems when already built; ``parts``: the learner's kept
+    reads (:class:`Parts`), with the draw's frame for their quiz tiers
+    (``readiness.draw_frame``: O(bank) to build, then each forecast is O(kinds))."""
     if mock is None:
         mock = [item.bank_item() for item in bank if item.mock]
     w20 = parameters[20] if parameters and len(parameters) > 20 else None
@@ -368,6 +373,12 @@ def item_forecast(
     tiers = {
         item_id: draw.RIGHT if right else draw.WRONG for item_id, right in last_answers.items()
     }
+    frame = (parts or Parts()).get(
+        "draw",
+        lambda: draw_frame(
+            mock, tiers=tiers, weights=profile.weights(), count=profile.question_count
+        ),
+    )
     return score_forecast(
         mock,
         memory,
@@ -377,6 +388,7 @@ def item_forecast(
         weights=profile.weights(),
         count=profile.question_count,
         pass_mark=profile.pass_mark,
+        frame=frame,
     )
 
 
@@ -522,6 +534,7 @@ class Parts:
     def __init__(self, found: dict | None = None):
         self.found = found or {}
         self.read: dict = {}
+        self.built: dict = {}  # what this build derived from them (read once per build)
 
     def get(self, name: str, reader):
         if name in self.found:
@@ -558,23 +571,82 @@ def learner_quiz(*, user, parts: Parts | None = None) -> tuple:
     return (parts or Parts()).get("quiz", read)
 
 
+# The kept study part is written again once this many answers were applied to it (each
+# rebuild applies all the answers since: writing it after every answer cost more, ~1.4 ms
+# at 264 cards and 500 answers, than applying a few more answers).
+STUDY_REKEEP = 8
+
+
+@dataclass(frozen=True)
+class StudyReads:
+    """The learner's study data as the dashboard reads it."""
+
+    memory: list[tuple]  # card_memory_rows_seen, by item id
+    answers: list[tuple]  # answer_log (EVIDENCE_LIMIT), newest first
+    rollups: list  # the daily roll-ups of the last HEATMAP_DAYS study days, oldest first
+
+
+def learner_study(*, user, tz, today: date, parts: Parts | None = None) -> StudyReads:
+    """The learner's card memory, latest answers and daily roll-ups: read whole (3 queries),
+    or, when ``parts`` holds them (``dashboard_cache``: kept under a token that only changes
+    other than logged answers renew), the kept ones with the answers logged since applied
+    (1 query, 3 when there are any: the new logs with their cards as they are now, and the
+    roll-ups from the first new log's study day). The same rows either way."""
+    parts = parts or Parts()
+    if (today, "study") in parts.built:  # this build read them already
+        return parts.built[today, "study"]
+    kept = parts.found.get("study")
+    if kept is None:
+        # The answers before the cards: a card answered in between is read as it is after.
+        answers = srs_selectors.answer_log_with_ids(user=user, limit=EVIDENCE_LIMIT)
+        memory = {row[-1]: row for row in srs_selectors.card_memory_rows_seen(user=user)}
+        start = today - timedelta(days=HEATMAP_DAYS)
+        rollups = srs_selectors.rollup_rows(user=user, after=start, until=today)
+        rollups = [tuple(row) for row in rollups]  # plain tuples: kept smaller, read faster
+        last_log = max((row[0] for row in answers), default=0)
+        parts.read["study"] = (last_log, memory, answers, rollups)
+    else:
+        last_log, memory, answers, rollups = kept
+        since = srs_selectors.answers_since(user=user, log_id=last_log)
+        if since.answers:
+            memory = {i: row for i, row in memory.items() if i not in since.items}
+            memory.update((row[-1], row) for row in since.memory)
+            answers = sorted([*answers, *since.answers], key=lambda r: (r[3], r[0]), reverse=True)
+            answers = answers[:EVIDENCE_LIMIT]
+            first = min(study_day(row[3], tz) for row in since.answers)
+            fresh = srs_selectors.rollup_rows(
+                user=user, after=first - timedelta(days=1), until=max(today, first)
+            )
+            rollups = [row for row in rollups if row[0] < first] + [tuple(row) for row in fresh]
+            if len(since.answers) >= STUDY_REKEEP:
+                parts.read["study"] = (since.last_log, memory, answers, rollups)
+    start = today - timedelta(days=HEATMAP_DAYS)
+    reads = parts.built[today, "study"] = StudyReads(
+        memory=[memory[item] for item in sorted(memory)],
+        answers=[row[1:] for row in answers],
+        rollups=[srs_selectors.DayStats._make(r) for r in rollups if start < r[0] <= today],
+    )
+    return reads
+
+
 def readiness_get(
     *, user, now: datetime, tz=None, decks=None, profile=None, bank=None, parts=None
 ) -> tuple:
     """(CardSummary, Readiness) for one user now (``parts``: see :class:`Parts`)."""
     parts = parts or Parts()
     tz = tz or learner_settings(user=user, parts=parts)[0]
+    study = learner_study(user=user, tz=tz, today=study_day(now, tz), parts=parts)
     content = content_figures() if decks is None or bank is None else None
     decks = decks if decks is not None else content.decks
     profile = profile or quiz_selectors.exam_profile()
-    rows = srs_selectors.card_memory_rows_seen(user=user)
+    rows = study.memory
     # Every other studiable item is new: a card never reviewed, or no card yet (as on the
     # home page) - counted from the content, not by reading those cards.
     untouched = max(0, sum(deck.items for deck in decks.values()) - len(rows))
     cards = summarize_cards(rows, now=now, tz=tz, today=study_day(now, tz), untouched=untouched)
     mock = content.mock if bank is None else [item.bank_item() for item in bank if item.mock]
     bank = bank if bank is not None else content.bank
-    answers = answers_from(srs_selectors.answer_log(user_ids=[user.pk], limit=EVIDENCE_LIMIT))
+    answers = answers_from(study.answers)
     accuracy, last, _mocks, _predictions = learner_quiz(user=user, parts=parts)
     retention, parameters = learner_settings(user=user, parts=parts)[2]
     forecast = item_forecast(
@@ -586,6 +658,7 @@ def readiness_get(
         profile=profile,
         now=now,
         parameters=parameters,
+        parts=parts,
     )
     readiness = readiness_from(
         decks=decks,
@@ -599,6 +672,7 @@ def readiness_get(
     readiness.mock = mock
     readiness.tiers = {item: draw.RIGHT if right else draw.WRONG for item, right in last.items()}
     readiness.desired_retention, readiness.parameters = retention, parameters
+    readiness.frame = (parts.found.get("draw") or parts.read.get("draw")) if parts else None
     return cards, readiness
 
 
@@ -647,6 +721,7 @@ def plan_from(
         pass_mark=profile.pass_mark,
         desired_retention=readiness.desired_retention,
         parameters=readiness.parameters,
+        frame=readiness.frame,
     )
 
 
@@ -717,7 +792,8 @@ def dashboard_get(*, user, now: datetime | None = None, parts: Parts | None = No
     due = srs_selectors.due_counts(user=user, now=now)
     cards.due_now, cards.due_today = due.now, due.today
     cards.forecast[0] = (today, due.today)
-    activity = activity_get(user=user, today=today)
+    study = learner_study(user=user, tz=tz, today=today, parts=parts)
+    activity = activity_from_rows(study.rollups, today=today)
     _accuracy, _last, mocks, predictions = learner_quiz(user=user, parts=parts)
     return Dashboard(
         exam_day=exam_day,

@@ -1175,3 +1175,72 @@ def deck_schedule(*, user, deck_id: int) -> tuple[list[dict], list[dict], float]
         StudySettings.objects.filter(user=user).values_list("desired_retention", flat=True).first()
     )
     return cards, logs, retention or 0.9
+
+
+# --- the dashboard's study reads, whole or since a log (read by progress) ------------------
+
+ANSWER_LOG_COLUMNS = (
+    "user_id",
+    "card__item_id",
+    "reviewed_at",
+    "rating",
+    "stability_before",
+    "last_review_before",
+    "source",
+    "rescheduled",
+)
+
+
+def _answer_logs(*, user) -> QuerySet:
+    """:func:`answer_log`'s logs of ``user`` (active source items)."""
+    return ReviewLog.objects.filter(
+        user=user,
+        card__item__retired_at__isnull=True,
+        card__item__deck__retired_at__isnull=True,
+        card__item__translation_of__isnull=True,
+    )
+
+
+def answer_log_with_ids(*, user, limit: int = 500) -> list[tuple]:
+    """:func:`answer_log` of one user, each row with its log id first: (log id, *row). One
+    query. The log ids let a reader apply later answers (:func:`answers_since`)."""
+    logs = _answer_logs(user=user).order_by("-reviewed_at", "-pk")
+    return list(logs.values_list("pk", *ANSWER_LOG_COLUMNS)[:limit])
+
+
+@dataclass(frozen=True)
+class AnswersSince:
+    """What ``user``'s answers logged after a log id changed: the answers (as
+    :func:`answer_log_with_ids` rows, any order), the memory rows of the cards they touched
+    that :func:`card_memory_rows_seen` holds, and those cards' items (a touched card missing
+    from ``memory`` is not held there: an untouched new card), and the last log id seen."""
+
+    answers: list[tuple]
+    memory: list[tuple]
+    items: frozenset[int]
+    last_log: int
+
+
+def answers_since(*, user, log_id: int) -> AnswersSince:
+    """The answers ``user`` logged after the log ``log_id`` and their cards as they are now
+    (1 query; 2 when there is any). The log ids of one learner are committed in order (every
+    answer takes the day's roll-up row), so nothing below ``log_id`` commits later; an undo
+    deletes a log (a reader must rebuild: ``post_delete``)."""
+    rows = list(
+        _answer_logs(user=user)
+        .filter(pk__gt=log_id)
+        .values_list("pk", *ANSWER_LOG_COLUMNS, "card_id")
+    )
+    if not rows:
+        return AnswersSince([], [], frozenset(), log_id)
+    cards = {row[-1] for row in rows}
+    untouched = Q(state=State.NEW, suspended=False, last_review__isnull=True)
+    memory = list(
+        _source_cards(user=user, pk__in=cards).exclude(untouched).values_list(*MEMORY_ROW_COLUMNS)
+    )
+    return AnswersSince(
+        answers=[row[:-1] for row in rows],
+        memory=memory,
+        items=frozenset(row[2] for row in rows),
+        last_log=max(row[0] for row in rows),
+    )

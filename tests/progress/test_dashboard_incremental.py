@@ -100,6 +100,15 @@ def test_every_change_rebuilds_the_same_figures_as_from_nothing(
     clock.tick()
     assert same_as_full_rebuild(user_client) <= full - 7 and first_build <= full - 7
 
+    # Many answers, a view after each: the kept study part is applied, then written again.
+    for n in range(12):
+        answer(user_client, user, capture, rating=1 + n % 4)
+        clock.tick()
+        view(user_client)
+    answer(user_client, user, capture)
+    clock.tick()
+    same_as_full_rebuild(user_client)
+
     # Undo.
     view(user_client)
     with capture(execute=True):

@@ -139,3 +139,47 @@ def test_the_deck_table_links_each_deck_to_its_study_page(user_client, tiny_cont
     html = user_client.get(reverse("progress:dashboard")).content.decode()
     for slug in ("alpha", "beta"):
         assert f'<a href="{reverse("srs:study_deck", args=[slug])}">' in html
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_deck_and_topic_rows_are_what_the_template_loops_gave(language):
+    """progress_tags.deck_rows/topic_rows render the two long tables in Python: the same
+    markup as the loops they replaced (escaped labels and URLs, localized numbers)."""
+    from django.template import engines
+    from django.utils import translation
+
+    from studyapp.progress.readiness import GroupEstimate
+
+    def row(n, **extra):
+        return GroupEstimate(
+            key=n,
+            label=f"Deck <{n}> & “co”",
+            mastery=n / 7 if n else 0.0,
+            memory=0.5,
+            probability=(n * 0.137) % 1,
+            sd=0.1,
+            items=n * 1234,
+            studied=n * 3,
+            answered=0,
+            correct=0,
+            extra=extra,
+        )
+
+    rows = [row(n, url=f"/study/d-{n}/?a=1&b=<2>") for n in range(12)]
+    loops = engines["django"].from_string(
+        "{% load progress_tags %}"
+        '{% for deck in decks %}<tr><th scope="row"><a href="{{ deck.extra.url }}">'
+        '{{ deck.label }}</a></th><td><meter min="0" max="1" value="'
+        '{{ deck.mastery|stringformat:\'.3f\' }}" aria-hidden="true"></meter> '
+        "{{ deck.mastery|pct }}</td><td>{{ deck.studied }}/{{ deck.items }}</td></tr>"
+        "{% endfor %}|"
+        '{% for topic in decks %}<tr><th scope="row">{{ topic.label }}</th><td><meter '
+        'min="0" max="1" value="{{ topic.mastery|stringformat:\'.3f\' }}" '
+        'aria-hidden="true"></meter> {{ topic.mastery|pct }}</td><td>'
+        "{{ topic.probability|pct }}</td></tr>{% endfor %}"
+    )
+    tags = engines["django"].from_string(
+        "{% load progress_tags %}{% deck_rows decks %}|{% topic_rows decks %}"
+    )
+    with translation.override(language):
+        assert tags.render({"decks": rows}) == loops.render({"decks": rows})

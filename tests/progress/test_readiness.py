@@ -63,3 +63,50 @@ def test_exam_forecast_weights_domains_and_gives_a_pass_probability():
     expected = 0.5 * (1 + math.erf((fraction - pass_fraction) / sd / math.sqrt(2)))
     assert forecast.pass_probability == pytest.approx(expected)
     assert 0.2 < forecast.pass_probability < 0.5
+
+
+def test_a_kept_draw_frame_gives_the_same_forecast_and_chances_are_means_of_items():
+    """readiness.draw_frame counts the draw by kind of item once per bank and tiers; a
+    forecast with a kept (pickled) frame equals one that builds it, and each domain's chance
+    is the mean of its questions' probabilities (studied and quiz-answered items apart)."""
+    import pickle
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from studyapp.progress import readiness as r
+
+    rnd = random.Random(5)
+    now = datetime(2026, 1, 10, tzinfo=UTC)
+    bank = [
+        r.BankItem(
+            id=i,
+            domains=frozenset(rnd.sample([1, 2, 3], rnd.choice([1, 2]))),
+            topics=frozenset({rnd.randint(1, 4)}),
+            options=rnd.choice([4, 5]),
+            correct=rnd.choice([1, 2]),
+        )
+        for i in range(1, 301)
+    ]
+    cards = {
+        i: r.CardState(rnd.uniform(1, 30), now - timedelta(days=rnd.randint(1, 20)))
+        for i in rnd.sample(range(1, 301), 80)
+    }
+    learner = r.Learner(
+        memory_factor=1.3, memory_sd=0.2, known=0.2, known_sd=0.05, item_quiz={7: (now, 0.5, True)}
+    )
+    tiers = {i: rnd.choice([1, 2]) for i in rnd.sample(range(1, 301), 40)}
+    weights = {1: 0.3, 2: 0.3, 3: 0.4}
+    frame = r.draw_frame(bank, tiers=tiers, weights=weights, count=65)
+    kept = pickle.loads(pickle.dumps(frame))  # noqa: S301 (our own bytes)
+    args = {"when": now, "tiers": tiers, "weights": weights, "count": 65}
+    built = r.score_forecast(bank, cards, learner, **args)
+    again = r.score_forecast(bank, cards, learner, frame=kept, **args)
+    assert (again.cdf, again.domain_chances, again.probabilities) == (
+        built.cdf,
+        built.domain_chances,
+        built.probabilities,
+    )
+    assert built.count == 65
+    for d, chance in built.domain_chances.items():
+        ps = [built.probabilities[item.id] for item in bank if d in item.domains]
+        assert chance == pytest.approx(sum(ps) / len(ps), abs=1e-12)
