@@ -206,8 +206,34 @@ def run_locust(
     return locust, json.loads(result_file.read_text())
 
 
-def measure_ceilings(port: int, sessions: list[str], args) -> dict:
-    """req/s with no think time: the floor view and the app, alternating, two rounds each."""
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds used so far by gunicorn's master and its workers, the recycled ones
+    included (a reaped child's time is added to its parent's); None without /proc."""
+    try:
+        clock = os.sysconf("SC_CLK_TCK")
+
+        def fields(path: Path) -> list[str]:
+            return path.read_text().rsplit(")", 1)[1].split()
+
+        total = sum(int(value) for value in fields(Path(f"/proc/{pid}/stat"))[11:15])
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                child = fields(stat)
+            except OSError:  # exited meanwhile
+                continue
+            if child[1] == str(pid):
+                total += int(child[11]) + int(child[12])
+        return total / clock
+    except (OSError, ValueError):
+        return None
+
+
+def measure_ceilings(port: int, sessions: list[str], args, server_pid: int) -> dict:
+    """req/s with no think time: the floor view and the app, alternating, two rounds each.
+
+    Each round also records gunicorn's CPU time per request (``cpu_ms``): what the server
+    spends on a request, which other jobs on the machine slow down but do not change, as
+    they change req/s."""
     users = args.ceiling_users
     studying = round(users * 0.7)
     app_env = {
@@ -223,6 +249,7 @@ def measure_ceilings(port: int, sessions: list[str], args) -> dict:
             ("app", ["Studying", "MockExam"], app_env),
         ):
             print(f"ceiling round {round_}: {kind}, {users} users, no think time …", flush=True)
+            cpu_before = server_cpu_seconds(server_pid)
             process, result = run_locust(
                 port,
                 sessions,
@@ -233,6 +260,10 @@ def measure_ceilings(port: int, sessions: list[str], args) -> dict:
                 f"ceiling-{kind}-{round_}",
                 env,
             )
+            cpu_after = server_cpu_seconds(server_pid)
+            if cpu_before is not None and cpu_after is not None and result["total"]["requests"]:
+                seconds = cpu_after - cpu_before
+                result["total"]["cpu_ms"] = 1000 * seconds / result["total"]["requests"]
             figures[kind].append(result["total"])
             totals["requests"] += result["total"]["requests"]
             totals["failures"] += result["total"]["failures"]
@@ -240,6 +271,10 @@ def measure_ceilings(port: int, sessions: list[str], args) -> dict:
             totals["exit"] = totals["exit"] or process.returncode
     floor = sum(row["rps"] for row in figures["floor"]) / len(figures["floor"])
     app = sum(row["rps"] for row in figures["app"]) / len(figures["app"])
+    cpu = {
+        kind: [row["cpu_ms"] for row in rows if "cpu_ms" in row] for kind, rows in figures.items()
+    }
+    cpu_floor, cpu_app = (sum(cpu[kind]) / len(cpu[kind]) if cpu[kind] else None for kind in cpu)
     ceiling = {
         "users": users,
         "seconds_per_round": args.ceiling_time,
@@ -247,6 +282,9 @@ def measure_ceilings(port: int, sessions: list[str], args) -> dict:
         "app_rps": round(app, 1),
         "ratio": round(app / floor, 2) if floor else None,
         "target": 0.7,
+        "floor_cpu_ms": round(cpu_floor, 2) if cpu_floor else None,
+        "app_cpu_ms": round(cpu_app, 2) if cpu_app else None,
+        "cpu_ratio": round(cpu_floor / cpu_app, 2) if cpu_floor and cpu_app else None,
         "rounds": figures,
         **totals,
     }
@@ -265,9 +303,16 @@ def print_ceiling(ceiling: dict) -> None:
     for kind in ("floor", "app"):
         rows = ", ".join(
             f"{row['rps']:.1f} req/s p50 {row['p50']:.0f} ms p95 {row['p95']:.0f} ms"
+            + (f" cpu {row['cpu_ms']:.2f} ms/req" if "cpu_ms" in row else "")
             for row in ceiling["rounds"][kind]
         )
         print(f"  {kind}: {rows}")
+    if ceiling["cpu_ratio"] is not None:
+        print(
+            f"  gunicorn CPU per request: floor {ceiling['floor_cpu_ms']} ms, app "
+            f"{ceiling['app_cpu_ms']} ms, ratio {ceiling['cpu_ratio']}x (other jobs on the "
+            "machine move it less than req/s; PostgreSQL and locust not counted)"
+        )
 
 
 def stored_study_reviews() -> int:
@@ -323,7 +368,9 @@ def main() -> int:
             args.time,
             "result",
         )
-        ceiling = None if args.ceiling_users == 0 else measure_ceilings(port, sessions, args)
+        ceiling = (
+            None if args.ceiling_users == 0 else measure_ceilings(port, sessions, args, server.pid)
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

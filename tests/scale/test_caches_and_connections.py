@@ -53,3 +53,29 @@ def test_connections_are_kept_and_checked_before_reuse(tmp_path):
     assert production_settings(sqlite_url, expression) == "[600, True]"
     postgres = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DJANGO_CONN_MAX_AGE": "60"}
     assert production_settings(postgres, expression) == "[60, True]"
+
+
+def test_gunicorn_forks_its_workers_from_a_loaded_app_that_holds_no_connection(tmp_path):
+    """A recycled worker is a fork that serves at once (docs/deploy.md, "Serving"): before
+    forking, the master has imported the URL map and the catalogs and holds no connection."""
+    code = (
+        "import sys; from types import SimpleNamespace; import django; django.setup(); "
+        "from django.db import connections; from django.utils.translation import trans_real; "
+        "import studyapp.gunicorn_conf as conf; "
+        "before = 'studyapp.quizzes.views' in sys.modules; "
+        "connections['default'].ensure_connection(); "
+        "conf.when_ready(SimpleNamespace(cfg=SimpleNamespace(preload_app=conf.preload_app))); "
+        "print([before, 'studyapp.quizzes.views' in sys.modules, sorted(trans_real._translations),"
+        " connections['default'].connection is None, conf.max_requests])"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))}
+    environ.update(
+        DJANGO_SETTINGS_MODULE="studyapp.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="settings-test-" + "x" * 40,
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[False, True, ['en', 'pt-br'], True, 2000]"
