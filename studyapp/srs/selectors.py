@@ -161,6 +161,11 @@ class CardDisplay:
         return self.item.is_question
 
     @property
+    def card_id(self) -> str:
+        """The card's id as text (a template would localize the integer)."""
+        return str(self.card.pk)
+
+    @property
     def has_cloze(self) -> bool:
         return bool(self.item.cloze_term and self.item.cloze_html)
 

@@ -81,8 +81,9 @@ def _session_context(
             content=content,
             intervals=intervals,
         )
+        # Values as text: the template would localize each integer (four uses per button).
         ratings = [
-            {"value": value, "label": Rating(value).label, "interval": format_interval(delta)}
+            {"value": str(value), "label": Rating(value).label, "interval": format_interval(delta)}
             for value, delta in intervals.items()
         ]
     else:
