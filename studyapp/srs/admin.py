@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 
+from . import services
 from .models import ParameterEvaluation, ReviewLog, StudyCard, StudySettings
 
 
@@ -16,6 +18,27 @@ class StudyCardAdmin(admin.ModelAdmin):
     list_filter = ["state", "leech", "suspended"]
     raw_id_fields = ["user", "item"]
     search_fields = ["user__username", "item__key"]
+
+    # The study queue keeps figures per learner (held new cards, cards ensured): an edit
+    # here reads them again (services.cards_edited), for the card's learner before and after.
+    def save_model(self, request, obj, form, change):
+        before = StudyCard.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        self._edited({obj.user_id, before} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._edited({obj.user_id})
+
+    def delete_queryset(self, request, queryset):
+        user_ids = set(queryset.values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self._edited(user_ids)
+
+    @staticmethod
+    def _edited(user_ids) -> None:
+        for user in get_user_model().objects.filter(pk__in=user_ids):
+            services.cards_edited(user=user)
 
 
 @admin.register(ReviewLog)

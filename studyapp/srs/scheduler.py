@@ -163,10 +163,13 @@ def current_interval(memory: Memory, tz) -> int:
 class _Context:
     """One answer's inputs, shared by the ratings it compares (Hard/Good/Easy)."""
 
-    def __init__(self, memory, *, now, tz, scheduler):
+    def __init__(self, memory, *, now, tz, scheduler, desired_retention, maximum_interval):
         self.memory = memory
         self.now = now
+        self.tz = tz
         self.scheduler = scheduler
+        self.desired_retention = desired_retention
+        self.maximum_interval = maximum_interval
         # fsrs counts elapsed days as whole 24-h periods since ``last_review``; giving it a
         # last review exactly ``elapsed`` days back makes it count study days, as Anki does.
         self.last_review = None
@@ -257,10 +260,26 @@ def review(
     """
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1–4, got {rating!r}")
+    ctx = _context(memory, now, tz, desired_retention, maximum_interval, parameters)
+    return _review(ctx, rating, seed=seed, leech_threshold=leech_threshold)
+
+
+def _context(memory, now, tz, desired_retention, maximum_interval, parameters) -> _Context:
     now = _utc(now)
     tz = tz or timing.zone(None)
     scheduler = build_scheduler(desired_retention, maximum_interval, parameters)
-    ctx = _Context(memory, now=now, tz=tz, scheduler=scheduler)
+    return _Context(
+        memory,
+        now=now,
+        tz=tz,
+        scheduler=scheduler,
+        desired_retention=desired_retention,
+        maximum_interval=maximum_interval,
+    )
+
+
+def _review(ctx: _Context, rating: int, *, seed: int, leech_threshold: int) -> Outcome:
+    memory, now, tz = ctx.memory, ctx.now, ctx.tz
     card = ctx.card(rating)
     state = _FROM_FSRS[card.state]
     if state == REVIEW:
@@ -269,7 +288,7 @@ def review(
             ctx,
             rating,
             fuzz=fuzz,
-            maximum=maximum_interval,
+            maximum=ctx.maximum_interval,
             last=current_interval(memory, tz),
         )
         due = review_due(timing.study_day(now, tz) + timedelta(days=days), tz)
@@ -290,15 +309,29 @@ def review(
         reps=memory.reps + 1,
         lapses=lapses,
         leech=memory.leech or leech,
-        scheduled_retention=desired_retention,
+        scheduled_retention=ctx.desired_retention,
     )
     return Outcome(memory=new_memory, interval=interval, leech=leech)
 
 
-def preview(memory: Memory, *, now: datetime, seed: int, **options) -> dict[int, timedelta]:
-    """The interval each rating would give, exactly as :func:`review` would apply it."""
+def preview(
+    memory: Memory,
+    *,
+    now: datetime,
+    seed: int,
+    desired_retention: float = 0.9,
+    maximum_interval: int = 36500,
+    parameters: tuple[float, ...] | None = None,
+    tz=None,
+    leech_threshold: int = LEECH_LAPSES,
+) -> dict[int, timedelta]:
+    """The interval each rating would give, exactly as :func:`review` would apply it (the
+    four share one context: the model's memory per rating is computed once, not once per
+    rating that compares with it)."""
+    ctx = _context(memory, now, tz, desired_retention, maximum_interval, parameters)
     return {
-        rating: review(memory, rating, now=now, seed=seed, **options).interval for rating in RATINGS
+        rating: _review(ctx, rating, seed=seed, leech_threshold=leech_threshold).interval
+        for rating in RATINGS
     }
 
 

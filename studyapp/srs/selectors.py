@@ -7,6 +7,7 @@ the queue reads only due cards through the (user, due) index.
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from studyapp import rows
+from studyapp import rows, versions
 from studyapp.content import selectors as content_selectors
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference, Section
@@ -158,6 +159,11 @@ class CardDisplay:
     @property
     def is_question(self) -> bool:
         return self.item.is_question
+
+    @property
+    def card_id(self) -> str:
+        """The card's id as text (a template would localize the integer)."""
+        return str(self.card.pk)
 
     @property
     def has_cloze(self) -> bool:
@@ -452,7 +458,9 @@ def _item_language(item: Item) -> str:
 
 # (content version, ids): the source items learners cannot study now (retired, or in a
 # retired deck), for the content version they were read at.
-INACTIVE_KEY = "srs:inactive-items"
+# (content version, inactive ids, {deck id: studiable items}): what the study queue needs of
+# the content, for the content version it was read at.
+CONTENT_MEMO_KEY = "srs:content-memo"
 # Above this many, the queries ask the database instead of listing the ids.
 INACTIVE_LIST_MAX = 500
 # {(item id, language, content version): what the card shows} (see ``session_display``).
@@ -469,55 +477,125 @@ def _shared_cache():
 
 # The content version at which ``services.cards_ensure`` last ran for a user.
 ENSURED_KEY = "srs:cards-ensured:{}"
+# A version token (``studyapp.versions``) renewed whenever a card of the user may become a
+# held new card (suspended or buried: ``services.card_suspend``, ``card_bury``, the undo of
+# either, ``card_unsuspend``, the admin), and (that token, ids) of the user's new cards
+# that were held when it was current.
+HELD_VERSION_KEY = "srs:held-version:{}"
+HELD_KEY = "srs:held-cards:{}"
+
+
+def _user_key(user) -> str:
+    # The join date too: a deleted user's id may come back (SQLite) for someone new.
+    return f"{user.pk}:{user.date_joined.timestamp()}"
 
 
 def ensured_key(user) -> str:
-    # The join date too: a deleted user's id may come back (SQLite) for someone new.
-    return ENSURED_KEY.format(f"{user.pk}:{user.date_joined.timestamp()}")
+    return ENSURED_KEY.format(_user_key(user))
+
+
+def held_version_key(user) -> str:
+    return HELD_VERSION_KEY.format(_user_key(user))
 
 
 @dataclass(frozen=True)
 class ContentState:
     """The content version (``content.selectors.content_version``), the ids of the
     inactive source items as of that version (None: too many to list; the queries then
-    ask the database) and whether the user's cards were ensured at that version."""
+    ask the database), whether the user's cards were ensured at that version, the number
+    of studiable items per deck at that version (None: not kept, no shared cache) and the
+    ids of the user's new cards that may be held (suspended or buried; None: unknown)."""
 
     version: str
     inactive: tuple[int, ...] | None
     ensured: bool = False
+    deck_items: dict[int, int] | None = None
+    held: tuple[int, ...] | None = None
+
+    def after_ensure(self) -> ContentState:
+        """This state once ``services.cards_ensure`` ran for the user."""
+        return dataclasses.replace(self, ensured=True)
+
+    def after_held_change(self) -> ContentState:
+        """This state after a write of this request that may hold or free a new card (a
+        bury, a suspend, an undo): the held cards kept are renewed only once it commits
+        (at once in production, at the end of a test's block), so the counts read every
+        waiting card instead."""
+        return dataclasses.replace(self, held=None)
 
 
 def content_state(*, user=None) -> ContentState:
     """One round trip to the shared cache when nothing was imported since the last request
-    (with ``user``: also whether ``services.cards_ensure`` ran for them at this version);
-    after an import (a new version) one query reads the inactive items again. Without the
-    shared cache (no Redis) that query runs on every request."""
-    keys = [content_selectors.CONTENT_VERSION_KEY, INACTIVE_KEY]
+    (with ``user``: also whether ``services.cards_ensure`` ran for them at this version, and
+    their held new cards); after an import (a new version) two queries read the inactive
+    items and the items per deck again; after a bury or a suspend one query reads the held
+    new cards. Without the shared cache (no Redis) the inactive items are read on every
+    request, and nothing else."""
+    keys = [content_selectors.CONTENT_VERSION_KEY, CONTENT_MEMO_KEY]
     if user is not None:
-        keys.append(ensured_key(user))
+        keys += [ensured_key(user), held_version_key(user), HELD_KEY.format(_user_key(user))]
     found = _shared_cache().get_many(keys)
     version = found.get(content_selectors.CONTENT_VERSION_KEY)
     if version is None:
         version = content_selectors.content_version()
-    ensured = user is not None and found.get(keys[-1]) == version
-    memo = found.get(INACTIVE_KEY)
-    if memo is not None and memo[0] == version:
-        return ContentState(version=version, inactive=memo[1], ensured=ensured)
-    # Read after the version: an import that commits in between renews the version again,
-    # so what is stored here under the older version is never used with the newer one.
+    ensured = user is not None and found.get(keys[2]) == version
+    memo = found.get(CONTENT_MEMO_KEY)
+    if memo is None or memo[0] != version:
+        memo = _content_memo(version)
+    state = ContentState(version=version, inactive=memo[1], ensured=ensured, deck_items=memo[2])
+    if user is None or version == NO_VERSION:
+        return state
+    return dataclasses.replace(state, held=_held(user, found.get(keys[3]), found.get(keys[4])))
+
+
+def _content_memo(version: str) -> tuple:
+    """(version, inactive ids or None, {deck id: studiable items} or None), read now and
+    kept under ``version``. Read after the version: an import that commits in between renews
+    the version again, so what is stored here under the older version is never used with
+    the newer one."""
     inactive = tuple(
         Item.objects.filter(translation_of__isnull=True)
         .filter(Q(retired_at__isnull=False) | Q(deck__retired_at__isnull=False))
         .order_by("id")
         .values_list("id", flat=True)[: INACTIVE_LIST_MAX + 1]
     )
-    state = ContentState(
-        version=version,
-        inactive=inactive if len(inactive) <= INACTIVE_LIST_MAX else None,
-        ensured=ensured,
+    deck_items = None
+    if version != NO_VERSION:  # only worth it when kept
+        deck_items = dict(
+            Item.objects.studiable()
+            .order_by()
+            .values("deck_id")
+            .annotate(n=Count("id"))
+            .values_list("deck_id", "n")
+        )
+    memo = (version, inactive if len(inactive) <= INACTIVE_LIST_MAX else None, deck_items)
+    _shared_cache().set(CONTENT_MEMO_KEY, memo, None)
+    return memo
+
+
+def _held(user, token: str | None, kept) -> tuple[int, ...]:
+    """The ids of the user's new cards that are suspended or buried (buried until any time:
+    a superset; the queue checks each card's fields now), kept under the user's held-cards
+    token. One query when the token changed since they were kept (reads every new card of
+    the user; only after a bury, a suspend or their undo)."""
+    if token is None:
+        token = versions.token(held_version_key(user))
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    card = rows.table(StudyCard)
+    sql = (
+        f"SELECT c.id FROM {card} c WHERE c.user_id = %s AND c.state = %s"  # noqa: S608
+        " AND (c.suspended = %s OR c.buried_until IS NOT NULL) ORDER BY c.id"
     )
-    _shared_cache().set(INACTIVE_KEY, (version, state.inactive), None)
-    return state
+    ids = tuple(row[0] for row in _fetch(sql, [user.pk, str(State.NEW), True]))
+    _shared_cache().set(HELD_KEY.format(_user_key(user)), (token, ids), None)
+    return ids
+
+
+def held_changed(*, user) -> None:
+    """Every write that may suspend or bury a new card of ``user`` calls this: their held
+    new cards are read again once it commits."""
+    versions.renew(held_version_key(user))
 
 
 def _cards_sql(*, user, scope: Scope, now: datetime, content: ContentState) -> tuple[str, list]:
@@ -675,6 +753,12 @@ def _queue(day: DayCounts, scope: Scope, found) -> QueueCounts:
             counts = QueueCounts(learning=a, review_due=b, new_waiting=c)
         elif kind == 3:
             per_deck[deck_id] = (a, b, c)
+    return _capped(day, scope, counts, per_deck)
+
+
+def _capped(day: DayCounts, scope: Scope, counts: QueueCounts, per_deck: dict) -> QueueCounts:
+    """``counts`` capped by today's limits, ``per_deck`` ({deck id: (learning, review due,
+    new waiting)}) holding the decks with their own limits."""
     # Each deck with its own limit counts up to it; the rest count together (the overall
     # cap below is never above a deck's share of it: the same as capping deck by deck).
     review, new = counts.review_due, counts.new_waiting
@@ -688,6 +772,138 @@ def _queue(day: DayCounts, scope: Scope, found) -> QueueCounts:
     return counts
 
 
+STARTED_STATES = (*LEARNING_STATES, State.REVIEW)
+
+
+def _scope_decks(scope: Scope) -> tuple[int, ...]:
+    """The decks of ``scope`` (empty: all)."""
+    return (scope.deck.pk,) if scope.deck is not None else scope.deck_ids
+
+
+def _started_sql(
+    *, user, scope: Scope, now: datetime, content: ContentState, own
+) -> tuple[str, list]:
+    """The queue's counts without reading one row per new card: rows (5, 0, learning, review
+    due, 0) over the waiting learning and review cards (index ranges); (6, 0, started, 0, 0)
+    the user's started cards (learning, review, relearning; held or not) in the scope, and
+    (7, …) those of them on inactive items (subtracted); (8, 0, new not waiting, 0, 0): new
+    cards due later, and the held ones among ``content.held`` (suspended, or buried until
+    later). For each deck of ``own`` (rows 9 and 10, grouped by deck) the same. With the
+    studiable items per deck they give the new cards waiting (:func:`_counted`): the work
+    follows the learner's started cards, not the content's size."""
+    at = connection.ops.adapt_datetimefield_value
+    card, item = rows.table(StudyCard), rows.table(Item)
+    learning = [str(state) for state in LEARNING_STATES]
+    started = [str(state) for state in STARTED_STATES]
+    new = str(State.NEW)
+    decks = _scope_decks(scope)
+    in_scope = _in_decks(len(decks)) if decks else ""
+    active, active_params = _active_sql(content)
+    cards, cards_params = _cards_sql(user=user, scope=scope, now=now, content=content)
+    sql = (
+        f"SELECT 5, 0, COUNT(*), 0, 0 {cards} AND c.state IN (%s, %s) AND c.due <= %s"  # noqa: S608
+        f" UNION ALL SELECT 5, 0, 0, COUNT(*), 0 {cards} AND c.state = %s AND c.due <= %s"
+    )
+    params = [*cards_params, *learning, at(now + LEARN_AHEAD)]
+    params += [*cards_params, str(State.REVIEW), at(now)]
+    mine = f"FROM {card} c WHERE c.user_id = %s AND c.state IN (%s, %s, %s){in_scope}"
+    if content.inactive is None:  # too many to list: ask the database
+        sql += f" UNION ALL SELECT 6, 0, COUNT(*), 0, 0 {mine}{active}"
+        params += [user.pk, *started, *decks, *active_params]
+    else:  # every started card (an index range), less those on inactive items
+        sql += f" UNION ALL SELECT 6, 0, COUNT(*), 0, 0 {mine}"
+        params += [user.pk, *started, *decks]
+        if content.inactive:
+            ids = ", ".join(["%s"] * len(content.inactive))
+            sql += f" UNION ALL SELECT 7, 0, COUNT(*), 0, 0 {mine} AND c.item_id IN ({ids})"
+            params += [user.pk, *started, *decks, *content.inactive]
+    waiting_not = [(" AND c.due > %s", [at(now)])]
+    if content.held:
+        ids = ", ".join(["%s"] * len(content.held))
+        waiting_not.append(
+            (
+                f" AND c.id IN ({ids}) AND c.due <= %s"
+                " AND (c.suspended = %s OR c.buried_until > %s)",
+                [*content.held, at(now), True, at(now)],
+            )
+        )
+    for condition, condition_params in waiting_not:
+        sql += (
+            f" UNION ALL SELECT 8, 0, COUNT(*), 0, 0 FROM {card} c"  # noqa: S608
+            f" WHERE c.user_id = %s AND c.state = %s{condition}{in_scope}{active}"
+        )
+        params += [user.pk, new, *condition_params, *decks, *active_params]
+    owned = [deck_id for deck_id in own if not decks or deck_id in decks]
+    if owned:
+        free = "c.suspended = %s AND (c.buried_until IS NULL OR c.buried_until <= %s)"
+        by_deck = (
+            f"FROM {card} c INNER JOIN {item} i ON i.id = c.item_id WHERE c.user_id = %s"
+            f" AND i.deck_id IN ({', '.join(['%s'] * len(owned))})"
+        )
+        sql += (
+            " UNION ALL SELECT 9, i.deck_id,"  # noqa: S608
+            f" COUNT(CASE WHEN c.state IN (%s, %s) AND c.due <= %s AND {free} THEN 1 END),"
+            f" COUNT(CASE WHEN c.state = %s AND c.due <= %s AND {free} THEN 1 END), COUNT(*)"
+            f" {by_deck} AND c.state IN (%s, %s, %s){active} GROUP BY i.deck_id"
+        )
+        params += [*learning, at(now + LEARN_AHEAD), False, at(now)]
+        params += [str(State.REVIEW), at(now), False, at(now)]
+        params += [user.pk, *owned, *started, *active_params]
+        for condition, condition_params in waiting_not:
+            sql += (
+                f" UNION ALL SELECT 10, i.deck_id, COUNT(*), 0, 0 {by_deck}"  # noqa: S608
+                f" AND c.state = %s{condition}{active} GROUP BY i.deck_id"
+            )
+            params += [user.pk, *owned, new, *condition_params, *active_params]
+    return sql, params
+
+
+def _active_sql(content: ContentState) -> tuple[str, list]:
+    """`` AND …``: the card's item is active (as :func:`_cards_sql`)."""
+    if content.inactive is None:
+        item, deck = rows.table(Item), rows.table(Deck)
+        return (
+            f" AND c.item_id NOT IN (SELECT x.id FROM {item} x WHERE x.retired_at IS NOT NULL)"  # noqa: S608
+            f" AND c.item_id NOT IN (SELECT x.id FROM {item} x INNER JOIN {deck} y"
+            " ON y.id = x.deck_id WHERE y.retired_at IS NOT NULL)",
+            [],
+        )
+    if content.inactive:
+        ids = ", ".join(["%s"] * len(content.inactive))
+        return f" AND c.item_id NOT IN ({ids})", list(content.inactive)
+    return "", []
+
+
+def _counted(content: ContentState, scope: Scope, own, found) -> tuple[QueueCounts, dict]:
+    """QueueCounts (uncapped) and {deck of ``own``: (learning, review due, new waiting)}
+    from :func:`_started_sql`'s rows. New cards waiting = studiable items − the user's
+    started cards − their new cards not waiting (due later, suspended, buried until later):
+    every studiable item has the user's card (``content.ensured``)."""
+    decks = _scope_decks(scope)
+    items = content.deck_items
+    total = sum(n for deck_id, n in items.items() if not decks or deck_id in decks)
+    learning = review = 0
+    per_deck = {  # a deck of ``own`` without started cards has no row 9
+        deck_id: [0, 0, items.get(deck_id, 0)] for deck_id in own if not decks or deck_id in decks
+    }
+    for kind, deck_id, a, b, c in found:
+        if kind == 5:
+            learning, review = learning + a, review + b
+        elif kind == 6:
+            total -= a
+        elif kind == 7:
+            total += a
+        elif kind == 8:
+            total -= a
+        elif kind == 9:
+            values = per_deck[deck_id]
+            values[0], values[1], values[2] = a, b, values[2] - c
+        elif kind == 10:
+            per_deck[deck_id][2] -= a
+    counts = QueueCounts(learning=learning, review_due=review, new_waiting=max(0, total))
+    return counts, {deck_id: (a, b, max(0, c)) for deck_id, (a, b, c) in per_deck.items()}
+
+
 def study_counts(
     *,
     user,
@@ -698,10 +914,20 @@ def study_counts(
     content: ContentState,
 ) -> tuple[DayCounts, QueueCounts]:
     """:func:`day_counts` and :func:`queue_counts` in one query, ``limits`` being the
-    learner's deck limits (``services.study_session_settings``). Reads today's logs and the
-    waiting cards' rows; per deck only for the decks with their own limits."""
+    learner's deck limits (``services.study_session_settings``). Reads today's logs and,
+    when the user's cards are ensured at the current content version and the shared cache
+    keeps the items per deck and the held new cards, the user's started cards
+    (:func:`_started_sql`); otherwise the waiting cards' rows (:func:`_queue_sql`)."""
     own = sorted(limits)
     today, today_params = _today_sql(user=user, settings=settings, now=now, own=own)
+    if content.ensured and content.deck_items is not None and content.held is not None:
+        queue, queue_params = _started_sql(
+            user=user, scope=scope, now=now, content=content, own=own
+        )
+        found = _fetch(f"{today} UNION ALL {queue}", [*today_params, *queue_params])
+        day = _day(settings, limits, found)
+        counts, per_deck = _counted(content, scope, own, found)
+        return day, _capped(day, scope, counts, per_deck)
     queue, queue_params = _queue_sql(user=user, scope=scope, now=now, content=content, own=own)
     found = _fetch(f"{today} UNION ALL {queue}", [*today_params, *queue_params])
     day = _day(settings, limits, found)

@@ -199,6 +199,15 @@ def cards_ensure_current(*, user, now: datetime | None = None, content=None) -> 
     return created
 
 
+def cards_edited(*, user) -> None:
+    """A card of ``user`` was changed or deleted outside these services (the admin): what
+    the study queue keeps for them (held new cards, cards ensured at the content version)
+    is read again once the change commits."""
+    selectors.held_changed(user=user)
+    key = selectors.ensured_key(user)
+    transaction.on_commit(lambda: caches[django_settings.SHARED_CACHE].delete(key))
+
+
 # The card's scheduling fields (same names on StudyCard); the review log keeps all of them
 # as ``*_before`` and the first five as ``*_after``.
 MEMORY_FIELDS = tuple(field.name for field in dataclasses.fields(scheduler.Memory))
@@ -462,6 +471,7 @@ def action_undo(*, user, now: datetime | None = None) -> UndoResult:
             card.buried_until = action.buried_until_before
             card.token = new_token()
             card.save(update_fields=["suspended", "buried_until", "token"])
+            selectors.held_changed(user=user)
             action.delete()
             return UndoResult(card=card, kind=action.kind)
         if log is None:
@@ -506,6 +516,7 @@ def card_suspend(*, user, card_id: int, token: str, now: datetime | None = None)
         card.suspended = True
         card.token = new_token()
         card.save(update_fields=["suspended", "token"])
+        selectors.held_changed(user=user)
         return card
 
 
@@ -515,6 +526,7 @@ def card_unsuspend(*, user, card_id: int) -> StudyCard:
         card.suspended = False
         card.token = new_token()
         card.save(update_fields=["suspended", "token"])
+        selectors.held_changed(user=user)
         return card
 
 
@@ -532,6 +544,7 @@ def card_bury(
         card.buried_until = timing.next_day_start(now, settings.tzinfo)
         card.token = new_token()
         card.save(update_fields=["buried_until", "token"])
+        selectors.held_changed(user=user)
         return card
 
 
@@ -689,6 +702,7 @@ __all__ = [
     "card_unsuspend",
     "cards_ensure",
     "cards_ensure_current",
+    "cards_edited",
     "cards_lock_for_quiz",
     "deck_limits_update",
     "quiz_effect_for",

@@ -63,7 +63,7 @@ def _session_context(
 ) -> dict:
     user = request.user
     settings = session.settings
-    content = content or selectors.content_state()
+    content = content or selectors.content_state(user=user)
     day, counts = selectors.study_counts(
         user=user, settings=settings, limits=session.limits, scope=scope, now=now, content=content
     )
@@ -81,8 +81,9 @@ def _session_context(
             content=content,
             intervals=intervals,
         )
+        # Values as text: the template would localize each integer (four uses per button).
         ratings = [
-            {"value": value, "label": Rating(value).label, "interval": format_interval(delta)}
+            {"value": str(value), "label": Rating(value).label, "interval": format_interval(delta)}
             for value, delta in intervals.items()
         ]
     else:
@@ -178,6 +179,7 @@ def study(request, slug=None):
     scope = _scope(session, slug, ahead=request.GET.get("ahead") == "1")
     content = selectors.content_state(user=request.user)
     services.cards_ensure_current(user=request.user, now=now, content=content)
+    content = content.after_ensure()
     card_id = request.GET.get("card")
     undone = request.GET.get("undone", "")
     context = _session_context(
@@ -266,6 +268,7 @@ def undo(request):
         session=session,
         scope=scope,
         now=now,
+        content=selectors.content_state(user=request.user).after_held_change(),
         card_id=undone.card.pk,
         undone=undone.kind,
     )
@@ -294,7 +297,13 @@ def _card_action(request, card_id: int, action, done_message: str):
         messages.info(request, done_message)
         return HttpResponseRedirect(_study_url(scope))
     context = _session_context(
-        request, session=session, scope=scope, now=now, undo=True, notice=done_message
+        request,
+        session=session,
+        scope=scope,
+        now=now,
+        content=selectors.content_state(user=request.user).after_held_change(),
+        undo=True,
+        notice=done_message,
     )
     return _render_session(request, context)
 

@@ -83,6 +83,36 @@ def test_labels_equal_outcomes(seed, reps, stability, elapsed):
         assert review(card, rating, now=NOW, seed=seed).interval == interval
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    state=st.sampled_from(["new", "learning", "relearning", "review"]),
+    step=st.integers(min_value=0, max_value=2),
+    seed=st.integers(min_value=1, max_value=10**9),
+    stability=st.floats(min_value=0.5, max_value=3000),
+    elapsed=st.integers(min_value=0, max_value=400),
+    retention=st.sampled_from([0.8, 0.9, 0.95]),
+    maximum=st.sampled_from([30, 36500]),
+)
+def test_the_preview_of_every_state_equals_each_answer(
+    state, step, seed, stability, elapsed, retention, maximum
+):
+    """preview() computes the four ratings in one context: each equals review()'s."""
+    new = state == "new"
+    card = Memory(
+        state=state,
+        step=0 if new else step,
+        stability=None if new else stability,
+        difficulty=None if new else 5.0,
+        due=NOW,
+        last_review=None if new else NOW - timedelta(days=elapsed),
+        reps=0 if new else 3,
+    )
+    options = {"desired_retention": retention, "maximum_interval": maximum}
+    labels = preview(card, now=NOW, seed=seed, **options)
+    for rating, interval in labels.items():
+        assert review(card, rating, now=NOW, seed=seed, **options).interval == interval
+
+
 def test_fuzz_depends_on_card_and_review_count():
     base = dict(
         state="review",
