@@ -282,30 +282,57 @@ def due_counts(*, user, now: datetime) -> DueCounts:
     the overall): ``now`` is the header's learning + review count (:func:`queue_counts`);
     ``today`` adds what becomes due before the next study day starts. A review card is due
     from the start of the study day that holds its due time (the scheduler stores that
-    start), a learning card at its exact due time. 5 queries."""
+    start), a learning card at its exact due time. 3 queries: the settings, the chosen
+    decks, then today's answers and the learning and review cards due (per deck, through
+    the (user, state, due) index: never the new cards, whatever the content's size)."""
     settings = StudySettings.objects.filter(user=user).first()
     if settings is None:  # never opened a study page nor answered a quiz: nothing studied
         return DueCounts()
     scope = scope_for(settings=settings, slug=None)
-    day = day_counts(user=user, settings=settings, now=now)
-    counts = queue_counts(user=user, scope=scope, now=now, day=day)
-    cards, params = _studiable_sql(user=user, scope=scope, now=now)
-    sql = (
-        "SELECT i.deck_id, COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
-        f" COUNT(CASE WHEN c.state = %s THEN 1 END) {cards} AND c.due < %s GROUP BY i.deck_id"
+    today_sql, today_params = _today_sql(user=user, settings=settings, now=now, own=None)
+    due_sql, due_params = _due_sql(user=user, scope=scope, now=now, settings=settings)
+    found = _fetch(f"{today_sql} UNION ALL {due_sql}", [*today_params, *due_params])
+    limits = {deck_id: (new, reviews) for kind, deck_id, new, reviews, _ in found if kind == 4}
+    day = _day(settings, limits, found)
+    now_rows = [(deck_id, a, b) for kind, deck_id, a, b, _c in found if kind == 12]
+    today_rows = [(deck_id, a, b) for kind, deck_id, a, b, _c in found if kind == 13]
+    waiting = QueueCounts(
+        learning=sum(a for _deck, a, _b in now_rows),
+        review_due=sum(b for _deck, _a, b in now_rows),
     )
-    states = [str(state) for state in LEARNING_STATES]
-    end = timing.next_day_start(now, settings.tzinfo)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [*states, str(State.REVIEW), *params, connection.ops.adapt_datetimefield_value(end)],
-        )
-        rows = cursor.fetchall()
-    learning = sum(learning_n for _deck, learning_n, _review_n in rows)
-    review = sum(min(review_n, day.deck_reviews_left(deck)) for deck, _l, review_n in rows)
+    own = set(day.deck_reviews)
+    per_deck = {deck_id: (a, b, 0) for deck_id, a, b in now_rows if deck_id in own}
+    counts = _capped(day, scope, waiting, per_deck)
+    learning = sum(a for _deck, a, _b in today_rows)
+    review = sum(min(b, day.deck_reviews_left(deck_id)) for deck_id, _a, b in today_rows)
     today = max(learning, counts.learning) + min(review, day.reviews_left_in(scope))
     return DueCounts(now=counts.learning + counts.review, today=today)
+
+
+def _due_sql(*, user, scope: Scope, now: datetime, settings: StudySettings) -> tuple[str, list]:
+    """Per deck, rows (12, deck, learning due within LEARN_AHEAD, reviews due now, 0) and
+    (13, deck, learning due today, reviews due today, 0) over the user's studiable started
+    cards (as :func:`_studiable_sql`), each arm an index range of the started states."""
+    at = connection.ops.adapt_datetimefield_value
+    cards, params = _studiable_sql(user=user, scope=scope, now=now)
+    learning = [str(state) for state in LEARNING_STATES]
+    review = str(State.REVIEW)
+    ahead, end = now + LEARN_AHEAD, timing.next_day_start(now, settings.tzinfo)
+    counts = (
+        "COUNT(CASE WHEN c.state IN (%s, %s) AND c.due {} %s THEN 1 END),"
+        " COUNT(CASE WHEN c.state = %s AND c.due {} %s THEN 1 END), 0"
+    )
+    sql = (
+        f"SELECT 12, i.deck_id, {counts.format('<=', '<=')} {cards}"  # noqa: S608
+        " AND c.state IN (%s, %s, %s) AND c.due <= %s GROUP BY i.deck_id"
+        f" UNION ALL SELECT 13, i.deck_id, {counts.format('<', '<')} {cards}"
+        " AND c.state IN (%s, %s, %s) AND c.due < %s GROUP BY i.deck_id"
+    )
+    started = [*learning, review]
+    return sql, [
+        *[*learning, at(ahead), review, at(now), *params, *started, at(ahead)],
+        *[*learning, at(end), review, at(end), *params, *started, at(end)],
+    ]
 
 
 @dataclass(frozen=True)

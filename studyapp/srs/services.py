@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studyapp import rows
+from studyapp.accounts import roles
 from studyapp.content.models import Deck, Item
 
 from . import optimizer, retention, scheduler, selectors, timing
@@ -105,6 +106,7 @@ def study_session_settings(*, user) -> SessionSettings:
         rows.table(model) for model in (StudySettings, StudySettings.decks.through, DeckLimits)
     )
     blanks = ", ".join(["NULL"] * rows.width(StudySettings))
+    instructor, instructor_params = roles.instructor_sql()
     sql = (
         f"SELECT 0, 0, 0, 0, {rows.columns(StudySettings, 's')}"  # noqa: S608
         f" FROM {settings_table} s WHERE s.user_id = %s"
@@ -113,9 +115,11 @@ def study_session_settings(*, user) -> SessionSettings:
         " UNION ALL SELECT 2, l.deck_id, l.new_per_day, l.reviews_per_day,"
         f" {blanks} FROM {limits_table} l"
         f" INNER JOIN {settings_table} s ON s.id = l.settings_id WHERE s.user_id = %s"
+        # Whether the user is an instructor (the page's edit links): asked here, not apart.
+        f" UNION ALL SELECT 3, {instructor}, 0, 0, {blanks}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk] * 3)
+        cursor.execute(sql, [user.pk] * 4 + instructor_params)
         found = cursor.fetchall()
     settings, deck_ids, limits = None, [], {}
     for kind, deck_id, new, reviews, *values in found:
@@ -123,8 +127,10 @@ def study_session_settings(*, user) -> SessionSettings:
             settings = rows.instance(StudySettings, values)
         elif kind == 1:
             deck_ids.append(deck_id)
-        else:
+        elif kind == 2:
             limits[deck_id] = (new, reviews)
+        else:
+            roles.instructor_known(user, deck_id)
     if settings is None:
         settings = study_settings_get(user=user)
     return SessionSettings(settings=settings, deck_ids=tuple(sorted(deck_ids)), limits=limits)

@@ -223,3 +223,64 @@ def test_the_admin_delete_and_edit_call_cards_edited(admin_client, user, three_d
     url = reverse("admin:srs_studycard_delete", args=[card.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert edited == [user.pk]
+
+
+def due_counts_by_every_card(*, user, now) -> selectors.DueCounts:
+    """due_counts as it was (5 queries: the waiting cards, then every card due today)."""
+    from django.db import connection
+
+    from studyapp.srs import timing
+    from studyapp.srs.models import StudySettings
+
+    settings = StudySettings.objects.get(user=user)
+    scope = selectors.scope_for(settings=settings, slug=None)
+    day = selectors.day_counts(user=user, settings=settings, now=now)
+    counts = selectors.queue_counts(user=user, scope=scope, now=now, day=day)
+    cards, params = selectors._studiable_sql(user=user, scope=scope, now=now)
+    sql = (
+        "SELECT i.deck_id, COUNT(CASE WHEN c.state IN (%s, %s) THEN 1 END),"  # noqa: S608
+        f" COUNT(CASE WHEN c.state = %s THEN 1 END) {cards} AND c.due < %s GROUP BY i.deck_id"
+    )
+    end = timing.next_day_start(now, settings.tzinfo)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                "learning",
+                "relearning",
+                "review",
+                *params,
+                connection.ops.adapt_datetimefield_value(end),
+            ],
+        )
+        rows = cursor.fetchall()
+    learning = sum(n for _deck, n, _review in rows)
+    review = sum(min(n, day.deck_reviews_left(deck)) for deck, _l, n in rows)
+    today = max(learning, counts.learning) + min(review, day.reviews_left_in(scope))
+    return selectors.DueCounts(now=counts.learning + counts.review, today=today)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_due_counts_read_from_the_started_cards_equal_them_read_from_every_card(
+    seed, user, three_decks, settings_, now
+):
+    rng = random.Random(seed)
+    alfa, beta, gama = three_decks
+    shuffle_cards(rng, user, now)
+    if seed % 2:
+        Item.objects.filter(pk=Item.objects.filter(deck=beta).order_by("id")[1].pk).update(
+            retired_at=now
+        )
+    if seed % 3 == 2:
+        Deck.objects.filter(pk=gama.pk).update(retired_at=now)
+    if seed % 4 == 1:
+        settings_.decks.set([alfa, beta])
+    DeckLimits.objects.create(
+        settings=settings_, deck=alfa, new_per_day=None, reviews_per_day=rng.choice([0, 1, 3])
+    )
+    settings_.reviews_per_day = rng.choice([2, 5, 200])
+    settings_.save()
+    for moment in (now, now + timedelta(minutes=25), now + timedelta(hours=20)):
+        assert selectors.due_counts(user=user, now=moment) == due_counts_by_every_card(
+            user=user, now=moment
+        ), moment

@@ -97,3 +97,15 @@ def test_an_english_instructor_edits_the_translation_they_read(client, instructo
     assert shown.deck.language.lower() == "en"
     assert f'href="{edit}?line={shown.line}#id_text"' in html
     assert ">Edit<" in html or "Edit<span" in html
+
+
+def test_the_answers_next_card_keeps_the_instructors_edit_link(client, instructor, user, two_decks):
+    """The role is read with the study settings (one query): the htmx answer's next card
+    shows the link to an instructor, never to a student."""
+    for learner, linked in ((instructor, True), (user, False)):
+        client.force_login(learner)
+        client.get(reverse("srs:study_deck", args=["bbb"]))
+        card = StudyCard.objects.filter(user=learner, item__deck__slug="bbb").order_by("id").first()
+        html = answer(client, card, "bbb", headers=HTMX).content.decode()
+        assert "data-card=" in html
+        assert ('class="edit-item"' in html) is linked
