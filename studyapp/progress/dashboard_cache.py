@@ -83,7 +83,7 @@ class Found:
     """What one lookup read: the body (or None), the versions to store a new one under, the
     parts still valid ({name: value}) and the tokens to keep fresh parts under."""
 
-    body: str | None
+    body: bytes | None  # UTF-8
     versions: tuple[str, str]
     parts: dict = field(default_factory=dict)
     part_versions: dict = field(default_factory=dict)
@@ -93,31 +93,33 @@ def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
     """The cached body of ``user``'s dashboard as ``viewer`` sees it (or None), the versions
     to store a new one under and the parts a rebuild can reuse, in one cache round trip when
     the tokens exist."""
-    keys = {
-        "data": USER_KEY.format(user.pk),
-        "content": content_selectors.CONTENT_VERSION_KEY,
-        **{kind: key.format(user.pk) for kind, key in KIND_KEYS.items()},
-    }
+    user_key, content_key = USER_KEY.format(user.pk), content_selectors.CONTENT_VERSION_KEY
     slot = SLOT_KEY.format(user.pk, language, viewer)
     cache = _cache()
-    found = cache.get_many([*keys.values(), slot])
-    current = {kind: found.get(key) for kind, key in keys.items()}
-    if None in current.values():
-        current = dict(zip(keys, tokens(*keys.values()), strict=True))
-    versions = (current["data"], current["content"])
+    found = cache.get_many([user_key, content_key, slot])
+    versions = (found.get(user_key), found.get(content_key))
+    if None in versions:
+        versions = tuple(tokens(user_key, content_key))
     entry = found.get(slot)
     if entry is not None and entry[0] == versions and now < entry[1]:
         return Found(entry[2], versions)
-    # A rebuild: the parts in a second round trip (a repeat view never reads them).
+    if "-" in versions:  # no shared cache: nothing kept
+        return Found(None, versions)
+    # A rebuild: the parts and their tokens in a second round trip (a repeat view reads
+    # the slot and its two versions only).
+    kind_keys = {kind: key.format(user.pk) for kind, key in KIND_KEYS.items()}
+    part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
+    found = cache.get_many([*kind_keys.values(), *part_keys.values()])
+    current = {kind: found.get(key) for kind, key in kind_keys.items()}
+    if None in current.values():
+        current = dict(zip(kind_keys, tokens(*kind_keys.values()), strict=True))
+    current["content"] = versions[1]
     part_versions = {name: tuple(current[k] for k in kinds) for name, kinds in PARTS.items()}
     parts = {}
-    if "-" not in versions:
-        part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
-        kept_parts = cache.get_many(list(part_keys.values()))
-        for name, key in part_keys.items():
-            kept = kept_parts.get(key)
-            if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
-                parts[name] = kept[1]
+    for name, key in part_keys.items():
+        kept = found.get(key)
+        if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
+            parts[name] = kept[1]
     return Found(None, versions, parts, part_versions)
 
 
@@ -127,7 +129,7 @@ def store(
     language: str,
     versions: tuple[str, str],
     until: datetime,
-    body: str,
+    body: bytes,
     viewer: str = "own",
 ) -> None:
     """Keep ``body`` for views until ``until`` (the end of its study day) while ``versions``

@@ -414,20 +414,51 @@ def knowledge(
         base = recall(card.stability, (when - card.last_review).days, factor, learner.w20)
     else:
         base = known
+    logit = _logit(base) + shift + _topic_shift(item, learner)
+    return _after_quiz(_sigmoid(logit), _quiz_answer(item, card, learner), item.guess)
+
+
+def _topic_shift(item: BankItem, learner: Learner) -> float:
     topics = [learner.topic_shift[t] for t in item.topics if t in learner.topic_shift]
-    logit = _logit(base) + shift + (sum(topics) / len(topics) if topics else 0.0)
-    k = _sigmoid(logit)
-    # The latest quiz answer on the item that its card's memory did not take in (given
-    # after the last review): right → P(known | right) = k / (k + (1 − k)·g); wrong → 0;
-    # mixed with k by the answer's recency weight.
+    return sum(topics) / len(topics) if topics else 0.0
+
+
+def _quiz_answer(item: BankItem, card: CardState | None, learner: Learner):
+    """The latest quiz answer on the item that its card's memory did not take in (given
+    after the last review), or None."""
     quiz = learner.item_quiz.get(item.id)
     last = card.last_review if card is not None else None
-    if quiz is not None and (last is None or quiz[0] > last):
-        _at, weight, right = quiz
-        g = item.guess
-        posterior = k / (k + (1 - k) * g) if right and k + (1 - k) * g > 0 else 0.0
-        k = (1 - weight) * k + weight * posterior
-    return k
+    return quiz if quiz is not None and (last is None or quiz[0] > last) else None
+
+
+def _after_quiz(k: float, quiz, g: float) -> float:
+    """``k`` after the quiz answer its memory missed: right → P(known | right) =
+    k / (k + (1 − k)·g); wrong → 0; mixed with k by the answer's recency weight."""
+    if quiz is None:
+        return k
+    _at, weight, right = quiz
+    posterior = k / (k + (1 - k) * g) if right and k + (1 - k) * g > 0 else 0.0
+    return (1 - weight) * k + weight * posterior
+
+
+def _chance_grid(item, card, guess, learner, *, when, bases, shifts) -> list[list[float]]:
+    """``item_probability(item, knowledge(...))`` at every (base node, shift node): the
+    same operations as :func:`knowledge`, each intermediate computed once. ``bases``: the
+    memory factors for a studied card, else the prior knowledge values."""
+    if card is not None and card.stability and card.last_review is not None:
+        days = (when - card.last_review).days
+        logits = [_logit(recall(card.stability, days, f, learner.w20)) for f in bases]
+    else:
+        logits = [_logit(known) for known in bases]
+    mean = _topic_shift(item, learner)
+    quiz = _quiz_answer(item, card, learner)
+    return [
+        [
+            guess + (1 - guess) * _after_quiz(_sigmoid(lb + shift + mean), quiz, guess)
+            for shift in shifts
+        ]
+        for lb in logits
+    ]
 
 
 def item_probability(item: BankItem, k: float) -> float:
@@ -712,24 +743,17 @@ def score_forecast(
     knowns = [min(0.999, max(0.001, learner.known + z * learner.known_sd)) for z, _w in _NODES]
     shifts = [z * MODEL_SD for z, _w in _NODES]
 
-    def chances(group: dict, factor: float, known: float, shift: float) -> dict:
-        return {
-            kind: guess
-            + (1 - guess)
-            * knowledge(item, card, learner, when=when, factor=factor, known=known, shift=shift)
-            for kind, (item, card, guess) in group.items()
-        }
+    def chances(group: dict, bases: list[float]) -> dict:
+        grid = {(i, j): {} for i in range(len(bases)) for j in range(len(shifts))}
+        for kind, (item, card, guess) in group.items():
+            rows = _chance_grid(item, card, guess, learner, when=when, bases=bases, shifts=shifts)
+            for i, row in enumerate(rows):
+                for j, p in enumerate(row):
+                    grid[i, j][kind] = p
+        return grid
 
-    by_memory = {
-        (i, j): chances(studied, factors[i], knowns[0], shifts[j])
-        for i in range(len(_NODES))
-        for j in range(len(_NODES))
-    }
-    by_known = {
-        (i, j): chances(others, factors[0], knowns[i], shifts[j])
-        for i in range(len(_NODES))
-        for j in range(len(_NODES))
-    }
+    by_memory = chances(studied, factors)
+    by_known = chances(others, knowns)
     components = []
     for i_memory, (_z_memory, w_memory) in enumerate(_NODES):
         for i_known, (_z_known, w_known) in enumerate(_NODES):

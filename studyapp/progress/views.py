@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
@@ -55,11 +56,12 @@ def home(request):
     return render(request, "content/home.html", context)
 
 
-def _dashboard_body(request, *, user, now, own: bool) -> str:
-    """The rendered figures of ``user``'s dashboard: from the shared cache when nothing
-    they show has changed (dashboard_cache: data, content, language, study day), else built
-    now and kept. ``own``: the learner's own view (with the export links; only it rebuilds
-    the forecasts of mock exams taken before snapshots existed), else an instructor's."""
+def _dashboard_body(request, *, user, now, own: bool) -> bytes:
+    """The rendered figures of ``user``'s dashboard, UTF-8: from the shared cache when
+    nothing they show has changed (dashboard_cache: data, content, language, study day),
+    else built now and kept. ``own``: the learner's own view (with the export links; only it
+    rebuilds the forecasts of mock exams taken before snapshots existed), else an
+    instructor's."""
     language = request.LANGUAGE_CODE
     viewer = "own" if own else "instructor"
     found = dashboard_cache.lookup(user=user, language=language, now=now, viewer=viewer)
@@ -76,7 +78,7 @@ def _dashboard_body(request, *, user, now, own: bool) -> str:
         "progress/_dashboard_body.html",
         {"dashboard": data, "charts": dashboard_charts(data), "student": None if own else user},
         request=request,
-    )
+    ).encode()
     if own or not data.missing_predictions:
         until = timing.next_day_start(now, data.tz)
         dashboard_cache.store(
@@ -91,7 +93,19 @@ def _dashboard_body(request, *, user, now, own: bool) -> str:
 def dashboard(request):
     """The learner's figures (built, or read from the shared cache: ``_dashboard_body``)."""
     body = _dashboard_body(request, user=request.user, now=timezone.now(), own=True)
-    return render(request, "progress/dashboard.html", {"body": body})
+    return _page(request, body, {})
+
+
+# Where the figures go in progress/dashboard.html: they are kept as UTF-8 and joined to the
+# rendered page as bytes (not decoded, copied into the page's text and encoded again).
+BODY_MARK = mark_safe("<!--progress:dashboard-body-->")  # noqa: S308 (a constant)
+
+
+def _page(request, body: bytes, context: dict) -> HttpResponse:
+    response = render(request, "progress/dashboard.html", {**context, "body": BODY_MARK})
+    head, tail = response.content.split(BODY_MARK.encode(), 1)
+    response.content = b"".join((head, body, tail))
+    return response
 
 
 @require_GET
@@ -161,7 +175,7 @@ def student_progress(request, user_id: int):
     )
     # The student's figures, cached under their versions (without the export links).
     body = _dashboard_body(request, user=student, now=timezone.now(), own=False)
-    return render(request, "progress/dashboard.html", {"body": body, "student": student})
+    return _page(request, body, {"student": student})
 
 
 @require_GET
