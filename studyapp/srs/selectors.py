@@ -77,6 +77,8 @@ class DayCounts:
     reviews_limit: int = 0
     deck_new: dict = field(default_factory=dict)
     deck_reviews: dict = field(default_factory=dict)
+    # Whether Undo has something to revert (:func:`has_undo`), when asked with the counts.
+    has_undo: bool | None = None
 
     @staticmethod
     def _left(overall: int, own: dict, deck_id: int | None) -> int:
@@ -445,17 +447,22 @@ def empty_state(
 
 def has_undo(*, user) -> bool:
     """Whether Undo has something to revert: a study answer, a bury or a suspend.
-    One query over both tables (SQL: the ORM has no SELECT without a FROM)."""
-    log, action = (
-        connection.ops.quote_name(model._meta.db_table) for model in (ReviewLog, CardAction)
-    )
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {log} WHERE user_id = %s AND source = %s)"  # noqa: S608
-        f" OR EXISTS (SELECT 1 FROM {action} WHERE user_id = %s)"
-    )
+    One query over both tables (SQL: the ORM has no SELECT without a FROM); the study page
+    asks it with its counts (:func:`study_counts`)."""
+    sql, params = _undo_sql(user)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, str(ReviewLog.Source.STUDY), user.pk])
+        cursor.execute(f"SELECT {sql}", params)  # noqa: S608
         return bool(cursor.fetchone()[0])
+
+
+def _undo_sql(user) -> tuple[str, list]:
+    """:func:`has_undo` as an SQL expression (1 or 0) and its parameters."""
+    log, action = rows.table(ReviewLog), rows.table(CardAction)
+    sql = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {log} WHERE user_id = %s AND source = %s)"  # noqa: S608
+        f" OR EXISTS (SELECT 1 FROM {action} WHERE user_id = %s) THEN 1 ELSE 0 END"
+    )
+    return sql, [user.pk, str(ReviewLog.Source.STUDY), user.pk]
 
 
 def display_item(item: Item, language: str | None) -> Item:
@@ -760,7 +767,9 @@ def _day(settings: StudySettings, limits, found) -> DayCounts:
             deck_new[deck_id] = (new_limit, new_n)
         if reviews_limit is not None:
             deck_reviews[deck_id] = (reviews_limit, reviews_n)
+    undo = next((bool(deck_id) for kind, deck_id, *_rest in found if kind == 11), None)
     return DayCounts(
+        has_undo=undo,
         new_done=new_done,
         reviews_done=reviews_done,
         new_left=max(0, settings.new_per_day - new_done),
@@ -939,14 +948,20 @@ def study_counts(
     scope: Scope,
     now: datetime,
     content: ContentState,
+    undo: bool = False,
 ) -> tuple[DayCounts, QueueCounts]:
     """:func:`day_counts` and :func:`queue_counts` in one query, ``limits`` being the
-    learner's deck limits (``services.study_session_settings``). Reads today's logs and,
+    learner's deck limits (``services.study_session_settings``); with ``undo``, also
+    :func:`has_undo` (``DayCounts.has_undo``). Reads today's logs and,
     when the user's cards are ensured at the current content version and the shared cache
     keeps the items per deck and the held new cards, the user's started cards
     (:func:`_started_sql`); otherwise the waiting cards' rows (:func:`_queue_sql`)."""
     own = sorted(limits)
     today, today_params = _today_sql(user=user, settings=settings, now=now, own=own)
+    if undo:
+        undo_sql, undo_params = _undo_sql(user)
+        today += f" UNION ALL SELECT 11, {undo_sql}, 0, 0, 0"
+        today_params = [*today_params, *undo_params]
     if content.ensured and content.deck_items is not None and content.held is not None:
         queue, queue_params = _started_sql(
             user=user, scope=scope, now=now, content=content, own=own
