@@ -828,6 +828,7 @@ def _started_sql(
     studiable items per deck they give the new cards waiting (:func:`_counted`): the work
     follows the learner's started cards, not the content's size."""
     at = connection.ops.adapt_datetimefield_value
+    at_now, at_ahead = at(now), at(now + LEARN_AHEAD)
     card, item = rows.table(StudyCard), rows.table(Item)
     learning = [str(state) for state in LEARNING_STATES]
     started = [str(state) for state in STARTED_STATES]
@@ -840,8 +841,8 @@ def _started_sql(
         f"SELECT 5, 0, COUNT(*), 0, 0 {cards} AND c.state IN (%s, %s) AND c.due <= %s"  # noqa: S608
         f" UNION ALL SELECT 5, 0, 0, COUNT(*), 0 {cards} AND c.state = %s AND c.due <= %s"
     )
-    params = [*cards_params, *learning, at(now + LEARN_AHEAD)]
-    params += [*cards_params, str(State.REVIEW), at(now)]
+    params = [*cards_params, *learning, at_ahead]
+    params += [*cards_params, str(State.REVIEW), at_now]
     mine = f"FROM {card} c WHERE c.user_id = %s AND c.state IN (%s, %s, %s){in_scope}"
     if content.inactive is None:  # too many to list: ask the database
         sql += f" UNION ALL SELECT 6, 0, COUNT(*), 0, 0 {mine}{active}"
@@ -853,14 +854,14 @@ def _started_sql(
             ids = ", ".join(["%s"] * len(content.inactive))
             sql += f" UNION ALL SELECT 7, 0, COUNT(*), 0, 0 {mine} AND c.item_id IN ({ids})"
             params += [user.pk, *started, *decks, *content.inactive]
-    waiting_not = [(" AND c.due > %s", [at(now)])]
+    waiting_not = [(" AND c.due > %s", [at_now])]
     if content.held:
         ids = ", ".join(["%s"] * len(content.held))
         waiting_not.append(
             (
                 f" AND c.id IN ({ids}) AND c.due <= %s"
                 " AND (c.suspended = %s OR c.buried_until > %s)",
-                [*content.held, at(now), True, at(now)],
+                [*content.held, at_now, True, at_now],
             )
         )
     for condition, condition_params in waiting_not:
@@ -882,8 +883,8 @@ def _started_sql(
             f" COUNT(CASE WHEN c.state = %s AND c.due <= %s AND {free} THEN 1 END), COUNT(*)"
             f" {by_deck} AND c.state IN (%s, %s, %s){active} GROUP BY i.deck_id"
         )
-        params += [*learning, at(now + LEARN_AHEAD), False, at(now)]
-        params += [str(State.REVIEW), at(now), False, at(now)]
+        params += [*learning, at_ahead, False, at_now]
+        params += [str(State.REVIEW), at_now, False, at_now]
         params += [user.pk, *owned, *started, *active_params]
         for condition, condition_params in waiting_not:
             sql += (
