@@ -77,6 +77,8 @@ class DayCounts:
     reviews_limit: int = 0
     deck_new: dict = field(default_factory=dict)
     deck_reviews: dict = field(default_factory=dict)
+    # Whether Undo has something to revert (:func:`has_undo`), when asked with the counts.
+    has_undo: bool | None = None
 
     @staticmethod
     def _left(overall: int, own: dict, deck_id: int | None) -> int:
@@ -445,17 +447,22 @@ def empty_state(
 
 def has_undo(*, user) -> bool:
     """Whether Undo has something to revert: a study answer, a bury or a suspend.
-    One query over both tables (SQL: the ORM has no SELECT without a FROM)."""
-    log, action = (
-        connection.ops.quote_name(model._meta.db_table) for model in (ReviewLog, CardAction)
-    )
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {log} WHERE user_id = %s AND source = %s)"  # noqa: S608
-        f" OR EXISTS (SELECT 1 FROM {action} WHERE user_id = %s)"
-    )
+    One query over both tables (SQL: the ORM has no SELECT without a FROM); the study page
+    asks it with its counts (:func:`study_counts`)."""
+    sql, params = _undo_sql(user)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, str(ReviewLog.Source.STUDY), user.pk])
+        cursor.execute(f"SELECT {sql}", params)  # noqa: S608
         return bool(cursor.fetchone()[0])
+
+
+def _undo_sql(user) -> tuple[str, list]:
+    """:func:`has_undo` as an SQL expression (1 or 0) and its parameters."""
+    log, action = rows.table(ReviewLog), rows.table(CardAction)
+    sql = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {log} WHERE user_id = %s AND source = %s)"  # noqa: S608
+        f" OR EXISTS (SELECT 1 FROM {action} WHERE user_id = %s) THEN 1 ELSE 0 END"
+    )
+    return sql, [user.pk, str(ReviewLog.Source.STUDY), user.pk]
 
 
 def display_item(item: Item, language: str | None) -> Item:
@@ -760,7 +767,9 @@ def _day(settings: StudySettings, limits, found) -> DayCounts:
             deck_new[deck_id] = (new_limit, new_n)
         if reviews_limit is not None:
             deck_reviews[deck_id] = (reviews_limit, reviews_n)
+    undo = next((bool(deck_id) for kind, deck_id, *_rest in found if kind == 11), None)
     return DayCounts(
+        has_undo=undo,
         new_done=new_done,
         reviews_done=reviews_done,
         new_left=max(0, settings.new_per_day - new_done),
@@ -819,6 +828,7 @@ def _started_sql(
     studiable items per deck they give the new cards waiting (:func:`_counted`): the work
     follows the learner's started cards, not the content's size."""
     at = connection.ops.adapt_datetimefield_value
+    at_now, at_ahead = at(now), at(now + LEARN_AHEAD)
     card, item = rows.table(StudyCard), rows.table(Item)
     learning = [str(state) for state in LEARNING_STATES]
     started = [str(state) for state in STARTED_STATES]
@@ -831,8 +841,8 @@ def _started_sql(
         f"SELECT 5, 0, COUNT(*), 0, 0 {cards} AND c.state IN (%s, %s) AND c.due <= %s"  # noqa: S608
         f" UNION ALL SELECT 5, 0, 0, COUNT(*), 0 {cards} AND c.state = %s AND c.due <= %s"
     )
-    params = [*cards_params, *learning, at(now + LEARN_AHEAD)]
-    params += [*cards_params, str(State.REVIEW), at(now)]
+    params = [*cards_params, *learning, at_ahead]
+    params += [*cards_params, str(State.REVIEW), at_now]
     mine = f"FROM {card} c WHERE c.user_id = %s AND c.state IN (%s, %s, %s){in_scope}"
     if content.inactive is None:  # too many to list: ask the database
         sql += f" UNION ALL SELECT 6, 0, COUNT(*), 0, 0 {mine}{active}"
@@ -844,14 +854,14 @@ def _started_sql(
             ids = ", ".join(["%s"] * len(content.inactive))
             sql += f" UNION ALL SELECT 7, 0, COUNT(*), 0, 0 {mine} AND c.item_id IN ({ids})"
             params += [user.pk, *started, *decks, *content.inactive]
-    waiting_not = [(" AND c.due > %s", [at(now)])]
+    waiting_not = [(" AND c.due > %s", [at_now])]
     if content.held:
         ids = ", ".join(["%s"] * len(content.held))
         waiting_not.append(
             (
                 f" AND c.id IN ({ids}) AND c.due <= %s"
                 " AND (c.suspended = %s OR c.buried_until > %s)",
-                [*content.held, at(now), True, at(now)],
+                [*content.held, at_now, True, at_now],
             )
         )
     for condition, condition_params in waiting_not:
@@ -873,8 +883,8 @@ def _started_sql(
             f" COUNT(CASE WHEN c.state = %s AND c.due <= %s AND {free} THEN 1 END), COUNT(*)"
             f" {by_deck} AND c.state IN (%s, %s, %s){active} GROUP BY i.deck_id"
         )
-        params += [*learning, at(now + LEARN_AHEAD), False, at(now)]
-        params += [str(State.REVIEW), at(now), False, at(now)]
+        params += [*learning, at_ahead, False, at_now]
+        params += [str(State.REVIEW), at_now, False, at_now]
         params += [user.pk, *owned, *started, *active_params]
         for condition, condition_params in waiting_not:
             sql += (
@@ -939,14 +949,20 @@ def study_counts(
     scope: Scope,
     now: datetime,
     content: ContentState,
+    undo: bool = False,
 ) -> tuple[DayCounts, QueueCounts]:
     """:func:`day_counts` and :func:`queue_counts` in one query, ``limits`` being the
-    learner's deck limits (``services.study_session_settings``). Reads today's logs and,
+    learner's deck limits (``services.study_session_settings``); with ``undo``, also
+    :func:`has_undo` (``DayCounts.has_undo``). Reads today's logs and,
     when the user's cards are ensured at the current content version and the shared cache
     keeps the items per deck and the held new cards, the user's started cards
     (:func:`_started_sql`); otherwise the waiting cards' rows (:func:`_queue_sql`)."""
     own = sorted(limits)
     today, today_params = _today_sql(user=user, settings=settings, now=now, own=own)
+    if undo:
+        undo_sql, undo_params = _undo_sql(user)
+        today += f" UNION ALL SELECT 11, {undo_sql}, 0, 0, 0"
+        today_params = [*today_params, *undo_params]
     if content.ensured and content.deck_items is not None and content.held is not None:
         queue, queue_params = _started_sql(
             user=user, scope=scope, now=now, content=content, own=own

@@ -65,7 +65,13 @@ def _session_context(
     settings = session.settings
     content = content or selectors.content_state(user=user)
     day, counts = selectors.study_counts(
-        user=user, settings=settings, limits=session.limits, scope=scope, now=now, content=content
+        user=user,
+        settings=settings,
+        limits=session.limits,
+        scope=scope,
+        now=now,
+        content=content,
+        undo=undo is None,
     )
     card = selectors.session_card(
         user=user, scope=scope, now=now, day=day, content=content, card_id=card_id
@@ -97,7 +103,7 @@ def _session_context(
     elif undone:  # the restored card cannot be studied now (e.g. retired meanwhile)
         notice = _("Desfeito.")
     if undo is None:
-        undo = selectors.has_undo(user=user)
+        undo = day.has_undo
     # Each reversed once (the template uses them twice: the form's action and hx-post).
     urls = {"undo": reverse("srs:undo")} if undo else {}
     if display is not None:

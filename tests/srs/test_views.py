@@ -196,6 +196,18 @@ def test_has_undo_reads_both_tables_in_one_query(user, seed_deck, django_assert_
         assert selectors.has_undo(user=user) is True
 
 
+def test_the_study_page_offers_undo_only_when_there_is_something_to_undo(
+    user_client, user, seed_deck
+):
+    """The study page asks it with its counts (one query): nothing, an answer, undone."""
+    assert "data-undo" not in user_client.get(reverse("srs:study")).content.decode()
+    card = shown_card(user)
+    user_client.post(reverse("srs:answer", args=[card.pk]), {"rating": 3, "token": card.token})
+    assert "data-undo" in user_client.get(reverse("srs:study")).content.decode()
+    user_client.post(reverse("srs:undo"), {"scope": ""})
+    assert "data-undo" not in user_client.get(reverse("srs:study")).content.decode()
+
+
 def test_leech_tells_the_user(user_client, user, seed_deck):
     user_client.get(reverse("srs:study"))
     card = shown_card(user)
