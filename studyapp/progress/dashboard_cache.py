@@ -47,6 +47,8 @@ QUIZ_KEY = "progress:quiz:{}"
 PART_KEY = "progress:part:{}:{}"  # user id, part name
 PART_TTL = 24 * 3600  # read again after a day even when nothing renewed its tokens
 STUDY_KEY = "progress:study:{}"
+SECTION_KEY = "progress:section:{}:{}:{}:{}"  # user id, language, viewer, section name
+SECTIONS = ("mocks",)  # sections rendered apart (progress.views), kept under their inputs
 # Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import), and
 # the part each one's writes renew (``ANSWERED``: a logged answer renews none, see below).
 ANSWERED = "answered"
@@ -87,6 +89,7 @@ class Found:
     versions: tuple[str, str]
     parts: dict = field(default_factory=dict)
     part_versions: dict = field(default_factory=dict)
+    sections: dict = field(default_factory=dict)  # name → (digest of its inputs, html)
 
 
 def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
@@ -109,7 +112,8 @@ def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
     # the slot and its two versions only).
     kind_keys = {kind: key.format(user.pk) for kind, key in KIND_KEYS.items()}
     part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
-    found = cache.get_many([*kind_keys.values(), *part_keys.values()])
+    section_keys = {name: SECTION_KEY.format(user.pk, language, viewer, name) for name in SECTIONS}
+    found = cache.get_many([*kind_keys.values(), *part_keys.values(), *section_keys.values()])
     current = {kind: found.get(key) for kind, key in kind_keys.items()}
     if None in current.values():
         current = dict(zip(kind_keys, tokens(*kind_keys.values()), strict=True))
@@ -120,7 +124,8 @@ def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
         kept = found.get(key)
         if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
             parts[name] = kept[1]
-    return Found(None, versions, parts, part_versions)
+    sections = {name: found[key] for name, key in section_keys.items() if key in found}
+    return Found(None, versions, parts, part_versions, sections)
 
 
 def store(
@@ -148,6 +153,20 @@ def store_parts(*, user, found: Found, parts: dict) -> None:
     }
     if entries:
         _cache().set_many(entries, PART_TTL)
+
+
+def store_sections(*, user, language: str, viewer: str, sections: dict) -> None:
+    """Keep rendered sections ({name: (digest of what it shows, html)}): a rebuild renders a
+    section again only when the digest of its inputs differs (no token: the digest is the
+    whole of what it shows)."""
+    if sections:
+        _cache().set_many(
+            {
+                SECTION_KEY.format(user.pk, language, viewer, name): value
+                for name, value in sections.items()
+            },
+            PART_TTL,
+        )
 
 
 def _cache():
