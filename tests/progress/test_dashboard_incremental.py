@@ -1,8 +1,8 @@
 """Rebuilds of the dashboard that reuse the learner's kept parts (progress.dashboard_cache:
 the settings and quiz reads an answer does not change) show exactly what a rebuild from an
 empty cache shows at the same moment, after every kind of change: an answer, an undo, a
-suspended card, a quiz submit, a settings change, a new exam date, a language switch, an
-import and the study day's rollover."""
+suspended card, a quiz submit, a settings change, a new exam date, an exam profile change,
+a language switch, an import and the study day's rollover."""
 
 import re
 from datetime import timedelta
@@ -168,6 +168,18 @@ def test_every_change_rebuilds_the_same_figures_as_from_nothing(
     assert response.status_code == 302
     clock.tick()
     assert "Exame em" in view(user_client)[0]
+    same_as_full_rebuild(user_client)
+
+    # The exam profile (the admin's): its pass mark and question count.
+    view(user_client)
+    from studyapp.quizzes.models import ExamProfile
+
+    profile = ExamProfile.objects.filter(is_active=True).order_by("-is_default", "position", "pk")
+    profile = profile.first()
+    with capture(execute=True):
+        profile.pass_mark, profile.question_count = 800, 4
+        profile.save()
+    clock.tick()
     same_as_full_rebuild(user_client)
 
     # A language switch (the parts are the same in every language).
