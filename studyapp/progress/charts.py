@@ -279,7 +279,8 @@ def score_chart(
 
 
 def dashboard_charts(dashboard) -> dict[str, SafeString]:
-    """The dashboard's SVG charts, with translated titles and descriptions."""
+    """The dashboard's SVG charts, with translated titles and descriptions (the mock exams'
+    one apart: :func:`mocks_chart`, rendered with its section)."""
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
@@ -293,7 +294,6 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
     forecast = dashboard.cards.forecast
     activity = dashboard.activity
     button_labels = [_("De novo"), _("Difícil"), _("Bom"), _("Fácil")]
-    mocks = dashboard.mocks
     return {
         "forecast": bar_chart(
             chart_id="chart-forecast",
@@ -337,7 +337,17 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
             bars=[(label, activity.buttons[i + 1]) for i, label in enumerate(button_labels)],
             bar_classes=["bar rating-1", "bar rating-2", "bar rating-3", "bar rating-4"],
         ),
-        "mocks": score_chart(
+    }
+
+
+def mocks_chart(dashboard) -> SafeString | str:
+    """The mock exams' scores and predictions ("" without a mock exam)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    mocks = dashboard.mocks
+    return (
+        score_chart(
             chart_id="chart-mocks",
             title=_("Notas dos simulados"),
             desc=ngettext(
@@ -358,5 +368,5 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
             pass_label=_("aprovação %(mark)d") % {"mark": dashboard.pass_mark},
         )
         if mocks
-        else "",
-    }
+        else ""
+    )

@@ -5,6 +5,8 @@ none without it: settings.SHARED_CACHE), keyed so that they are fresh at once af
   card, a quiz answer or submit, a mock exam's prediction, a settings change, the exam date):
   a per-user data version, renewed on commit by the model signals below;
 - an import: the content version (``content.selectors.content_version``);
+- a change to an exam profile (the admin's: pass mark, question count, domain weights): one
+  token for everyone, ``PROFILE_KEY``;
 - a language switch: the language is in the key;
 - the study day's rollover: an entry holds when the study day it was built on ends (in the
   learner's time zone) and is not read after.
@@ -47,6 +49,8 @@ QUIZ_KEY = "progress:quiz:{}"
 PART_KEY = "progress:part:{}:{}"  # user id, part name
 PART_TTL = 24 * 3600  # read again after a day even when nothing renewed its tokens
 STUDY_KEY = "progress:study:{}"
+SECTION_KEY = "progress:section:{}:{}:{}:{}"  # user id, language, viewer, section name
+SECTIONS = ("mocks",)  # sections rendered apart (progress.views), kept under their inputs
 # Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import), and
 # the part each one's writes renew (``ANSWERED``: a logged answer renews none, see below).
 ANSWERED = "answered"
@@ -61,6 +65,9 @@ SENDERS = {
     "quizzes.AttemptQuestion": "quiz",
     "progress.Prediction": "quiz",
 }
+# The exam profile (pass mark, question count, domain weights): one token for everyone,
+# renewed by any write to a profile (the admin's).
+PROFILE_KEY = "progress:exam-profile"
 KIND_KEYS = {"settings": SETTINGS_KEY, "quiz": QUIZ_KEY, "study": STUDY_KEY}
 # The tokens each part is kept under ("content": the content version).
 PARTS = {
@@ -68,6 +75,7 @@ PARTS = {
     "quiz": ("quiz", "content"),
     "draw": ("quiz", "content"),  # the mock draw's frame for the learner's quiz tiers
     "study": ("study", "settings", "content"),
+    "profile": ("profile",),  # quizzes.selectors.exam_profile()
 }
 
 
@@ -84,50 +92,53 @@ class Found:
     parts still valid ({name: value}) and the tokens to keep fresh parts under."""
 
     body: bytes | None  # UTF-8
-    versions: tuple[str, str]
+    versions: tuple[str, str, str]  # the learner's data, the content, the exam profile
     parts: dict = field(default_factory=dict)
     part_versions: dict = field(default_factory=dict)
+    sections: dict = field(default_factory=dict)  # name → (digest of its inputs, html)
 
 
 def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
     """The cached body of ``user``'s dashboard as ``viewer`` sees it (or None), the versions
     to store a new one under and the parts a rebuild can reuse, in one cache round trip when
     the tokens exist."""
-    user_key, content_key = USER_KEY.format(user.pk), content_selectors.CONTENT_VERSION_KEY
+    keys = (USER_KEY.format(user.pk), content_selectors.CONTENT_VERSION_KEY, PROFILE_KEY)
     slot = SLOT_KEY.format(user.pk, language, viewer)
     cache = _cache()
-    found = cache.get_many([user_key, content_key, slot])
-    versions = (found.get(user_key), found.get(content_key))
+    found = cache.get_many([*keys, slot])
+    versions = tuple(found.get(key) for key in keys)
     if None in versions:
-        versions = tuple(tokens(user_key, content_key))
+        versions = tuple(tokens(*keys))
     entry = found.get(slot)
     if entry is not None and entry[0] == versions and now < entry[1]:
         return Found(entry[2], versions)
     if "-" in versions:  # no shared cache: nothing kept
         return Found(None, versions)
     # A rebuild: the parts and their tokens in a second round trip (a repeat view reads
-    # the slot and its two versions only).
+    # the slot and its three versions only).
     kind_keys = {kind: key.format(user.pk) for kind, key in KIND_KEYS.items()}
     part_keys = {name: PART_KEY.format(user.pk, name) for name in PARTS}
-    found = cache.get_many([*kind_keys.values(), *part_keys.values()])
+    section_keys = {name: SECTION_KEY.format(user.pk, language, viewer, name) for name in SECTIONS}
+    found = cache.get_many([*kind_keys.values(), *part_keys.values(), *section_keys.values()])
     current = {kind: found.get(key) for kind, key in kind_keys.items()}
     if None in current.values():
         current = dict(zip(kind_keys, tokens(*kind_keys.values()), strict=True))
-    current["content"] = versions[1]
+    current["content"], current["profile"] = versions[1], versions[2]
     part_versions = {name: tuple(current[k] for k in kinds) for name, kinds in PARTS.items()}
     parts = {}
     for name, key in part_keys.items():
         kept = found.get(key)
         if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
             parts[name] = kept[1]
-    return Found(None, versions, parts, part_versions)
+    sections = {name: found[key] for name, key in section_keys.items() if key in found}
+    return Found(None, versions, parts, part_versions, sections)
 
 
 def store(
     *,
     user,
     language: str,
-    versions: tuple[str, str],
+    versions: tuple[str, str, str],
     until: datetime,
     body: bytes,
     viewer: str = "own",
@@ -148,6 +159,20 @@ def store_parts(*, user, found: Found, parts: dict) -> None:
     }
     if entries:
         _cache().set_many(entries, PART_TTL)
+
+
+def store_sections(*, user, language: str, viewer: str, sections: dict) -> None:
+    """Keep rendered sections ({name: (digest of what it shows, html)}): a rebuild renders a
+    section again only when the digest of its inputs differs (no token: the digest is the
+    whole of what it shows)."""
+    if sections:
+        _cache().set_many(
+            {
+                SECTION_KEY.format(user.pk, language, viewer, name): value
+                for name, value in sections.items()
+            },
+            PART_TTL,
+        )
 
 
 def _cache():
@@ -185,7 +210,17 @@ def _changed(sender, instance, update_fields=None, signal=None, **kwargs) -> Non
         user_data_changed(user_id, _kind(sender, signal, update_fields))
 
 
+def _profile_changed(**kwargs) -> None:
+    renew(PROFILE_KEY)
+
+
 def connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _profile_changed,
+            sender="quizzes.ExamProfile",
+            dispatch_uid=f"progress.dashboard_cache:profile:{signal is post_save}",
+        )
     for sender in SENDERS:
         uid = f"progress.dashboard_cache:{sender}"
         post_save.connect(_changed, sender=sender, dispatch_uid=uid + ":save")

@@ -784,7 +784,7 @@ def dashboard_get(*, user, now: datetime | None = None, parts: Parts | None = No
     parts = parts or Parts()
     tz, exam_day, _memory = learner_settings(user=user, parts=parts)
     today = study_day(now, tz)
-    profile = quiz_selectors.exam_profile()
+    profile = parts.get("profile", quiz_selectors.exam_profile)
     cards, readiness, plan = _readiness_and_plan(
         user=user, now=now, tz=tz, profile=profile, exam_day=exam_day, parts=parts
     )

@@ -1,5 +1,8 @@
 """Progress pages: the student dashboard, exports, and the instructor class view."""
 
+import dataclasses
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,7 +21,7 @@ from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
 
 from . import anki_export, class_table, dashboard_cache, exports, readiness
-from .charts import dashboard_charts
+from .charts import dashboard_charts, mocks_chart
 from .selectors import Parts, calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
 
@@ -74,11 +77,21 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         prediction_backfill(user=user, attempts=data.missing_predictions)
         parts = Parts({name: v for name, v in parts.found.items() if name != "quiz"})
         data = dashboard_get(user=user, now=now, parts=parts)
+    sections: dict = {}
     body = render_to_string(
         "progress/_dashboard_body.html",
-        {"dashboard": data, "charts": dashboard_charts(data), "student": None if own else user},
+        {
+            "dashboard": data,
+            "charts": dashboard_charts(data),
+            "student": None if own else user,
+            "mocks_section": _mocks_section(request, data, found.sections.get("mocks"), sections),
+        },
         request=request,
     ).encode()
+    if "-" not in versions:
+        dashboard_cache.store_sections(
+            user=user, language=language, viewer=viewer, sections=sections
+        )
     if own or not data.missing_predictions:
         until = timing.next_day_start(now, data.tz)
         dashboard_cache.store(
@@ -86,6 +99,35 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         )
     dashboard_cache.store_parts(user=user, found=found, parts=parts.read)
     return body
+
+
+def _mocks_section(request, data, kept, keep: dict):
+    """The mock exams' section: ``kept`` ((digest, html)) when the digest of everything it
+    shows (the language, the time zones its dates are shown in, the pass mark, each mock's
+    row and prediction) is the same, else rendered now (and put in ``keep``). An answer
+    changes none of these."""
+    predictions = [
+        (p.predicted_score, p.score_low, p.score_high) if (p := row.prediction) else None
+        for row in data.mocks
+    ]
+    inputs = (
+        request.LANGUAGE_CODE,
+        str(data.tz),
+        timezone.get_current_timezone_name(),
+        data.pass_mark,
+        [dataclasses.astuple(row.attempt) for row in data.mocks],
+        predictions,
+    )
+    digest = hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
+    if kept is not None and kept[0] == digest:
+        return mark_safe(kept[1])  # noqa: S308 (rendered here before)
+    html = render_to_string(
+        "progress/_dashboard_mocks.html",
+        {"dashboard": data, "chart": mocks_chart(data)},
+        request=request,
+    )
+    keep["mocks"] = (digest, str(html))
+    return html
 
 
 @require_GET

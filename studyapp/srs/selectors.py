@@ -1492,24 +1492,29 @@ class AnswersSince:
 
 def answers_since(*, user, log_id: int) -> AnswersSince:
     """The answers ``user`` logged after the log ``log_id`` and their cards as they are now
-    (1 query; 2 when there is any). The log ids of one learner are committed in order (every
-    answer takes the day's roll-up row), so nothing below ``log_id`` commits later; an undo
-    deletes a log (a reader must rebuild: ``post_delete``)."""
+    (one query: each log with its card's memory row). The log ids of one learner are
+    committed in order (every answer takes the day's roll-up row), so nothing below
+    ``log_id`` commits later; an undo deletes a log (a reader must rebuild: ``post_delete``)."""
+    card_columns = tuple(f"card__{name}" for name in MEMORY_ROW_COLUMNS[2:-1])
     rows = list(
         _answer_logs(user=user)
         .filter(pk__gt=log_id)
-        .values_list("pk", *ANSWER_LOG_COLUMNS, "card_id")
+        .values_list("pk", *ANSWER_LOG_COLUMNS, "card__item__deck_id", *card_columns)
     )
     if not rows:
         return AnswersSince([], [], frozenset(), log_id)
-    cards = {row[-1] for row in rows}
-    untouched = Q(state=State.NEW, suspended=False, last_review__isnull=True)
-    memory = list(
-        _source_cards(user=user, pk__in=cards).exclude(untouched).values_list(*MEMORY_ROW_COLUMNS)
-    )
+    width = 1 + len(ANSWER_LOG_COLUMNS)
+    memory = {}
+    for row in rows:
+        # (user id, deck id, state, stability, last review, due, suspended, buried, item id)
+        card = (row[1], row[width], *row[width + 1 :], row[2])
+        state, suspended, last_review = card[2], card[6], card[4]
+        # card_memory_rows_seen leaves out the untouched cards (see there)
+        if not (state == State.NEW and not suspended and last_review is None):
+            memory[card[-1]] = card
     return AnswersSince(
-        answers=[row[:-1] for row in rows],
-        memory=memory,
+        answers=[row[:width] for row in rows],
+        memory=list(memory.values()),
         items=frozenset(row[2] for row in rows),
         last_log=max(row[0] for row in rows),
     )

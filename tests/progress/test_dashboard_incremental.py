@@ -1,8 +1,8 @@
 """Rebuilds of the dashboard that reuse the learner's kept parts (progress.dashboard_cache:
 the settings and quiz reads an answer does not change) show exactly what a rebuild from an
 empty cache shows at the same moment, after every kind of change: an answer, an undo, a
-suspended card, a quiz submit, a settings change, a new exam date, a language switch, an
-import and the study day's rollover."""
+suspended card, a quiz submit, a settings change, a new exam date, an exam profile change,
+a language switch, an import and the study day's rollover."""
 
 import re
 from datetime import timedelta
@@ -170,6 +170,18 @@ def test_every_change_rebuilds_the_same_figures_as_from_nothing(
     assert "Exame em" in view(user_client)[0]
     same_as_full_rebuild(user_client)
 
+    # The exam profile (the admin's): its pass mark and question count.
+    view(user_client)
+    from studyapp.quizzes.models import ExamProfile
+
+    profile = ExamProfile.objects.filter(is_active=True).order_by("-is_default", "position", "pk")
+    profile = profile.first()
+    with capture(execute=True):
+        profile.pass_mark, profile.question_count = 800, 4
+        profile.save()
+    clock.tick()
+    same_as_full_rebuild(user_client)
+
     # A language switch (the parts are the same in every language).
     view(user_client)
     clock.tick()
@@ -196,3 +208,50 @@ def test_every_change_rebuilds_the_same_figures_as_from_nothing(
     view(user_client)
     clock.tick(days=1)
     same_as_full_rebuild(user_client)
+
+
+def test_the_mock_exams_section_is_rendered_again_only_when_what_it_shows_changes(
+    user_client, user, decks, clock, django_capture_on_commit_callbacks
+):
+    """The mock exams' section is kept under a digest of everything it shows: an answer
+    reuses it, a new mock exam and a prediction render it again."""
+    from django.test.signals import template_rendered
+
+    from tests.progress.conftest import make_mock, make_prediction
+
+    capture = django_capture_on_commit_callbacks
+    rendered = []
+
+    def seen(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        with capture(execute=True):
+            attempt = make_mock(user, score=700, started_at=clock.now - timedelta(days=2))
+            make_prediction(attempt, predicted=690, spread=60, pass_probability=0.4)
+        view(user_client)
+        assert "progress/_dashboard_mocks.html" in rendered
+        rendered.clear()
+        clock.tick()
+        answer(user_client, user, capture)
+        clock.tick()
+        html = same_as_full_rebuild(user_client) and view(user_client)[0]
+        assert "700" in html
+        rendered.clear()
+        answer(user_client, user, capture)
+        clock.tick()
+        view(user_client)
+        assert "progress/_dashboard_body.html" in rendered
+        assert "progress/_dashboard_mocks.html" not in rendered
+        rendered.clear()
+        with capture(execute=True):
+            second = make_mock(user, score=810, started_at=clock.now - timedelta(days=1))
+            make_prediction(second, predicted=780, spread=50, pass_probability=0.7)
+        clock.tick()
+        html, _queries = view(user_client)
+        assert "progress/_dashboard_mocks.html" in rendered and "780" in html
+    finally:
+        template_rendered.disconnect(seen)
+    caches[settings.SHARED_CACHE].clear()
+    assert view(user_client)[0] == html
