@@ -317,7 +317,7 @@ class QuestionContent:
 
     shown: Shown
     lang: str
-    options: tuple[tuple[int, str, bool], ...]  # (option id, html, correct here)
+    options: tuple[tuple[int, str, bool], ...]  # (option id, html, correct here), by id
     references: tuple[Ref, ...]
 
 
@@ -330,8 +330,12 @@ def _question_content(
 ) -> QuestionContent:
     """The question's content for a reader of ``language``: from the shared cache when it
     was built under the current content version (every import renews it), else from the
-    database (2–3 queries, 4–5 with a translation). One cache round trip when it is there."""
-    option_key = ",".join(str(pk) for pk in question.option_ids)
+    database (2–3 queries, 4–5 with a translation). One cache round trip when it is there.
+
+    Keyed by the set of option ids, not their order: every attempt shuffles the options of
+    its questions, so a key in drawn order was a miss for nearly every question of a mock.
+    The entry holds the options by id; ``_question_view`` puts them in the drawn order."""
+    option_key = ",".join(str(pk) for pk in sorted(question.option_ids))
     key = f"quiz:content:{question.item_id}:{language}:{int(with_references)}:{option_key}"
     shared = caches[settings.SHARED_CACHE]
     found = shared.get_many([CONTENT_VERSION_KEY, key])
@@ -347,7 +351,7 @@ def _question_content(
     content = QuestionContent(
         shown=Shown(view.shown.prompt_html, view.shown.text_html, view.shown.explanation_html),
         lang=view.lang,
-        options=tuple((o.id, o.html, o.is_correct) for o in view.options),
+        options=tuple(sorted((o.id, o.html, o.is_correct) for o in view.options)),
         references=tuple(Ref(ref.title, ref.url) for ref in view.references),
     )
     shared.set(key, (version, content), CONTENT_TTL)
@@ -355,18 +359,20 @@ def _question_content(
 
 
 def _question_view(question: AttemptQuestion, content: QuestionContent) -> QuestionView:
-    """The cached content with this learner's choices and struck options."""
+    """The cached content in this attempt's option order, with the learner's choices and
+    struck options (an option removed from the content since the draw is left out)."""
     selected, struck = set(question.selected_ids), set(question.struck_ids or ())
+    by_id = {pk: (html, correct) for pk, html, correct in content.options}
+    shown = [pk for pk in question.option_ids if pk in by_id]
     options = [
         OptionView(
             pk,
-            html,
-            correct,
+            *by_id[pk],
             pk in selected,
             letter=LETTERS[n] if n < len(LETTERS) else "",
             struck=pk in struck,
         )
-        for n, (pk, html, correct) in enumerate(content.options)
+        for n, pk in enumerate(shown)
     ]
     return QuestionView(
         question=question,

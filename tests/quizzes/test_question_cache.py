@@ -77,6 +77,30 @@ def test_the_content_is_shared_by_every_attempt_with_the_same_question(
     assert options(mine) == options(theirs) and options(mine)
 
 
+def test_attempts_that_drew_the_options_in_another_order_share_the_content(
+    bank, user, other_user, client, small_profile
+):
+    """Every attempt shuffles its options: the entry is the option set's, each page shows
+    its own attempt's order (and letters)."""
+    first = services.attempt_start_mock(user=user, profile=small_profile, seed=4)
+    second = services.attempt_start_mock(user=other_user, profile=small_profile, seed=4)
+    drawn = first.questions.get(position=1).option_ids
+    assert len(drawn) > 2
+    second.questions.filter(position=1).update(option_ids=drawn[::-1])
+    client.force_login(user)
+    mine, _ = page(client, first)
+    client.force_login(other_user)
+    page(client, second, 2)  # a first request reads the learner's language
+    theirs, queries = page(client, second)
+    assert queries == CACHED
+    texts = [label.split("</span> ", 1)[1] for label in options(mine)]
+    assert [label.split("</span> ", 1)[1] for label in options(theirs)] == texts[::-1] != texts
+    letters = re.compile(r'<span class="option-letter" aria-hidden="true">(\w)</span>')
+    assert letters.findall(theirs) == letters.findall(mine) == list("ABCDE"[: len(drawn)])
+    ids = re.compile(r'name="option" value="(\d+)"')
+    assert [int(pk) for pk in ids.findall(theirs)] == drawn[::-1]
+
+
 def test_an_autosave_a_strike_and_a_flag_show_at_once(mock, user_client):
     aq = mock.questions.get(position=1)
     chosen = aq.option_ids[1]
