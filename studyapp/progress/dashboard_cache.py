@@ -73,7 +73,7 @@ KIND_KEYS = {"settings": SETTINGS_KEY, "quiz": QUIZ_KEY, "study": STUDY_KEY}
 PARTS = {
     "settings": ("settings",),
     "quiz": ("quiz", "content"),
-    "draw": ("quiz", "content"),  # the mock draw's frame for the learner's quiz tiers
+    "draw": ("quiz", "content", "profile"),  # the mock draw's frame for the quiz tiers
     "study": ("study", "settings", "content"),
     "profile": ("profile",),  # quizzes.selectors.exam_profile()
 }
