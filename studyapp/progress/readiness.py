@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from operator import attrgetter
+from operator import attrgetter, mul
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -344,14 +344,14 @@ def learner_estimate(
             curve = (FACTOR, DECAY)
         else:
             curve = (0.9 ** (-1 / learner.w20) - 1, -learner.w20)
+        weights = [weight for *_answer, weight in memory]
         columns = [
-            (weight, _answer_loglik(stability, days, passed, guess, curve))
-            for stability, days, passed, guess, weight in memory
+            _answer_loglik(stability, days, passed, guess, curve)
+            for stability, days, passed, guess, _weight in memory
         ]
-        loglik = [
-            sum([weight * column[g] for weight, column in columns], 0.0)
-            for g in range(len(_GRID_LOG_FACTOR))
-        ]
+        # Each grid node's sum over the answers, in the answers' order (the same additions
+        # as a loop; zip/map run them in C): one row of the transposed columns per node.
+        loglik = [sum(map(mul, weights, row), 0.0) for row in zip(*columns, strict=True)]
         prior = [-(x**2) / (2 * MEMORY_FACTOR_SD**2) for x in _GRID_LOG_FACTOR]
         mean, sd = _grid_posterior(_GRID_LOG_FACTOR, prior, loglik)
         learner.memory_factor, learner.memory_sd = math.exp(mean), sd
@@ -796,9 +796,12 @@ def score_forecast(
             if d in item.domains:
                 total += kind_chance(item.id)
         chances[d] = total / questions
-    cdf = []
-    for t in range(count + 1):
-        cdf.append(sum(w * normal_cdf((t + 0.5 - mean) / sd) for w, mean, sd in components))
+    # normal_cdf inlined (the same operations): count + 1 points × 27 components.
+    erf, root2 = math.erf, math.sqrt(2)
+    cdf = [
+        sum([w * (0.5 * (1 + erf((t + 0.5 - mean) / sd / root2))) for w, mean, sd in components])
+        for t in range(count + 1)
+    ]
     cdf = [min(1.0, c) for c in cdf]
     cdf[-1] = 1.0
     expected = sum(w * mean for w, mean, _sd in components)

@@ -183,3 +183,88 @@ def test_the_deck_and_topic_rows_are_what_the_template_loops_gave(language):
     )
     with translation.override(language):
         assert tags.render({"decks": rows}) == loops.render({"decks": rows})
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_forecast_month_and_domain_rows_are_what_the_template_loops_gave(language):
+    """progress_tags.forecast_rows/month_rows/domain_rows render three more of the body's
+    tables in Python (rebuilt after every answer): the same markup as their loops (escaped
+    labels, localized numbers and dates, the quiz counts only when answered)."""
+    from datetime import date, timedelta
+
+    from django.template import engines
+    from django.utils import translation
+
+    from studyapp.progress.readiness import GroupEstimate
+
+    days = [(date(2026, 11, 20) + timedelta(days=i), i * 1234 % 5000) for i in range(30)]
+    months = [(date(2025 + (m + 11) // 12, (m + 11) % 12 + 1, 1), m * 2345, m) for m in range(13)]
+    domains = [
+        GroupEstimate(
+            key=n,
+            label=f"Domain <{n}> & “co”",
+            mastery=n / 7,
+            memory=0.5,
+            probability=None if n == 3 else (n * 0.137) % 1,
+            sd=0.1,
+            items=n * 10,
+            studied=n,
+            answered=n % 3 * 1500,
+            correct=n % 2,
+            weight=n / 10,
+        )
+        for n in range(6)
+    ]
+    loops = engines["django"].from_string(
+        "{% load progress_tags %}"
+        '{% for day, n in days %}<tr><td>{{ day|day:_("D d/m") }}</td><td>{{ n }}</td></tr>'
+        "{% endfor %}|"
+        '{% for month, reviews, studied in months %}<tr><td>{{ month|day:"F Y" }}</td>'
+        "<td>{{ reviews }}</td><td>{{ studied }}</td></tr>{% endfor %}|"
+        '{% for domain in domains %}<tr><th scope="row">{{ domain.key }}. {{ domain.label }}'
+        '</th><td>{{ domain.weight|pct }}</td><td><meter min="0" max="1" value="'
+        '{{ domain.probability|stringformat:\'.3f\' }}" aria-hidden="true"></meter> '
+        "{{ domain.probability|pct }}</td><td>{{ domain.mastery|pct }}</td><td>"
+        '{{ domain.quiz_accuracy|pct }}{% if domain.answered %} <span class="muted">('
+        "{{ domain.correct }}/{{ domain.answered }})</span>{% endif %}</td></tr>{% endfor %}"
+    )
+    tags = engines["django"].from_string(
+        "{% load progress_tags %}{% forecast_rows days %}|{% month_rows months %}|"
+        "{% domain_rows domains %}"
+    )
+    context = {"days": days, "months": months, "domains": domains}
+    with translation.override(language):
+        expected = loops.render(context)
+        assert tags.render(context) == expected
+    assert "Domain &lt;1&gt; &amp; “co”" in expected and "</span>" in expected
+
+
+def test_a_bar_chart_keeps_the_markup_format_html_gave():
+    """charts.bar_chart builds its bars with f-strings: the markup (numbers, escaped labels
+    and values) the format_html version gave, pinned."""
+    from studyapp.progress.charts import bar_chart
+
+    chart = bar_chart(
+        chart_id="c",
+        title="T",
+        desc="D",
+        bars=[("a<b", 0), ("D&d", 7), ("“x”", 12)],
+        label_every=2,
+        bar_classes=["bar r-1", "bar r-2", "bar r-3"],
+    )
+    assert str(chart) == (
+        '<svg class="chart" id="c" viewBox="0 0 600 220" role="img" '
+        'aria-labelledby="c-title c-desc" preserveAspectRatio="xMinYMin meet">'
+        '<title id="c-title">T</title><desc id="c-desc">D</desc>'
+        '<rect class="bar r-1" x="27.8" y="192.0" width="151.0" height="0.0"><title>'
+        "a&lt;b: 0</title></rect>"
+        '<text class="chart-label" x="103.3" y="212" text-anchor="middle">a&lt;b</text>'
+        '<rect class="bar r-2" x="226.5" y="90.5" width="151.0" height="101.5"><title>'
+        "D&amp;d: 7</title></rect>"
+        '<text class="chart-value" x="302.0" y="86.5" text-anchor="middle">7</text>'
+        '<rect class="bar r-3" x="425.2" y="18.0" width="151.0" height="174.0"><title>'
+        "“x”: 12</title></rect>"
+        '<text class="chart-value" x="500.7" y="14.0" text-anchor="middle">12</text>'
+        '<text class="chart-label" x="500.7" y="212" text-anchor="middle">“x”</text>'
+        '<line class="axis" x1="4" y1="192" x2="600" y2="192"/></svg>'
+    )

@@ -2,10 +2,11 @@ from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import stringformat
 from django.utils.formats import localize, number_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -76,3 +77,61 @@ def topic_rows(topics):
             for topic in topics
         )
     )
+
+
+def _value(value, language):
+    """``{{ value }}`` as the template shows it (localized, escaped)."""
+    if type(value) is int:
+        return _number(value, language)  # digits and separators only
+    return conditional_escape(localize(value))
+
+
+@register.simple_tag
+def forecast_rows(days):
+    """The rows of the 30-day forecast's table ((day, reviews) pairs)."""
+    language = get_language()
+    label = gettext("D d/m")
+    return mark_safe(  # noqa: S308 (every value escaped or a number)
+        "".join(
+            f"<tr><td>{conditional_escape(_day(day, label, language))}</td>"
+            f"<td>{_value(n, language)}</td></tr>"
+            for day, n in days
+        )
+    )
+
+
+@register.simple_tag
+def month_rows(months):
+    """The rows of the heatmap's table by month ((first day, reviews, days studied))."""
+    language = get_language()
+    return mark_safe(  # noqa: S308 (every value escaped or a number)
+        "".join(
+            f"<tr><td>{conditional_escape(_day(month, 'F Y', language))}</td>"
+            f"<td>{_value(reviews, language)}</td><td>{_value(studied, language)}</td></tr>"
+            for month, reviews, studied in months
+        )
+    )
+
+
+@register.simple_tag
+def domain_rows(domains):
+    """The rows of the readiness table "Por domínio do exame" (``GroupEstimate`` rows)."""
+    language = get_language()
+    esc = conditional_escape
+    rows = []
+    for domain in domains:
+        answered = (
+            f' <span class="muted">({_value(domain.correct, language)}/'
+            f"{_value(domain.answered, language)})</span>"
+            if domain.answered
+            else ""
+        )
+        rows.append(
+            f'<tr><th scope="row">{_value(domain.key, language)}. {esc(domain.label)}</th>'
+            f"<td>{esc(pct(domain.weight))}</td>"
+            f'<td><meter min="0" max="1" value="{esc(stringformat(domain.probability, ".3f"))}"'
+            f' aria-hidden="true"></meter> {esc(pct(domain.probability))}</td>'
+            f"<td>{esc(pct(domain.mastery))}</td>"
+            f"<td>{esc(pct(domain.quiz_accuracy))}{answered}</td></tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped or a number)
