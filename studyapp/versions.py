@@ -62,16 +62,28 @@ def renew(key: str) -> None:
     savepoint inside, the next request's transaction) registers its own, and so does code
     run right in a test case's never-committed transaction (as Django's ``durable`` check,
     it stands for autocommit, where each renewal runs at once)."""
+    try:
+        if _pending(key):
+            return
+    except (AttributeError, TypeError, ValueError):  # Django's internals changed: renew
+        pass
+    transaction.on_commit(_Renewal(key))
+
+
+def _pending(key: str) -> bool:
+    """A renewal of ``key``, not run yet, registered in this atomic block (reads Django's
+    private transaction state: ``renew`` falls back to registering one if its shape changes)."""
     connection = transaction.get_connection()
     blocks = connection.atomic_blocks
-    if blocks and not getattr(blocks[-1], "_from_testcase", False):
-        savepoints = set(connection.savepoint_ids)
-        for pending_savepoints, callback, _robust in connection.run_on_commit:
-            if (
-                isinstance(callback, _Renewal)
-                and callback.key == key
-                and not callback.done
-                and pending_savepoints == savepoints
-            ):
-                return
-    transaction.on_commit(_Renewal(key))
+    if not blocks or getattr(blocks[-1], "_from_testcase", False):
+        return False
+    savepoints = set(connection.savepoint_ids)
+    for pending_savepoints, callback, _robust in connection.run_on_commit:
+        if (
+            isinstance(callback, _Renewal)
+            and callback.key == key
+            and not callback.done
+            and pending_savepoints == savepoints
+        ):
+            return True
+    return False

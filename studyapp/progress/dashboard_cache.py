@@ -39,6 +39,7 @@ from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 
 from studyapp.content import selectors as content_selectors
+from studyapp.srs.signals import study_data_rewritten
 from studyapp.versions import renew, tokens
 
 TTL = 120
@@ -59,6 +60,7 @@ SENDERS = {
     "srs.ReviewLog": ANSWERED,
     "srs.StudyCard": ANSWERED,
     "srs.StudySettings": "settings",
+    "srs.DeckLimits": "settings",  # a deck's own daily limits (due today)
     "srs.ParameterEvaluation": "settings",
     "srs.CardAction": "study",
     "quizzes.Attempt": "quiz",
@@ -202,6 +204,8 @@ def _kind(sender, signal, update_fields) -> str | None:
 
 def _changed(sender, instance, update_fields=None, signal=None, **kwargs) -> None:
     user_id = getattr(instance, "user_id", None)
+    if user_id is None and getattr(instance, "settings_id", None) is not None:
+        user_id = instance.settings.user_id  # a deck's limits: their learner's settings
     if user_id is None and getattr(instance, "attempt_id", None) is not None:
         if update_fields is not None and not GRADED & set(update_fields):
             return
@@ -225,3 +229,11 @@ def connect() -> None:
         uid = f"progress.dashboard_cache:{sender}"
         post_save.connect(_changed, sender=sender, dispatch_uid=uid + ":save")
         post_delete.connect(_changed, sender=sender, dispatch_uid=uid + ":delete")
+    study_data_rewritten.connect(_rewritten, dispatch_uid="progress.dashboard_cache:rewritten")
+
+
+def _rewritten(sender, user_ids, **kwargs) -> None:
+    """srs rewrote these learners' study data in bulk (no model signal): their study part
+    and figures are read afresh."""
+    for user_id in user_ids:
+        user_data_changed(user_id, "study")

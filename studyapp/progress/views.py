@@ -95,7 +95,7 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
     if own or not data.missing_predictions:
         until = timing.next_day_start(now, data.tz)
         dashboard_cache.store(
-            user=user, language=language, versions=versions, until=until, body=body
+            user=user, language=language, versions=versions, until=until, body=body, viewer=viewer
         )
     dashboard_cache.store_parts(user=user, found=found, parts=parts.read)
     return body

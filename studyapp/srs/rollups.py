@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 
-from . import timing
+from . import signals, timing
 from .models import DailyReviewStats, ReviewLog, State, StudySettings
 
 RATING_FIELDS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -257,6 +257,12 @@ def rollups_rebuild(*, user_ids=None, batch_size: int = 5000) -> int:
         for (user_id, day), counter in counters.items()
     ]
     with transaction.atomic():
+        rewritten = set(rollups.values_list("user_id", flat=True).distinct())
+        rewritten.update(user_id for user_id, _day in counters)
         rollups.delete()
         DailyReviewStats.objects.bulk_create(objects, batch_size=1000)
+        # A bulk rewrite sends no model signal: say whose figures changed (progress).
+        transaction.on_commit(
+            lambda: signals.study_data_rewritten.send(sender=None, user_ids=sorted(rewritten))
+        )
     return len(objects)

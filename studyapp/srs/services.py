@@ -327,12 +327,30 @@ def card_preview(*, card: StudyCard, settings: StudySettings, now: datetime) -> 
     )
 
 
+# The namespace of the learner's write lock (pg_advisory_xact_lock's first key).
+LEARNER_LOCK = 0x5253  # "RS"
+
+
+def _learner_lock(user_id: int) -> None:
+    """On PostgreSQL, one writer per learner until the transaction ends, taken before any of
+    their cards is locked: a learner's review logs then commit in the order of their ids
+    (two tabs, or a study answer beside a quiz submit or the overdue-mock cron, would
+    otherwise commit a lower id after a higher one, and a reader keeping "the logs after id
+    N" would miss it for good: progress's kept study part). Reentrant within a transaction.
+    SQLite needs none: BEGIN IMMEDIATE already serializes writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LEARNER_LOCK, user_id])
+
+
 def _locked_card(*, user, card_id) -> StudyCard:
-    """The user's card, row-locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes
-    writers), with whether its item and deck are active (:func:`_is_active`); DoesNotExist
-    (→ 404) for another user's card. SQL: one row, on every answer (rows.py)."""
+    """The user's card, row-locked (PostgreSQL, after the learner's write lock:
+    :func:`_learner_lock`; SQLite's BEGIN IMMEDIATE already serializes writers), with
+    whether its item and deck are active (:func:`_is_active`); DoesNotExist (→ 404) for
+    another user's card. SQL: one row, on every answer (rows.py)."""
     if not rows.pk_fits(StudyCard, card_id):
         raise StudyCard.DoesNotExist(f"card {card_id}")
+    _learner_lock(user.pk)
     card, item, deck = (rows.table(model) for model in (StudyCard, Item, Deck))
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     sql = (

@@ -5,6 +5,7 @@ per-process cache could serve one gunicorn worker's stale copy after another cha
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -38,10 +39,39 @@ def test_with_redis_both_caches_use_it_under_their_own_prefix():
         'for a in ("default", "shared")] + [settings.SESSION_ENGINE]'
     )
     out = production_settings({"REDIS_URL": "redis://127.0.0.1:6379/9"}, expression)
+    release = production_settings(
+        {"REDIS_URL": "redis://127.0.0.1:6379/9"},
+        "__import__('studyapp.settings', fromlist=['_release'])._release()",
+    )
+    assert re.fullmatch(r"[0-9a-f]{12}", release)
     assert out == (
-        "[('django_redis.cache.RedisCache', ''), ('django_redis.cache.RedisCache', 'shared'), "
+        "[('django_redis.cache.RedisCache', ''), "
+        f"('django_redis.cache.RedisCache', 'shared:{release}'), "
         "'django.contrib.sessions.backends.cached_db']"
     )
+
+
+def test_the_shared_caches_prefix_changes_with_the_code_templates_and_translations(
+    tmp_path, monkeypatch
+):
+    """A release never reads what an earlier one kept in the shared cache (pickled figures of
+    another shape, HTML of old templates): the prefix digests the code, templates and .mo."""
+    from studyapp import settings as app_settings
+
+    for name in ("studyapp/x.py", "templates/t.html", "locale/pt_BR/LC_MESSAGES/django.mo"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"one")
+    monkeypatch.setattr(app_settings, "BASE_DIR", tmp_path)
+    first = app_settings._release()
+    assert app_settings._release() == first
+    for name in ("studyapp/x.py", "templates/t.html", "locale/pt_BR/LC_MESSAGES/django.mo"):
+        (tmp_path / name).write_bytes(b"two")
+        changed = app_settings._release()
+        assert changed != first
+        first = changed
+    (tmp_path / "studyapp" / "notes.txt").write_bytes(b"not code")
+    assert app_settings._release() == first
 
 
 def test_connections_are_kept_and_checked_before_reuse(tmp_path):
