@@ -64,7 +64,7 @@ def _session_context(
     user = request.user
     settings = session.settings
     content = content or selectors.content_state(user=user)
-    day, counts = selectors.study_counts(
+    day, counts, card = selectors.study_queue(
         user=user,
         settings=settings,
         limits=session.limits,
@@ -72,9 +72,7 @@ def _session_context(
         now=now,
         content=content,
         undo=undo is None,
-    )
-    card = selectors.session_card(
-        user=user, scope=scope, now=now, day=day, content=content, card_id=card_id
+        card_id=card_id,
     )
     display = None
     next_due = None

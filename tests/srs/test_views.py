@@ -344,16 +344,16 @@ def test_answer_runs_a_fixed_number_of_queries(
     )
     # session, user, settings (with the chosen decks, deck limits and the role: the
     # instructors' "Editar" link); savepoint, card (locked), log insert, card update,
-    # release; today's counts and the queue's (one query), next card (what it shows: from
-    # the shared cache, filled for the whole deck by the study page); plus the day's
+    # release; today's counts, the queue's and the next card (one query; what it shows:
+    # from the shared cache, filled for the whole deck by the study page); plus the day's
     # progress roll-up: the day's first answer inserts its row (update, savepoint, insert,
     # release), later answers update it (1 query).
     card = StudyCard.objects.get(pk=cards[0].pk)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
     card = StudyCard.objects.get(pk=cards[1].pk)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
 
