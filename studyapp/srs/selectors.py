@@ -568,7 +568,7 @@ def content_state(*, user=None) -> ContentState:
     keys = [content_selectors.CONTENT_VERSION_KEY, CONTENT_MEMO_KEY]
     if user is not None:
         keys += [ensured_key(user), held_version_key(user), HELD_KEY.format(_user_key(user))]
-    found = _shared_cache().get_many(keys)
+    found = versions.get_many(keys)  # with the renewals of an answer just committed
     version = found.get(content_selectors.CONTENT_VERSION_KEY)
     if version is None:
         version = content_selectors.content_version()

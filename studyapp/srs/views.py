@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from studyapp import versions
 from studyapp.content.models import Deck
 from studyapp.content.selectors import localized
 
@@ -281,6 +282,12 @@ def _posted_scope(request, form, session):
 @login_required
 def answer(request, card_id: int):
     """Record an answer (1–4) for the shown card, then show the next card."""
+    # The answer's renewals (the dashboard's token) go with the next card's cache read.
+    with versions.renewals_deferred():
+        return _answer(request, card_id)
+
+
+def _answer(request, card_id: int):
     now = timezone.now()
     session = services.study_session_settings(user=request.user)
     settings = session.settings
