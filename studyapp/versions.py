@@ -9,7 +9,10 @@ again. Without Redis the shared cache is a dummy: no token is kept, nothing is c
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
@@ -48,7 +51,63 @@ class _Renewal:
 
     def __call__(self) -> None:
         self.done = True
+        pending = getattr(_deferred, "pending", None)
+        if pending is not None:  # sent with the block's next get_many, or at its end
+            pending[self.key] = secrets.token_hex(8)
+            return
         _cache().set(self.key, secrets.token_hex(8), None)
+
+
+# The renewals run (on commit) inside renewals_deferred(), not yet sent: {key: new token}.
+_deferred = Local()
+
+
+@contextmanager
+def renewals_deferred() -> Iterator[None]:
+    """Within this block, the renewals that run (once their transaction commits) are sent
+    with the block's next :func:`get_many`, in the same round trip, or when the block ends:
+    a study answer commits, then reads the shared cache for the next card (one round trip
+    less). Anything the block reads through :func:`get_many` sees the new tokens; the
+    block's end sends what is left, even on an error."""
+    if getattr(_deferred, "pending", None) is not None:  # an outer block sends them
+        yield
+        return
+    _deferred.pending = {}
+    try:
+        yield
+    finally:
+        pending, _deferred.pending = _deferred.pending, None
+        if pending:
+            _cache().set_many(pending, None)
+
+
+def get_many(keys: Iterable[str]) -> dict:
+    """``get_many`` of the shared cache, sending the deferred renewals first (Redis: in one
+    pipeline with the read)."""
+    keys = list(keys)
+    cache = _cache()
+    pending = getattr(_deferred, "pending", None)
+    if not pending:
+        return cache.get_many(keys)
+    _deferred.pending = {}
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):  # django-redis
+        try:
+            pipe = client.get_client(write=True).pipeline(transaction=False)
+            for key, value in pending.items():
+                pipe.set(client.make_key(key), client.encode(value))
+            pipe.mget([client.make_key(key) for key in keys])
+            values = pipe.execute()[-1]
+        except Exception:  # noqa: BLE001 -- as the cache's IGNORE_EXCEPTIONS: degrade
+            cache.set_many(pending, None)
+            return cache.get_many(keys)
+        return {
+            key: client.decode(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
+    cache.set_many(pending, None)
+    return cache.get_many(keys)
 
 
 def renew(key: str) -> None:

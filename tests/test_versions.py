@@ -121,3 +121,70 @@ def test_renewals_right_in_the_test_case_transaction_each_run(django_capture_on_
         versions.renew(KEY)
         versions.renew(KEY)
     assert renewals(callbacks) == [KEY, KEY]
+
+
+def _stored(key: str):
+    return versions._cache().get(key)
+
+
+def test_deferred_renewals_are_sent_with_the_next_get_many(django_capture_on_commit_callbacks):
+    before = versions.token(KEY)
+    other = versions.token(OTHER)
+    with versions.renewals_deferred():
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            versions.renew(KEY)
+        assert _stored(KEY) == before  # not sent yet
+        found = versions.get_many([KEY, OTHER])
+        assert found[KEY] != before and found[OTHER] == other
+        assert _stored(KEY) == found[KEY]  # sent with that read
+        assert versions.get_many([KEY]) == {KEY: found[KEY]}  # nothing pending: a read
+    assert _stored(KEY) == found[KEY]
+
+
+def test_deferred_renewals_are_sent_when_the_block_ends_even_on_an_error(
+    django_capture_on_commit_callbacks,
+):
+    before = versions.token(KEY)
+    with pytest.raises(RuntimeError), versions.renewals_deferred():
+        with (
+            versions.renewals_deferred(),  # nested: the outer block sends
+            django_capture_on_commit_callbacks(execute=True),
+            transaction.atomic(),
+        ):
+            versions.renew(KEY)
+        assert _stored(KEY) == before
+        raise RuntimeError
+    assert _stored(KEY) != before
+    # Outside a block a renewal is sent at once.
+    renewed = _stored(KEY)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        versions.renew(KEY)
+    assert _stored(KEY) not in (renewed, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_committed_in_the_view_renews_the_figures_before_it_responds(
+    user, client, seed_deck
+):
+    """Real commits (on_commit runs inside the view): the answer's renewal goes with the
+    next card's cache read, and is in the cache when the response is out."""
+    client.force_login(user)
+    cards_ensure(user=user)
+    study_settings_get(user=user)
+    seen = {versions.token(USER_KEY.format(user.pk))}
+    for card in StudyCard.objects.filter(user=user).order_by("id")[:3]:
+        response = client.post(
+            reverse("srs:answer", args=[card.pk]),
+            {"rating": 3, "token": card.token, "scope": ""},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        seen.add(versions.token(USER_KEY.format(user.pk)))
+    assert len(seen) == 4
+    card = StudyCard.objects.filter(user=user).order_by("id")[3]
+    response = client.post(  # no JavaScript: a redirect, the renewal sent at the block's end
+        reverse("srs:answer", args=[card.pk]), {"rating": 3, "token": card.token, "scope": ""}
+    )
+    assert response.status_code == 302
+    seen.add(versions.token(USER_KEY.format(user.pk)))
+    assert len(seen) == 5

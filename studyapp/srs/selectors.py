@@ -568,7 +568,7 @@ def content_state(*, user=None) -> ContentState:
     keys = [content_selectors.CONTENT_VERSION_KEY, CONTENT_MEMO_KEY]
     if user is not None:
         keys += [ensured_key(user), held_version_key(user), HELD_KEY.format(_user_key(user))]
-    found = _shared_cache().get_many(keys)
+    found = versions.get_many(keys)  # with the renewals of an answer just committed
     version = found.get(content_selectors.CONTENT_VERSION_KEY)
     if version is None:
         version = content_selectors.content_version()
@@ -957,6 +957,21 @@ def study_counts(
     when the user's cards are ensured at the current content version and the shared cache
     keeps the items per deck and the held new cards, the user's started cards
     (:func:`_started_sql`); otherwise the waiting cards' rows (:func:`_queue_sql`)."""
+    sql, params, read = _counts_query(
+        user=user,
+        settings=settings,
+        limits=limits,
+        scope=scope,
+        now=now,
+        content=content,
+        undo=undo,
+    )
+    return read(_fetch(sql, params))
+
+
+def _counts_query(*, user, settings, limits, scope, now, content, undo):
+    """(SQL, parameters, a function of its rows giving (DayCounts, QueueCounts)) of
+    :func:`study_counts`. Its rows have five columns."""
     own = sorted(limits)
     today, today_params = _today_sql(user=user, settings=settings, now=now, own=own)
     if undo:
@@ -967,14 +982,99 @@ def study_counts(
         queue, queue_params = _started_sql(
             user=user, scope=scope, now=now, content=content, own=own
         )
-        found = _fetch(f"{today} UNION ALL {queue}", [*today_params, *queue_params])
-        day = _day(settings, limits, found)
-        counts, per_deck = _counted(content, scope, own, found)
-        return day, _capped(day, scope, counts, per_deck)
-    queue, queue_params = _queue_sql(user=user, scope=scope, now=now, content=content, own=own)
-    found = _fetch(f"{today} UNION ALL {queue}", [*today_params, *queue_params])
-    day = _day(settings, limits, found)
-    return day, _queue(day, scope, found)
+
+        def read(found):
+            day = _day(settings, limits, found)
+            counts, per_deck = _counted(content, scope, own, found)
+            return day, _capped(day, scope, counts, per_deck)
+
+    else:
+        queue, queue_params = _queue_sql(user=user, scope=scope, now=now, content=content, own=own)
+
+        def read(found):
+            day = _day(settings, limits, found)
+            return day, _queue(day, scope, found)
+
+    return f"{today} UNION ALL {queue}", [*today_params, *queue_params], read
+
+
+# The rows of :func:`study_queue` that hold a candidate next card (kind 12; the counts' rows
+# use the kinds 0 to 11).
+CANDIDATE = 12
+
+
+def study_queue(
+    *,
+    user,
+    settings: StudySettings,
+    limits: dict[int, tuple[int | None, int | None]],
+    scope: Scope,
+    now: datetime,
+    content: ContentState,
+    undo: bool = False,
+    card_id: int | None = None,
+) -> tuple[DayCounts, QueueCounts, StudyCard | None]:
+    """:func:`study_counts` and :func:`session_card`, in one query when the next card's
+    rules do not need today's counts inside the query: no card asked for, not studying
+    ahead and no deck with its own limits (no deck closed today). The query then also gives
+    the first card of each of the session's tiers (learning due, review due, new due,
+    learning due within LEARN_AHEAD) and today's limits pick among them here, as
+    :func:`session_card`'s ``COALESCE`` does; otherwise two queries."""
+    if card_id is not None or scope.ahead or limits:
+        day, counts = study_counts(
+            user=user,
+            settings=settings,
+            limits=limits,
+            scope=scope,
+            now=now,
+            content=content,
+            undo=undo,
+        )
+        card = session_card(
+            user=user, scope=scope, now=now, day=day, content=content, card_id=card_id
+        )
+        return day, counts, card
+    counts_sql, counts_params, read = _counts_query(
+        user=user,
+        settings=settings,
+        limits=limits,
+        scope=scope,
+        now=now,
+        content=content,
+        undo=undo,
+    )
+    cards, base = _cards_sql(user=user, scope=scope, now=now, content=content)
+    tiers = (
+        (LEARNING_STATES, now),
+        ((State.REVIEW,), now),
+        ((State.NEW,), now),
+        (LEARNING_STATES, now + LEARN_AHEAD),
+    )
+    # The card rows first: each of their columns gets its type (and SQLite its declared
+    # type, for the converters) from them, not from the counts' NULLs.
+    table, columns = rows.table(StudyCard), rows.columns(StudyCard)
+    arms, params = [], []
+    for tier, (states, until) in enumerate(tiers):
+        chosen, tier_params = _first_sql(cards, base, states, until=until)
+        arms.append(
+            f"SELECT {CANDIDATE}, {tier}, 0, 0, 0, {columns} FROM {table} WHERE id = {chosen}"  # noqa: S608
+        )
+        params += tier_params
+    blanks = ", ".join(["NULL"] * rows.width(StudyCard))
+    arms.append(f"SELECT q.*, {blanks} FROM ({counts_sql}) q")  # noqa: S608
+    found = _fetch(" UNION ALL ".join(arms), [*params, *counts_params])
+    day, counts = read([row[:5] for row in found if row[0] != CANDIDATE])
+    candidates = {row[1]: row[5:] for row in found if row[0] == CANDIDATE}
+    allowed = (
+        0,
+        1 if day.reviews_left_in(scope) else None,
+        2 if day.new_left_in(scope) else None,
+        3,
+    )
+    for tier in allowed:
+        if tier in candidates:
+            return day, counts, rows.instance(StudyCard, candidates[tier])
+    return day, counts, None
 
 
 def session_card(

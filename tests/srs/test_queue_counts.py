@@ -110,6 +110,59 @@ def test_counts_from_the_started_cards_equal_counts_from_every_waiting_card(
             assert started == scanned, (scope, moment)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_the_counts_and_next_card_in_one_query_equal_them_read_apart(
+    seed, user, three_decks, settings_, now, monkeypatch, django_assert_num_queries
+):
+    """``study_queue`` (counts and the first card of each tier in one statement, today's
+    limits choosing among them) equals ``study_counts`` then ``session_card``."""
+    rng = random.Random(seed)
+    if seed % 4 == 1:
+        monkeypatch.setattr(selectors, "INACTIVE_LIST_MAX", 0)
+    alfa, beta, gama = three_decks
+    shuffle_cards(rng, user, now)
+    if seed % 2:
+        Item.objects.filter(pk=Item.objects.filter(deck=beta).order_by("id")[2].pk).update(
+            retired_at=now
+        )
+    if seed % 4 == 3:
+        Deck.objects.filter(pk=gama.pk).update(retired_at=now)
+    # 0: the tier is closed today (review or new), whatever is due.
+    settings_.new_per_day = rng.choice([0, 3, 20])
+    settings_.reviews_per_day = rng.choice([0, 4, 200])
+    settings_.save()
+    scopes = [
+        selectors.Scope(),
+        selectors.Scope(deck=alfa),
+        selectors.Scope(deck=beta),
+        selectors.Scope(deck_ids=(alfa.pk, gama.pk)),
+    ]
+    for scope in scopes:
+        for moment in (now, now + timedelta(minutes=15), now + timedelta(hours=6)):
+            caches["shared"].clear()
+            content = selectors.content_state(user=user).after_ensure()
+            assert content.deck_items is not None and content.held is not None
+            for state in (content, dataclasses.replace(content, ensured=False)):
+                for undo in (False, True):
+                    kwargs = dict(user=user, settings=settings_, limits={}, scope=scope, now=moment)
+                    with django_assert_num_queries(1):
+                        day, counts, card = selectors.study_queue(
+                            **kwargs, content=state, undo=undo
+                        )
+                    apart_day, apart_counts = selectors.study_counts(
+                        **kwargs, content=state, undo=undo
+                    )
+                    apart_card = selectors.session_card(
+                        user=user, scope=scope, now=moment, day=apart_day, content=state
+                    )
+                    assert (day, counts) == (apart_day, apart_counts), (scope, moment)
+                    assert card == apart_card, (scope, moment)
+                    if card is not None:
+                        assert [getattr(card, f.attname) for f in card._meta.concrete_fields] == [
+                            getattr(apart_card, f.attname) for f in card._meta.concrete_fields
+                        ]
+
+
 def test_the_answer_path_reads_the_started_cards(user, three_decks, settings_, now):
     """After the study page ensured the cards, the answer's counts take the new path."""
     content = selectors.content_state(user=user)

@@ -103,6 +103,30 @@ def test_a_language_switch_shows_the_translation_at_once(user_client, publish):
     assert "Certa um" in page(user_client)
 
 
+def test_the_sessions_fixed_texts_follow_the_readers_language_at_once(user_client, publish):
+    """The partial's fixed texts and rating labels are translated once per language
+    (views.session_texts): each reader still gets their own language, page after page and
+    in the htmx answer."""
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa um", 2: "Certa dois"})})
+    portuguese = ('aria-label="Sessão de estudo"', "Quão bem você lembrou?", "De novo", "Espaço")
+    english = ('aria-label="Study session"', "How well did you remember?", "Again", "Space")
+    html = page(user_client)
+    assert all(text in html for text in portuguese)
+    assert not any(text in html for text in english)
+    html = page(user_client, **ENGLISH)
+    assert all(text in html for text in english)
+    assert not any(text in html for text in portuguese)
+    card = StudyCard.objects.get(pk=_shown(html))
+    data = {"rating": 3, "token": card.token, "scope": "", "duration_ms": 1000}
+    response = user_client.post(
+        reverse("srs:answer", args=[card.pk]), data, headers={**HTMX, **ENGLISH}
+    )
+    fragment = response.content.decode()
+    assert "<html" not in fragment and "Hide until tomorrow" in fragment and "Again" in fragment
+    html = page(user_client)
+    assert all(text in html for text in portuguese)
+
+
 def test_an_import_of_a_translation_shows_at_once(user_client, publish):
     publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa um"})})
     assert "Certa um" in page(user_client, **ENGLISH)  # no translation yet: the source

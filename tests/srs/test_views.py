@@ -345,18 +345,18 @@ def test_answer_runs_a_fixed_number_of_queries(
     )
     # session, user, settings (with the chosen decks, deck limits and the role: the
     # instructors' "Editar" link); savepoint, card (locked), log insert, card update,
-    # release; today's counts and the queue's (one query), next card (what it shows: from
-    # the shared cache, filled for the whole deck by the study page); plus the day's
+    # release; today's counts, the queue's and the next card (one query; what it shows:
+    # from the shared cache, filled for the whole deck by the study page); plus the day's
     # progress roll-up: the day's first answer inserts its row (update, savepoint, insert,
     # release), later answers update it (1 query).
     # PostgreSQL also takes the learner's write lock before the card's (srs._learner_lock).
     lock = connection.vendor == "postgresql"
     card = StudyCard.objects.get(pk=cards[0].pk)
-    with django_assert_num_queries(15 + lock):
+    with django_assert_num_queries(14 + lock):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
     card = StudyCard.objects.get(pk=cards[1].pk)
-    with django_assert_num_queries(12 + lock):
+    with django_assert_num_queries(11 + lock):
         response = post_answer(user_client, card, headers=HTMX)
     assert response.status_code == 200
 
@@ -365,3 +365,27 @@ def test_answer_runs_a_fixed_number_of_queries(
 def test_a_card_id_beyond_the_databases_integers_is_404(user_client, seed_deck, name):
     data = {"rating": 3, "token": "x", "scope": ""}
     assert user_client.post(reverse(name, args=[2**63]), data).status_code == 404
+
+
+@pytest.mark.parametrize("prefix", ["/", "/app/"])
+def test_the_session_urls_kept_per_process_equal_reverse(prefix):
+    """views._url and views._card_url (kept per URL map and script prefix) give what
+    reverse() gives, for any card id and deck slug, under any script prefix."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from studyapp.srs import views
+
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for card_id in (1, 7, 98, 9_876_543_210, 2**62):
+            for name in ("srs:answer", "srs:bury", "srs:suspend"):
+                assert views._card_url(name, card_id) == reverse(name, args=[card_id])
+        for slug in ("aaa", "iam-basico", "b2"):
+            assert views._url("srs:study_deck", slug) == reverse("srs:study_deck", args=[slug])
+            assert views._url("srs:deck_options", slug) == reverse("srs:deck_options", args=[slug])
+        for name in ("srs:undo", "srs:study"):
+            assert views._url(name) == reverse(name)
+        assert views._url("srs:study").startswith(prefix)
+    finally:
+        set_script_prefix(before)
