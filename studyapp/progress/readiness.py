@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from operator import attrgetter, mul
+from typing import NamedTuple
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -253,10 +254,10 @@ class CardState:
     last_review: datetime | None
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One logged answer (a study review or a quiz answer) with the card's memory *before*
-    it, as the review log keeps it."""
+    it, as the review log keeps it. Immutable; a named tuple rather than a frozen dataclass
+    because a dashboard rebuild makes 500 of them (a third of the cost)."""
 
     item_id: int
     at: datetime

@@ -335,16 +335,10 @@ class Readiness:
 
 def answers_from(rows) -> list[Answer]:
     """``srs.selectors.answer_log`` rows → the model's answers."""
+    new = Answer.__new__  # positional (item_id, at, passed, stability, last_review, quiz,
+    # rescheduled): the named tuple's fast path, 500 per dashboard rebuild
     return [
-        Answer(
-            item_id=item_id,
-            at=at,
-            passed=rating > 1,
-            stability=stability,
-            last_review=last_review,
-            quiz=source == "quiz",
-            rescheduled=rescheduled,
-        )
+        new(Answer, item_id, at, rating > 1, stability, last_review, source == "quiz", rescheduled)
         for _user, item_id, at, rating, stability, last_review, source, rescheduled in rows
     ]
 
