@@ -4,6 +4,7 @@ forbids them. Every chart has a <title>/<desc>; templates add a data table besid
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -99,8 +100,35 @@ def _day_labels(day: date, language: str | None) -> tuple[str, str]:
     return escape(date_format(day, "SHORT_DATE_FORMAT")), escape(date_format(day, "M"))
 
 
-def heatmap(*, chart_id: str, title: str, desc: str, days: list[tuple[date, int]]) -> SafeString:
-    """GitHub-style calendar: one column per week (Monday first), one square per day."""
+def heatmap_past_digest(days: list[tuple[date, int]]) -> str:
+    """What the markup of every day of a :func:`heatmap` but the last depends on, for
+    ``days`` consecutive (as ``Activity.days``): the language, the first day, how many,
+    the busiest day's count and the counts before the last day. An answer changes only
+    the last (today's) count; the past's markup changes when it raises the busiest day
+    or the study day rolls over."""
+    inputs = (
+        get_language(),
+        days[0][0].toordinal() if days else None,
+        len(days),
+        max((count for _day, count in days), default=0),
+        [count for _day, count in days[:-1]],
+    )
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
+
+
+def heatmap(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    days: list[tuple[date, int]],
+    past: str | None = None,
+    keep: dict | None = None,
+) -> SafeString:
+    """GitHub-style calendar: one column per week (Monday first), one square per day.
+    ``past``: the markup of every day but the last as an earlier call gave it for the same
+    :func:`heatmap_past_digest` (used instead of rendering them again); ``keep``: a dict
+    that gets it (``keep["past"]``) when it was rendered here."""
     cell, gap, top, left = 11, 2, 14, 2
     if not days:
         days = []
@@ -113,9 +141,16 @@ def heatmap(*, chart_id: str, title: str, desc: str, days: list[tuple[date, int]
     parts = []
     last_month = None
     language = get_language()
+    rendered = days
+    if past is not None and days:
+        parts.append(past)
+        rendered = days[-1:]
+        last_month = days[-2][0].month if len(days) > 1 else None
     # Plain f-strings: every value is an int or an escaped label (format_html and
     # date_format for 365 days were a third of the dashboard's time).
-    for day, count in days:
+    for n, (day, count) in enumerate(rendered):
+        if past is None and keep is not None and n == len(days) - 1:
+            keep["past"] = "".join(parts)
         week = (day - start).days // 7
         x = left + week * (cell + gap)
         y = top + day.weekday() * (cell + gap)
@@ -260,9 +295,12 @@ def score_chart(
     )
 
 
-def dashboard_charts(dashboard) -> dict[str, SafeString]:
+def dashboard_charts(
+    dashboard, *, heatmap_past: str | None = None, keep: dict | None = None
+) -> dict[str, SafeString]:
     """The dashboard's SVG charts, with translated titles and descriptions (the mock exams'
-    one apart: :func:`mocks_chart`, rendered with its section)."""
+    one apart: :func:`mocks_chart`, rendered with its section). ``heatmap_past``,
+    ``keep``: see :func:`heatmap`."""
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
@@ -309,6 +347,8 @@ def dashboard_charts(dashboard) -> dict[str, SafeString]:
                 % {"count": activity.streak},
             },
             days=activity.days,
+            past=heatmap_past,
+            keep=keep,
         ),
         "buttons": bar_chart(
             chart_id="chart-buttons",

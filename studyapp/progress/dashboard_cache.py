@@ -51,7 +51,9 @@ PART_KEY = "progress:part:{}:{}"  # user id, part name
 PART_TTL = 24 * 3600  # read again after a day even when nothing renewed its tokens
 STUDY_KEY = "progress:study:{}"
 SECTION_KEY = "progress:section:{}:{}:{}:{}"  # user id, language, viewer, section name
-SECTIONS = ("mocks",)  # sections rendered apart (progress.views), kept under their inputs
+# Sections rendered apart (progress.views), kept under a digest of their inputs: the mock
+# exams' section, the heatmap's days before today.
+SECTIONS = ("mocks", "heatmap")
 # Models whose rows feed the dashboard ("app_label.Model": resolved lazily, no import), and
 # the part each one's writes renew (``ANSWERED``: a logged answer renews none, see below).
 ANSWERED = "answered"

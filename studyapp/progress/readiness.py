@@ -24,7 +24,9 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache, partial
 from operator import attrgetter, mul
+from typing import NamedTuple
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -252,10 +254,10 @@ class CardState:
     last_review: datetime | None
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One logged answer (a study review or a quiz answer) with the card's memory *before*
-    it, as the review log keeps it."""
+    it, as the review log keeps it. Immutable; a named tuple rather than a frozen dataclass
+    because a dashboard rebuild makes 500 of them (a third of the cost)."""
 
     item_id: int
     at: datetime
@@ -452,13 +454,28 @@ def _chance_grid(item, card, guess, learner, *, when, bases, shifts) -> list[lis
         logits = [_logit(known) for known in bases]
     mean = _topic_shift(item, learner)
     quiz = _quiz_answer(item, card, learner)
-    return [
-        [
-            guess + (1 - guess) * _after_quiz(_sigmoid(lb + shift + mean), quiz, guess)
-            for shift in shifts
+    if quiz is not None:
+        return [
+            [
+                guess + (1 - guess) * _after_quiz(_sigmoid(lb + shift + mean), quiz, guess)
+                for shift in shifts
+            ]
+            for lb in logits
         ]
-        for lb in logits
-    ]
+    # No quiz answer: _after_quiz(k, None, g) is k; _sigmoid inlined (the same operations).
+    exp, unguessed, rows = math.exp, 1 - guess, []
+    for lb in logits:
+        row = []
+        for shift in shifts:
+            x = lb + shift + mean
+            if x >= 0:
+                k = 1 / (1 + exp(-x))
+            else:
+                z = exp(x)
+                k = z / (1 + z)
+            row.append(guess + unguessed * k)
+        rows.append(row)
+    return rows
 
 
 def item_probability(item: BankItem, k: float) -> float:
@@ -536,10 +553,17 @@ def _tally_moments(tally: tuple, probability: dict) -> tuple[float, float]:
         )
     if m <= 0:
         return 0.0, 0.0
-    mean_p = sum(weight / total_weight * probability[kind] for kind, _n, weight in rows)
-    spread = sum(
-        weight / total_weight * (probability[kind] - mean_p) ** 2 for kind, _n, weight in rows
-    )
+    kinds = [kind for kind, _n, _weight in rows]
+    shares = [weight / total_weight for _kind, _n, weight in rows]
+    return _sampled_moments(m, n, kinds, shares, probability)
+
+
+def _sampled_moments(m, n, kinds, shares, probability: dict) -> tuple[float, float]:
+    """:func:`_tally_moments` of a group drawn in part (0 < m < n), with each row's kind and
+    share of the group's weight (weight / total weight) given: the same operations."""
+    ps = [probability[kind] for kind in kinds]
+    mean_p = sum([share * p for share, p in zip(shares, ps, strict=True)])
+    spread = sum([share * (p - mean_p) ** 2 for share, p in zip(shares, ps, strict=True)])
     var = m * mean_p * (1 - mean_p) - m * (m - 1) / max(1, n - 1) * spread
     return m * mean_p, max(var, 0.0)
 
@@ -754,6 +778,15 @@ def score_forecast(
 
     by_memory = chances(studied, factors)
     by_known = chances(others, knowns)
+    # Each tally's moments function, with what does not depend on the node computed once.
+    moments = []
+    for m, n, total_weight, rows in tallies:
+        if 0 < m < n:
+            kinds_of = [kind for kind, _n, _weight in rows]
+            shares = [weight / total_weight for _kind, _n, weight in rows]
+            moments.append(partial(_sampled_moments, m, n, kinds_of, shares))
+        else:
+            moments.append(partial(_tally_moments, (m, n, total_weight, rows)))
     components = []
     for i_memory, (_z_memory, w_memory) in enumerate(_NODES):
         for i_known, (_z_known, w_known) in enumerate(_NODES):
@@ -763,12 +796,21 @@ def score_forecast(
                     **by_known[i_known, i_model],
                 }
                 mean = var = 0.0
-                for tally in tallies:
-                    m, v = _tally_moments(tally, probability)
+                for tally_moments in moments:
+                    m, v = tally_moments(probability)
                     mean += m
                     var += v
                 components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
+    # The center node (z = 0 on each axis) is the learner's point estimate: there the grids
+    # hold what knowledge() and item_probability() give each drawn kind (the same
+    # operations on the same values, checked here), so those are read, not computed again.
+    center = len(_NODES) // 2
     by_kind: dict = {}
+    if shifts[center] == 0.0:
+        if factors[center] == learner.memory_factor:
+            by_kind.update(by_memory[center, center])
+        if knowns[center] == learner.known:
+            by_kind.update(by_known[center, center])
 
     def kind_chance(kind) -> float:
         """P(right) at ``when`` with the learner's estimates, once per kind."""
@@ -805,9 +847,7 @@ def score_forecast(
     cdf = [min(1.0, c) for c in cdf]
     cdf[-1] = 1.0
     expected = sum(w * mean for w, mean, _sd in components)
-    pass_count = next(
-        (t for t in range(count + 1) if scaled_score(t, count or 1) >= pass_mark), count + 1
-    )
+    pass_count = _pass_count(count, pass_mark)
     pass_probability = 1.0 - (cdf[pass_count - 1] if pass_count >= 1 else 0.0)
     if pass_count > count:
         pass_probability = 0.0
@@ -824,6 +864,15 @@ def score_forecast(
         domain_chances=chances,
         _bank=bank,
         _chance=chance,
+    )
+
+
+@lru_cache(maxsize=64)
+def _pass_count(count: int, pass_mark: int) -> int:
+    """The fewest right answers of ``count`` that score ``pass_mark`` (count + 1: none).
+    A pure function of its arguments (kept per process: a handful of profiles)."""
+    return next(
+        (t for t in range(count + 1) if scaled_score(t, count or 1) >= pass_mark), count + 1
     )
 
 

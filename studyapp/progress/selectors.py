@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from operator import itemgetter
 
 from django.conf import settings
@@ -90,15 +91,17 @@ class Activity:
             self.young.passed + self.mature.passed, self.young.failed + self.mature.failed
         )
 
-    @property
+    # Derived from ``days`` once per instance (the body and the charts read them several
+    # times; ``days`` is never changed after it is built).
+    @cached_property
     def days_studied(self) -> int:
         return sum(1 for _day, count in self.days if count)
 
-    @property
+    @cached_property
     def total_reviews(self) -> int:
         return sum(count for _day, count in self.days)
 
-    @property
+    @cached_property
     def months(self) -> list[tuple[date, int, int]]:
         """(first day of month, reviews, days studied) for the heatmap's text alternative."""
         totals: dict[date, list[int]] = {}
@@ -113,10 +116,8 @@ def activity_from_rows(rows, *, today: date) -> Activity:
     """Build :class:`Activity` from roll-up rows (``srs.rollups.DayStats`` or alike)."""
     by_day = {row.day: row for row in rows}
     start = today - timedelta(days=HEATMAP_DAYS - 1)
-    days = [
-        (start + timedelta(days=i), getattr(by_day.get(start + timedelta(days=i)), "reviews", 0))
-        for i in range(HEATMAP_DAYS)
-    ]
+    dates = [start + timedelta(days=i) for i in range(HEATMAP_DAYS)]
+    days = [(day, getattr(by_day.get(day), "reviews", 0)) for day in dates]
     # Streak: consecutive days with reviews ending today (or yesterday, if today is not
     # studied yet: the streak is not lost until the day is over).
     streak = 0
@@ -334,16 +335,10 @@ class Readiness:
 
 def answers_from(rows) -> list[Answer]:
     """``srs.selectors.answer_log`` rows → the model's answers."""
+    new = Answer.__new__  # positional (item_id, at, passed, stability, last_review, quiz,
+    # rescheduled): the named tuple's fast path, 500 per dashboard rebuild
     return [
-        Answer(
-            item_id=item_id,
-            at=at,
-            passed=rating > 1,
-            stability=stability,
-            last_review=last_review,
-            quiz=source == "quiz",
-            rescheduled=rescheduled,
-        )
+        new(Answer, item_id, at, rating > 1, stability, last_review, source == "quiz", rescheduled)
         for _user, item_id, at, rating, stability, last_review, source, rescheduled in rows
     ]
 

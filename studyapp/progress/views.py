@@ -21,7 +21,7 @@ from studyapp.srs import selectors as srs_selectors
 from studyapp.srs import timing
 
 from . import anki_export, class_table, dashboard_cache, exports, readiness
-from .charts import dashboard_charts, mocks_chart
+from .charts import dashboard_charts, heatmap_past_digest, mocks_chart
 from .selectors import Parts, calibration_by_user, class_students, dashboard_get, exam_outlook
 from .services import prediction_backfill
 
@@ -82,7 +82,7 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         "progress/_dashboard_body.html",
         {
             "dashboard": data,
-            "charts": dashboard_charts(data),
+            "charts": _charts(data, found.sections.get("heatmap"), sections),
             "student": None if own else user,
             "mocks_section": _mocks_section(request, data, found.sections.get("mocks"), sections),
         },
@@ -99,6 +99,19 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         )
     dashboard_cache.store_parts(user=user, found=found, parts=parts.read)
     return body
+
+
+def _charts(data, kept, keep: dict) -> dict:
+    """The body's charts; the heatmap's days before today from ``kept`` ((digest, markup))
+    when :func:`charts.heatmap_past_digest` is the same (an answer changes today's cell
+    only), else rendered now (and put in ``keep``)."""
+    digest = heatmap_past_digest(data.activity.days)
+    past = kept[1] if kept is not None and kept[0] == digest else None
+    rendered: dict = {}
+    figures = dashboard_charts(data, heatmap_past=past, keep=rendered)
+    if "past" in rendered:
+        keep["heatmap"] = (digest, rendered["past"])
+    return figures
 
 
 def _mocks_section(request, data, kept, keep: dict):

@@ -255,3 +255,38 @@ def test_the_mock_exams_section_is_rendered_again_only_when_what_it_shows_change
         template_rendered.disconnect(seen)
     caches[settings.SHARED_CACHE].clear()
     assert view(user_client)[0] == html
+
+
+def test_the_heatmaps_past_days_are_rendered_again_only_when_they_change(
+    user_client, user, decks, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The heatmap's days before today are kept under a digest of what they show: an
+    answer (today's cell, the busiest day not raised) reuses them, the study day's rollover
+    renders them again; either way the page is the one built from nothing."""
+    from studyapp.progress import charts
+    from studyapp.srs.models import DailyReviewStats
+
+    capture = django_capture_on_commit_callbacks
+    # A busy day three days ago: today's answers do not raise the busiest day.
+    DailyReviewStats.objects.create(
+        user=user, day=timezone.localdate(clock.now) - timedelta(days=3), reviews=50, good=50
+    )
+    reused = []
+    heatmap = charts.heatmap
+
+    def seen(**kwargs):
+        reused.append(kwargs.get("past") is not None)
+        return heatmap(**kwargs)
+
+    monkeypatch.setattr(charts, "heatmap", seen)
+    view(user_client)
+    assert reused == [False]
+    for when in ("answer", "rollover"):
+        if when == "answer":
+            answer(user_client, user, capture)
+        clock.tick(**({"days": 1} if when == "rollover" else {}))
+        reused.clear()
+        html, _queries = view(user_client)
+        assert reused == [when == "answer"]
+        caches[settings.SHARED_CACHE].clear()
+        assert view(user_client)[0] == html

@@ -268,3 +268,41 @@ def test_a_bar_chart_keeps_the_markup_format_html_gave():
         '<text class="chart-label" x="500.7" y="212" text-anchor="middle">“x”</text>'
         '<line class="axis" x1="4" y1="192" x2="600" y2="192"/></svg>'
     )
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_heatmap_from_kept_past_days_is_the_heatmap_rendered_whole(language):
+    """charts.heatmap with the kept markup of the days before the last (same
+    heatmap_past_digest) gives the same chart as rendering every day; the digest changes
+    with what that markup shows (the busiest day, the first day, the language)."""
+    import random
+    from datetime import date, timedelta
+
+    from django.utils import translation
+
+    from studyapp.progress.charts import heatmap, heatmap_past_digest
+
+    rnd = random.Random(16)
+    with translation.override(language):
+        for _trial in range(60):
+            first = date(2026, 1, 1) + timedelta(days=rnd.randrange(400))
+            counts = [rnd.choice([0, 0, 1, 5, 40]) for _ in range(rnd.choice([1, 2, 31, 365]))]
+            days = [(first + timedelta(days=i), c) for i, c in enumerate(counts)]
+            keep: dict = {}
+            chart = heatmap(chart_id="h", title="T", desc="D", days=days, keep=keep)
+            peak = max(counts)
+            today = rnd.randint(0, peak)  # an answer today that does not raise the busiest day
+            later = [*days[:-1], (days[-1][0], today)]
+            if max(c for _d, c in later) == peak:
+                assert heatmap_past_digest(later) == heatmap_past_digest(days)
+                assert heatmap(
+                    chart_id="h", title="T", desc="D", days=later, past=keep["past"]
+                ) == heatmap(chart_id="h", title="T", desc="D", days=later)
+            assert heatmap(chart_id="h", title="T", desc="D", days=days, past=keep["past"]) == chart
+            busier = [*days[:-1], (days[-1][0], peak + 1)]
+            assert heatmap_past_digest(busier) != heatmap_past_digest(days)
+            next_day = [(d + timedelta(days=1), c) for d, c in days]
+            assert heatmap_past_digest(next_day) != heatmap_past_digest(days)
+        kept = heatmap_past_digest(days)
+    with translation.override("en" if language == "pt-br" else "pt-br"):
+        assert heatmap_past_digest(days) != kept
