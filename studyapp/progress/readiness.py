@@ -246,9 +246,9 @@ class BankItem:
         return guess_floor(self.options, self.correct)
 
 
-@dataclass(frozen=True)
-class CardState:
-    """A study card's memory now (``stability`` None or ``last_review`` None: unstudied)."""
+class CardState(NamedTuple):
+    """A study card's memory now (``stability`` None or ``last_review`` None: unstudied).
+    Immutable; a named tuple: a dashboard rebuild makes one per card studied."""
 
     stability: float | None
     last_review: datetime | None
@@ -726,9 +726,14 @@ def score_forecast(
     taken: dict = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))  # group → kind → out
     own_rows: dict = defaultdict(list)
     out_of_domain: dict = defaultdict(lambda: defaultdict(int))
+    group_of: dict = {}  # _group_of reads the weight's sign, the tier and the domains only
     for item in own:
         kind = content_kind(item)
-        index = _group_of(frame, item, tiers.get(item.id, 0))
+        tier = tiers.get(item.id, 0)
+        key = (item.weight > 0, tier, item.domains)
+        if key not in group_of:
+            group_of[key] = _group_of(frame, item, tier)
+        index = group_of[key]
         if index is not None:
             row = taken[index][kind]
             row[0] += 1
@@ -768,13 +773,15 @@ def score_forecast(
     shifts = [z * MODEL_SD for z, _w in _NODES]
 
     def chances(group: dict, bases: list[float]) -> dict:
-        grid = {(i, j): {} for i in range(len(bases)) for j in range(len(shifts))}
-        for kind, (item, card, guess) in group.items():
-            rows = _chance_grid(item, card, guess, learner, when=when, bases=bases, shifts=shifts)
-            for i, row in enumerate(rows):
-                for j, p in enumerate(row):
-                    grid[i, j][kind] = p
-        return grid
+        grids = [
+            (kind, _chance_grid(item, card, guess, learner, when=when, bases=bases, shifts=shifts))
+            for kind, (item, card, guess) in group.items()
+        ]
+        return {
+            (i, j): {kind: rows[i][j] for kind, rows in grids}
+            for i in range(len(bases))
+            for j in range(len(shifts))
+        }
 
     by_memory = chances(studied, factors)
     by_known = chances(others, knowns)

