@@ -274,7 +274,11 @@ def study(request, slug=None):
 
 
 def _posted_scope(request, form, session):
-    data = form.cleaned_data if form.is_valid() else {}
+    """The session's scope from a :class:`ScopeForm` (or a form built on it: its other
+    fields' errors do not matter, as if a ScopeForm had read the same data)."""
+    form.is_valid()
+    scope_errors = any(name in form.errors for name in ScopeForm.base_fields)
+    data = {} if scope_errors else form.cleaned_data
     return _scope(session, data.get("scope") or None, bool(data.get("ahead")))
 
 
@@ -292,7 +296,7 @@ def _answer(request, card_id: int):
     session = services.study_session_settings(user=request.user)
     settings = session.settings
     form = AnswerForm(request.POST)
-    scope = _posted_scope(request, ScopeForm(request.POST), session)
+    scope = _posted_scope(request, form, session)
     if not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _bad_request(request, session=session, scope=scope, now=now, message=message)
@@ -361,7 +365,7 @@ def _card_action(request, card_id: int, action, done_message: str):
     session = services.study_session_settings(user=request.user)
     settings = session.settings
     form = CardActionForm(request.POST)
-    scope = _posted_scope(request, ScopeForm(request.POST), session)
+    scope = _posted_scope(request, form, session)
     if not form.is_valid():
         return _bad_request(
             request, session=session, scope=scope, now=now, message=_("Pedido inválido.")

@@ -389,3 +389,25 @@ def test_the_session_urls_kept_per_process_equal_reverse(prefix):
         assert views._url("srs:study").startswith(prefix)
     finally:
         set_script_prefix(before)
+
+
+def test_the_answers_scope_is_read_from_the_answer_form_as_a_scope_form_would(
+    user_client, user, seed_deck
+):
+    """An invalid answer still continues in the posted scope; an invalid scope (itself part
+    of the answer: refused) falls back to every deck, whatever the rest of the form holds."""
+    cards_ensure(user=user)
+    card = shown_card(user)
+    bad_rating = post_answer(user_client, card, rating=9, headers=HTMX)
+    assert bad_rating.status_code == 400
+    assert 'name="scope" value="ecr"' in bad_rating.content.decode()
+    bad_scope = post_answer(user_client, card, rating=9, scope="not a slug!", headers=HTMX)
+    assert bad_scope.status_code == 400
+    assert 'name="scope" value=""' in bad_scope.content.decode()
+    refused = post_answer(user_client, card, scope="not a slug!", headers=HTMX)  # part of it
+    assert refused.status_code == 400
+    assert 'name="scope" value=""' in refused.content.decode()
+    assert StudyCard.objects.get(pk=card.pk).reps == card.reps
+    answered = post_answer(user_client, card, headers=HTMX)
+    assert answered.status_code == 200
+    assert 'name="scope" value="ecr"' in answered.content.decode()
