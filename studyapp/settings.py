@@ -141,10 +141,12 @@ SHARED_CACHE = "shared"
 
 
 def _release() -> str:
-    """A digest of this release's code, templates and compiled translations: part of the
-    shared cache's key prefix, so a new release never reads what an earlier one kept there
-    (pickled figures whose shape changed, HTML rendered by old templates). Read once per
-    process (~15 ms, only with Redis)."""
+    """A digest of this release's code, templates and compiled translations: part of every
+    shared cache key but the version tokens', so a release never reads what another one kept
+    there (pickled figures whose shape changed, HTML rendered by old templates), while the
+    tokens every release renews stay the same keys (a rollback, or two releases side by side,
+    never reads entries kept under tokens it did not see renewed). Read once per process
+    (~15 ms, only with Redis)."""
     digest = hashlib.sha256()
     for root, pattern in (("studyapp", "*.py"), ("templates", "*.html"), ("locale", "*.mo")):
         for path in sorted((BASE_DIR / root).rglob(pattern)):
@@ -160,10 +162,21 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "OPTIONS": {"IGNORE_EXCEPTIONS": True},  # a cache outage degrades, never 500s
     }
-    CACHES = {"default": _redis, SHARED_CACHE: {**_redis, "KEY_PREFIX": f"shared:{_release()}"}}
+    # Version tokens keep their keys across releases; every other entry is its release's own
+    # (studyapp.versions.cache_key).
+    SHARED_CACHE_RELEASE = _release()
+    CACHES = {
+        "default": _redis,
+        SHARED_CACHE: {
+            **_redis,
+            "KEY_PREFIX": "shared",
+            "KEY_FUNCTION": "studyapp.versions.cache_key",
+        },
+    }
     # Sessions read from Redis, written through to the database: a Redis restart logs no one out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    SHARED_CACHE_RELEASE = ""
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         SHARED_CACHE: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},

@@ -17,6 +17,20 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
+# Every version token's key starts with this (tests/scale/test_caches_and_connections.py).
+TOKEN_PREFIX = "version:"  # noqa: S105 (a cache key prefix, not a secret)
+
+
+def cache_key(key: str, key_prefix: str, version) -> str:
+    """The shared cache's KEY_FUNCTION (settings.CACHES): a version token's key is the same
+    for every release (a write renews it for all of them); any other entry's key carries the
+    release's digest (``settings.SHARED_CACHE_RELEASE``), so no release reads what another
+    kept. An entry is only ever read under the current tokens, so a rollback or two releases
+    serving side by side never read figures kept under a token since renewed."""
+    if key.startswith(TOKEN_PREFIX):
+        return f"{key_prefix}:{version}:{key}"
+    return f"{key_prefix}:{settings.SHARED_CACHE_RELEASE}:{version}:{key}"
+
 
 def _cache():
     return caches[settings.SHARED_CACHE]

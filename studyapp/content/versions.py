@@ -4,7 +4,7 @@ keys, so an import shows at once."""
 
 from studyapp.versions import renew, token
 
-CONTENT_KEY = "content:version"
+CONTENT_KEY = "version:content"
 
 
 def content_version() -> str:

@@ -43,13 +43,13 @@ from studyapp.srs.signals import study_data_rewritten
 from studyapp.versions import renew, tokens
 
 TTL = 120
-USER_KEY = "progress:data:{}"
+USER_KEY = "version:progress:data:{}"
 SLOT_KEY = "progress:dashboard:{}:{}:{}"  # user id, language, "own" or "instructor"
-SETTINGS_KEY = "progress:settings:{}"
-QUIZ_KEY = "progress:quiz:{}"
+SETTINGS_KEY = "version:progress:settings:{}"
+QUIZ_KEY = "version:progress:quiz:{}"
 PART_KEY = "progress:part:{}:{}"  # user id, part name
 PART_TTL = 24 * 3600  # read again after a day even when nothing renewed its tokens
-STUDY_KEY = "progress:study:{}"
+STUDY_KEY = "version:progress:study:{}"
 SECTION_KEY = "progress:section:{}:{}:{}:{}"  # user id, language, viewer, section name
 # Sections rendered apart (progress.views), kept under a digest of their inputs: the mock
 # exams' section, the heatmap's days before today.
@@ -71,7 +71,7 @@ SENDERS = {
 }
 # The exam profile (pass mark, question count, domain weights): one token for everyone,
 # renewed by any write to a profile (the admin's).
-PROFILE_KEY = "progress:exam-profile"
+PROFILE_KEY = "version:progress:exam-profile"
 KIND_KEYS = {"settings": SETTINGS_KEY, "quiz": QUIZ_KEY, "study": STUDY_KEY}
 # The tokens each part is kept under ("content": the content version).
 PARTS = {

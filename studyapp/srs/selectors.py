@@ -515,7 +515,7 @@ ENSURED_KEY = "srs:cards-ensured:{}"
 # held new card (suspended or buried: ``services.card_suspend``, ``card_bury``, the undo of
 # either, ``card_unsuspend``, the admin), and (that token, ids) of the user's new cards
 # that were held when it was current.
-HELD_VERSION_KEY = "srs:held-version:{}"
+HELD_VERSION_KEY = "version:srs:held-cards:{}"
 HELD_KEY = "srs:held-cards:{}"
 
 

@@ -337,10 +337,14 @@ def _learner_lock(user_id: int) -> None:
     (two tabs, or a study answer beside a quiz submit or the overdue-mock cron, would
     otherwise commit a lower id after a higher one, and a reader keeping "the logs after id
     N" would miss it for good: progress's kept study part). Reentrant within a transaction.
+    One lock order for every path that writes a learner's cards: this lock first, then
+    rows (:func:`_locked_card`, :func:`cards_lock_for_quiz`, :func:`action_undo`, adopting
+    trained parameters); a row locked before it could deadlock against a study answer.
     SQLite needs none: BEGIN IMMEDIATE already serializes writers."""
     if connection.vendor == "postgresql":
+        # int4 keys: ids past 2**31 share a lock with another learner (serialized, harmless).
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LEARNER_LOCK, user_id])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LEARNER_LOCK, user_id % 2**31])
 
 
 def _locked_card(*, user, card_id) -> StudyCard:
@@ -485,6 +489,7 @@ def action_undo(*, user, now: datetime | None = None) -> UndoResult:
     latest log can be undone) or a bury or suspend (the card gets back its ``suspended`` and
     ``buried_until`` and the :class:`CardAction` is deleted). Raises NothingToUndo."""
     with transaction.atomic():
+        _learner_lock(user.pk)  # before the action's row and the card's: one lock order
         log = _last_study_log(user=user)
         # Locked so that two undo requests at once revert it once (PostgreSQL; on SQLite
         # BEGIN IMMEDIATE already serializes them).
@@ -579,6 +584,7 @@ def cards_lock_for_quiz(*, user, items) -> None:
     one could hold the roll-up while a study answer in another tab holds the next card and
     waits for the roll-up: a deadlock (PostgreSQL aborts one). No-op on SQLite (BEGIN
     IMMEDIATE already serializes writers)."""
+    _learner_lock(user.pk)  # before any card row: the study answer's lock order
     item_ids = {getattr(item, "translation_of_id", None) or item.pk for item in items}
     locked = StudyCard.objects.select_for_update().filter(user=user, item_id__in=item_ids)
     list(locked.order_by("id").values_list("id", flat=True))

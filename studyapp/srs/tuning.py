@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import optimizer, scheduler, timing
 from .models import ParameterEvaluation, ReviewLog, State, StudyCard, StudySettings
-from .services import StudyError, retention_reset, retention_target, study_settings_get
+from .services import (
+    StudyError,
+    _learner_lock,
+    retention_reset,
+    retention_target,
+    study_settings_get,
+)
 
 
 class NotEnoughReviews(StudyError):
@@ -153,6 +159,7 @@ def parameters_optimize(*, user, now: datetime | None = None, force: bool = Fals
             parameters=result.parameters,
         )
         if result.accepted:
+            _learner_lock(user.pk)  # before the settings row and the cards rescheduled
             settings = StudySettings.objects.select_for_update().get(pk=settings.pk)
             settings.fsrs_parameters = result.parameters
             settings.suggested_retention = suggestion

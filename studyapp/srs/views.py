@@ -66,7 +66,7 @@ def _card_url(name: str, card_id: int) -> str:
     return f"{before}{int(card_id)}{after}"
 
 
-@cache
+@lru_cache(maxsize=256)  # bounded: the script prefix comes from the server's environment
 def _card_url_parts(name: str, prefix: str, urlconf) -> tuple[str, str]:
     url = reverse(name, args=[_ID_PLACEHOLDER], urlconf=urlconf)
     before, _id, after = url.rpartition(str(_ID_PLACEHOLDER))

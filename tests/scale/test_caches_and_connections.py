@@ -39,16 +39,17 @@ def test_with_redis_both_caches_use_it_under_their_own_prefix():
         'for a in ("default", "shared")] + [settings.SESSION_ENGINE]'
     )
     out = production_settings({"REDIS_URL": "redis://127.0.0.1:6379/9"}, expression)
-    release = production_settings(
-        {"REDIS_URL": "redis://127.0.0.1:6379/9"},
-        "__import__('studyapp.settings', fromlist=['_release'])._release()",
-    )
-    assert re.fullmatch(r"[0-9a-f]{12}", release)
     assert out == (
-        "[('django_redis.cache.RedisCache', ''), "
-        f"('django_redis.cache.RedisCache', 'shared:{release}'), "
+        "[('django_redis.cache.RedisCache', ''), ('django_redis.cache.RedisCache', 'shared'), "
         "'django.contrib.sessions.backends.cached_db']"
     )
+    keys = production_settings(
+        {"REDIS_URL": "redis://127.0.0.1:6379/9"},
+        "[settings.CACHES['shared']['KEY_FUNCTION'], settings.SHARED_CACHE_RELEASE]",
+    )
+    function, release = eval(keys)  # noqa: S307 (our own subprocess's repr of two strings)
+    assert function == "studyapp.versions.cache_key"
+    assert re.fullmatch(r"[0-9a-f]{12}", release)
 
 
 def test_the_shared_caches_prefix_changes_with_the_code_templates_and_translations(
@@ -109,3 +110,35 @@ def test_gunicorn_forks_its_workers_from_a_loaded_app_that_holds_no_connection(t
         [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[False, True, ['en', 'pt-br'], True, 2000]"
+
+
+def test_version_tokens_keep_their_keys_across_releases_and_nothing_else_does(settings):
+    """A release reads only what it kept itself, under tokens every release renews: after a
+    rollback, entries kept under tokens renewed since are never read."""
+    from studyapp import versions
+
+    settings.SHARED_CACHE_RELEASE = "aaaaaaaaaaaa"
+    token_a = versions.cache_key("version:progress:data:7", "shared", 1)
+    entry_a = versions.cache_key("progress:part:7:study", "shared", 1)
+    settings.SHARED_CACHE_RELEASE = "bbbbbbbbbbbb"
+    assert versions.cache_key("version:progress:data:7", "shared", 1) == token_a
+    assert versions.cache_key("progress:part:7:study", "shared", 1) != entry_a
+    assert "aaaaaaaaaaaa" in entry_a
+
+
+def test_every_version_token_key_is_marked_as_one():
+    from studyapp import versions
+    from studyapp.content import versions as content_versions
+    from studyapp.progress import dashboard_cache
+    from studyapp.srs import selectors as srs_selectors
+
+    keys = [
+        content_versions.CONTENT_KEY,
+        srs_selectors.HELD_VERSION_KEY,
+        dashboard_cache.USER_KEY,
+        dashboard_cache.PROFILE_KEY,
+        *dashboard_cache.KIND_KEYS.values(),
+    ]
+    assert all(key.startswith(versions.TOKEN_PREFIX) for key in keys)
+    values = [dashboard_cache.SLOT_KEY, dashboard_cache.PART_KEY, dashboard_cache.SECTION_KEY]
+    assert not any(key.startswith(versions.TOKEN_PREFIX) for key in values)
