@@ -102,7 +102,7 @@ class Found:
     sections: dict = field(default_factory=dict)  # name → (digest of its inputs, html)
 
 
-def lookup(*, user, language: str, now: datetime, viewer: str = "own") -> Found:
+def lookup(*, user, language: str, now: datetime, viewer: str) -> Found:
     """The cached body of ``user``'s dashboard as ``viewer`` sees it (or None), the versions
     to store a new one under and the parts a rebuild can reuse, in one cache round trip when
     the tokens exist."""
@@ -145,7 +145,7 @@ def store(
     versions: tuple[str, str, str],
     until: datetime,
     body: bytes,
-    viewer: str = "own",
+    viewer: str,
 ) -> None:
     """Keep ``body`` for views until ``until`` (the end of its study day) while ``versions``
     are current (none kept without them: no shared cache)."""

@@ -156,13 +156,6 @@ def activity_from_rows(rows, *, today: date) -> Activity:
     )
 
 
-def activity_get(*, user, today: date) -> Activity:
-    rows = srs_selectors.rollup_rows(
-        user=user, after=today - timedelta(days=HEATMAP_DAYS), until=today
-    )
-    return activity_from_rows(rows, today=today)
-
-
 @dataclass
 class DeckInfo:
     id: int
@@ -590,12 +583,12 @@ def learner_study(*, user, tz, today: date, parts: Parts | None = None) -> Study
     parts = parts or Parts()
     if (today, "study") in parts.built:  # this build read them already
         return parts.built[today, "study"]
+    start = today - timedelta(days=HEATMAP_DAYS)
     kept = parts.found.get("study")
     if kept is None:
         # The answers before the cards: a card answered in between is read as it is after.
         answers = srs_selectors.answer_log_with_ids(user=user, limit=EVIDENCE_LIMIT)
         memory = {row[-1]: row for row in srs_selectors.card_memory_rows_seen(user=user)}
-        start = today - timedelta(days=HEATMAP_DAYS)
         rollups = srs_selectors.rollup_rows(user=user, after=start, until=today)
         rollups = [tuple(row) for row in rollups]  # plain tuples: kept smaller, read faster
         last_log = max((row[0] for row in answers), default=0)
@@ -615,7 +608,6 @@ def learner_study(*, user, tz, today: date, parts: Parts | None = None) -> Study
             rollups = [row for row in rollups if row[0] < first] + [tuple(row) for row in fresh]
             if len(since.answers) >= STUDY_REKEEP:
                 parts.read["study"] = (since.last_log, memory, answers, rollups)
-    start = today - timedelta(days=HEATMAP_DAYS)
     reads = parts.built[today, "study"] = StudyReads(
         memory=[memory[item] for item in sorted(memory)],
         answers=[row[1:] for row in answers],

@@ -1,15 +1,24 @@
 """Daily roll-ups: true retention, streak and answer buttons on a known history."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 
-from studyapp.progress.selectors import activity_get
+from studyapp.progress.selectors import HEATMAP_DAYS, activity_from_rows
 from studyapp.srs.models import DailyReviewStats
 from studyapp.srs.rollups import rollup_unrecord, rollups_rebuild
+from studyapp.srs.selectors import rollup_rows
 
 from .conftest import make_card, make_log
+
+
+def activity_get(*, user, today):
+    """The learner's activity from their daily roll-ups, read whole (as a rebuild from an
+    empty cache reads them: progress.selectors.learner_study)."""
+    rows = rollup_rows(user=user, after=today - timedelta(days=HEATMAP_DAYS), until=today)
+    return activity_from_rows(rows, today=today)
+
 
 pytestmark = pytest.mark.django_db
 
