@@ -112,14 +112,14 @@ def get_many(keys: Iterable[str]) -> dict:
                 pipe.set(client.make_key(key), client.encode(value))
             pipe.mget([client.make_key(key) for key in keys])
             values = pipe.execute()[-1]
-        except Exception:  # noqa: BLE001 -- as the cache's IGNORE_EXCEPTIONS: degrade
-            cache.set_many(pending, None)
-            return cache.get_many(keys)
-        return {
-            key: client.decode(value)
-            for key, value in zip(keys, values, strict=True)
-            if value is not None
-        }
+        except Exception:  # noqa: BLE001, S110 -- as IGNORE_EXCEPTIONS: two round trips below
+            pass
+        else:
+            return {
+                key: client.decode(value)
+                for key, value in zip(keys, values, strict=True)
+                if value is not None
+            }
     cache.set_many(pending, None)
     return cache.get_many(keys)
 
