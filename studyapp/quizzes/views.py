@@ -9,11 +9,14 @@ navigator entry out of band); without JavaScript the browser is redirected (PRG)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,11 +33,28 @@ INDEX_TEMPLATE = "quizzes/index.html"
 
 
 def _question_url(attempt_id: int, position: int) -> str:
-    return reverse("quizzes:question", args=[attempt_id, position])
+    """``reverse("quizzes:question", args=[attempt_id, position])``."""
+    return f"{_attempt_url(attempt_id)}q/{int(position)}/"
+
+
+# Any id would do: an attempt's URL is the "quizzes:attempt" URL reversed for this id, with
+# the attempt's id in its place (see _attempt_url).
+_ID_PLACEHOLDER = 9_876_543_210
 
 
 def _attempt_url(attempt_id: int) -> str:
-    return reverse("quizzes:attempt", args=[attempt_id])
+    """``reverse("quizzes:attempt", args=[attempt_id])``: the URL around the id is kept per
+    process, URL map and script prefix (a pure function of them, the same in every worker),
+    the id put between (a reverse() cost ~15 µs; every attempt page and redirect makes one)."""
+    before, after = _attempt_url_parts(get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    return f"{before}{int(attempt_id)}{after}"
+
+
+@lru_cache(maxsize=64)  # bounded: the script prefix comes from the server's environment
+def _attempt_url_parts(prefix: str, urlconf, root_urlconf: str) -> tuple[str, str]:
+    url = reverse("quizzes:attempt", args=[_ID_PLACEHOLDER], urlconf=urlconf)
+    before, _id, after = url.rpartition(str(_ID_PLACEHOLDER))
+    return before, after
 
 
 def _question_base(attempt_id: int) -> str:
@@ -54,7 +74,8 @@ def _attempt_urls(attempt_id: int, position: int | None = None) -> dict:
 
 
 def _result_url(attempt_id: int) -> str:
-    return reverse("quizzes:result", args=[attempt_id])
+    """``reverse("quizzes:result", args=[attempt_id])``."""
+    return f"{_attempt_url(attempt_id)}result/"
 
 
 def _redirect(request, url: str):

@@ -413,7 +413,7 @@ def test_practice_by_topic_uses_each_question_s_own_topics(import_text, user, us
 def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
     from django.urls import reverse
 
-    from studyapp.quizzes.views import _attempt_urls
+    from studyapp.quizzes.views import _attempt_url, _attempt_urls, _question_url, _result_url
 
     urls = _attempt_urls(12, 3)
     assert urls["q_base"] + "3/" == urls["q_url"] == reverse("quizzes:question", args=[12, 3])
@@ -422,6 +422,23 @@ def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
     assert urls["q_url"] + "flag/" == reverse("quizzes:flag", args=[12, 3])
     assert urls["review_url"] == reverse("quizzes:review", args=[12])
     assert urls["submit_url"] == reverse("quizzes:submit", args=[12])
+    assert _result_url(12) == reverse("quizzes:result", args=[12])
+    assert _question_url(12, 3) == urls["q_url"]
+    assert _attempt_url(2**40) == reverse("quizzes:attempt", args=[2**40])
+
+
+def test_the_attempt_urls_follow_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from studyapp.quizzes.views import _attempt_url, _question_url
+
+    try:
+        set_script_prefix("/estudo/")
+        assert _attempt_url(12) == reverse("quizzes:attempt", args=[12]) == "/estudo/quiz/a/12/"
+        assert _question_url(12, 3) == reverse("quizzes:question", args=[12, 3])
+    finally:
+        set_script_prefix("/")
+    assert _attempt_url(12) == "/quiz/a/12/"
 
 
 def test_an_attempt_id_beyond_the_databases_integers_is_404(user_client):
@@ -480,3 +497,22 @@ def test_the_locked_reads_need_a_transaction(mock, user, monkeypatch):
     monkeypatch.setattr(connection, "get_autocommit", lambda: True)  # outside any atomic()
     with pytest.raises(TransactionManagementError):
         services._locked_attempt(user=user, attempt_id=mock.pk)
+
+
+def test_the_fixed_texts_are_kept_per_language_and_numbers(settings):
+    from django.utils import translation
+
+    from studyapp.quizzes.templatetags import quiz_fixed as fixed
+
+    settings.DEBUG = False
+    for language, shortcuts, heading in (
+        ("pt-br", "Atalhos de teclado", "Questão 3 de 65"),
+        ("en", "Keyboard shortcuts", "Question 3 of 65"),
+    ):
+        with translation.override(language):
+            assert shortcuts in fixed.quiz_fixed("shortcuts")
+            assert fixed.quiz_fixed("heading", n=3, total=65) == heading
+            # The kept copy is what rendering the partial gives, for any numbers.
+            assert fixed.quiz_fixed("choose", n=2) == fixed._render("choose", (("n", 2),))
+            assert fixed.quiz_fixed("choose", n=1) == fixed._render("choose", (("n", 1),))
+    assert fixed.quiz_fixed("heading", n="4", total=65) == "Questão 4 de 65"  # integers only
