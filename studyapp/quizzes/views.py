@@ -205,11 +205,20 @@ def _review_show(data) -> str | None:
 
 
 def _question_context(
-    request, attempt: Attempt, position: int, *, error: str = "", review_show: str | None = None
+    request,
+    attempt: Attempt,
+    position: int,
+    *,
+    error: str = "",
+    review_show: str | None = None,
+    rows: selectors.AttemptRows | None = None,
 ) -> dict:
     now = timezone.now()
     page = selectors.question_page(
-        attempt=attempt, position=position, language=getattr(request, "LANGUAGE_CODE", None)
+        attempt=attempt,
+        position=position,
+        language=getattr(request, "LANGUAGE_CODE", None),
+        rows=rows,
     )
     urls = _attempt_urls(attempt.pk, position)
     return {
@@ -228,10 +237,22 @@ def _question_context(
 @login_required
 def question(request, attempt_id: int, position: int):
     """One question of an attempt in progress (``#attempt-body`` for htmx)."""
-    attempt = _open_attempt(request, attempt_id)
+    # The attempt, the navigator and the question in one query; when that finds nothing
+    # (not theirs, no such attempt or position), the usual read says 404 or goes to the result.
+    rows = selectors.attempt_rows_for_owner(
+        user=request.user, attempt_id=attempt_id, position=position
+    )
+    if rows is None:
+        attempt = _open_attempt(request, attempt_id)
+        if attempt.is_finished:
+            return _redirect(request, _result_url(attempt.pk))
+        raise Http404("question")
+    attempt = services.attempt_expire_if_overdue(attempt=rows.attempt)
     if attempt.is_finished:
         return _redirect(request, _result_url(attempt.pk))
-    context = _question_context(request, attempt, position, review_show=_review_show(request.GET))
+    context = _question_context(
+        request, attempt, position, review_show=_review_show(request.GET), rows=rows
+    )
     template = ATTEMPT_TEMPLATE + "#attempt-body" if request.htmx else ATTEMPT_TEMPLATE
     return render(request, template, context)
 
