@@ -7,11 +7,11 @@ item and its option ids (translations have their options in the same positions).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -261,37 +261,82 @@ NAV_FIELDS = (
 )
 
 
-def _is_answered(selected_ids, self_graded, graded_at) -> bool:
-    """``AttemptQuestion.is_answered`` on the raw columns (``selected_ids`` as JSON text)."""
-    if isinstance(selected_ids, str):
-        selected_ids = json.loads(selected_ids)
-    return bool(selected_ids) or (bool(self_graded) and graded_at is not None)
+# ``AttemptQuestion.is_answered`` in SQL: a non-empty selection (JSON text on SQLite, jsonb
+# on PostgreSQL), or a self-graded card the learner has graded.
+_ANSWERED_SQL = {
+    "sqlite": "json_array_length(n.selected_ids) > 0",
+    "postgresql": "n.selected_ids <> '[]'::jsonb",
+}
+# The navigator as one text column: every question's ``position * 4 + answered * 2 + flagged``
+# joined by commas (in any order: sorted in Python).
+_NAVIGATOR_SQL = {
+    "sqlite": "group_concat({entry}, ',')",
+    "postgresql": "string_agg(CAST({entry} AS text), ',')",
+}
 
 
-_QUESTION_COLUMN_AT = {f.attname: n for n, f in enumerate(AttemptQuestion._meta.concrete_fields)}
+def _in_range(model_field, value: int) -> bool:
+    """Whether the database's column can hold ``value`` (the URL takes any digits)."""
+    low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+    return (low is None or low <= value) and (high is None or value <= high)
 
 
-def _attempt_rows(attempt: Attempt, position: int) -> tuple[list[NavEntry], AttemptQuestion | None]:
-    """The navigator (every question's number and state) and the question at ``position``
-    (a model instance), in one query."""
-    sql = (
-        f"SELECT {sql_rows.columns(AttemptQuestion)} FROM {AttemptQuestion._meta.db_table}"  # noqa: S608
-        " WHERE attempt_id = %s ORDER BY position"
+@cache
+def _attempt_rows_sql(vendor: str) -> str:
+    answered = _ANSWERED_SQL.get(vendor, "n.selected_ids <> '[]'")  # else: Django's JSON text
+    entry = (
+        f"n.position * 4 + 2 * CAST(({answered} OR (n.self_graded AND n.graded_at IS NOT NULL))"
+        " AS integer) + CAST(n.flagged AS integer)"
     )
+    navigator = _NAVIGATOR_SQL.get(vendor, _NAVIGATOR_SQL["sqlite"]).format(entry=entry)
+    question = sql_rows.table(AttemptQuestion)
+    return (
+        f"SELECT {sql_rows.columns(Attempt, 'a')}, {sql_rows.columns(AttemptQuestion, 'c')},"  # noqa: S608
+        f" (SELECT {navigator} FROM {question} n WHERE n.attempt_id = a.id)"
+        f" FROM {sql_rows.table(Attempt)} a"
+        f" JOIN {question} c ON c.attempt_id = a.id AND c.position = %s"
+        " WHERE a.id = %s AND a.user_id = %s"
+    )
+
+
+class AttemptRows(NamedTuple):
+    """What :func:`attempt_rows_for_owner` read: the attempt, the navigator and the question
+    at the position asked for."""
+
+    attempt: Attempt
+    navigator: list[NavEntry]
+    current: AttemptQuestion
+
+
+def attempt_rows_for_owner(*, user, attempt_id: int, position: int) -> AttemptRows | None:
+    """The user's attempt, its question at ``position`` and its navigator (every question's
+    number and state, worked out by the database), in one query of one row. ``None`` when
+    there is no such attempt of theirs or no such position (then :func:`attempt_for_owner`
+    tells which: 404, or a finished attempt's result)."""
+    return _attempt_rows(user.pk, attempt_id, position)
+
+
+def _attempt_rows(user_id: int, attempt_id: int, position: int) -> AttemptRows | None:
+    if not (_in_range(Attempt._meta.pk, attempt_id) and _in_range(_POSITION, position)):
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt.pk])
-        rows = cursor.fetchall()
-    at = _QUESTION_COLUMN_AT
-    entries = [
-        NavEntry(
-            row[at["position"]],
-            _is_answered(row[at["selected_ids"]], row[at["self_graded"]], row[at["graded_at"]]),
-            bool(row[at["flagged"]]),
-        )
-        for row in rows
+        cursor.execute(_attempt_rows_sql(connection.vendor), [position, attempt_id, user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = sql_rows.width(Attempt)
+    navigator = [
+        NavEntry(code >> 2, bool(code & 2), bool(code & 1))
+        for code in sorted(int(code) for code in row[-1].split(","))
     ]
-    current = next((row for row in rows if row[at["position"]] == position), None)
-    return entries, sql_rows.instance(AttemptQuestion, current) if current is not None else None
+    return AttemptRows(
+        sql_rows.instance(Attempt, row[:width]),
+        navigator,
+        sql_rows.instance(AttemptQuestion, row[width:-1]),
+    )
+
+
+_POSITION = AttemptQuestion._meta.get_field("position")
 
 
 @dataclass(frozen=True)
@@ -384,12 +429,17 @@ def _question_view(question: AttemptQuestion, content: QuestionContent) -> Quest
     )
 
 
-def question_page(*, attempt: Attempt, position: int, language: str | None) -> QuestionPage:
+def question_page(
+    *, attempt: Attempt, position: int, language: str | None, rows: AttemptRows | None = None
+) -> QuestionPage:
     """One question with its options (display order), the navigator and neighbours: one
-    query, plus the content when the shared cache does not hold it (``_question_content``)."""
-    navigator, current = _attempt_rows(attempt, position)
-    if current is None:
-        raise Http404("question")
+    query (none when ``rows`` of this attempt and position are given), plus the content when
+    the shared cache does not hold it (``_question_content``)."""
+    if rows is None:
+        rows = _attempt_rows(attempt.user_id, attempt.pk, position)
+        if rows is None:
+            raise Http404("question")
+    navigator, current = rows.navigator, rows.current
     feedback = attempt.kind == Attempt.Kind.PRACTICE and (
         current.graded_at is not None or (current.self_graded and current.revealed_at is not None)
     )

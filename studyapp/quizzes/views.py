@@ -9,11 +9,14 @@ navigator entry out of band); without JavaScript the browser is redirected (PRG)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,11 +33,28 @@ INDEX_TEMPLATE = "quizzes/index.html"
 
 
 def _question_url(attempt_id: int, position: int) -> str:
-    return reverse("quizzes:question", args=[attempt_id, position])
+    """``reverse("quizzes:question", args=[attempt_id, position])``."""
+    return f"{_attempt_url(attempt_id)}q/{int(position)}/"
+
+
+# Any id would do: an attempt's URL is the "quizzes:attempt" URL reversed for this id, with
+# the attempt's id in its place (see _attempt_url).
+_ID_PLACEHOLDER = 9_876_543_210
 
 
 def _attempt_url(attempt_id: int) -> str:
-    return reverse("quizzes:attempt", args=[attempt_id])
+    """``reverse("quizzes:attempt", args=[attempt_id])``: the URL around the id is kept per
+    process, URL map and script prefix (a pure function of them, the same in every worker),
+    the id put between (a reverse() cost ~15 µs; every attempt page and redirect makes one)."""
+    before, after = _attempt_url_parts(get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    return f"{before}{int(attempt_id)}{after}"
+
+
+@lru_cache(maxsize=64)  # bounded: the script prefix comes from the server's environment
+def _attempt_url_parts(prefix: str, urlconf, root_urlconf: str) -> tuple[str, str]:
+    url = reverse("quizzes:attempt", args=[_ID_PLACEHOLDER], urlconf=urlconf)
+    before, _id, after = url.rpartition(str(_ID_PLACEHOLDER))
+    return before, after
 
 
 def _question_base(attempt_id: int) -> str:
@@ -54,7 +74,8 @@ def _attempt_urls(attempt_id: int, position: int | None = None) -> dict:
 
 
 def _result_url(attempt_id: int) -> str:
-    return reverse("quizzes:result", args=[attempt_id])
+    """``reverse("quizzes:result", args=[attempt_id])``."""
+    return f"{_attempt_url(attempt_id)}result/"
 
 
 def _redirect(request, url: str):
@@ -184,11 +205,20 @@ def _review_show(data) -> str | None:
 
 
 def _question_context(
-    request, attempt: Attempt, position: int, *, error: str = "", review_show: str | None = None
+    request,
+    attempt: Attempt,
+    position: int,
+    *,
+    error: str = "",
+    review_show: str | None = None,
+    rows: selectors.AttemptRows | None = None,
 ) -> dict:
     now = timezone.now()
     page = selectors.question_page(
-        attempt=attempt, position=position, language=getattr(request, "LANGUAGE_CODE", None)
+        attempt=attempt,
+        position=position,
+        language=getattr(request, "LANGUAGE_CODE", None),
+        rows=rows,
     )
     urls = _attempt_urls(attempt.pk, position)
     return {
@@ -207,10 +237,22 @@ def _question_context(
 @login_required
 def question(request, attempt_id: int, position: int):
     """One question of an attempt in progress (``#attempt-body`` for htmx)."""
-    attempt = _open_attempt(request, attempt_id)
+    # The attempt, the navigator and the question in one query; when that finds nothing
+    # (not theirs, no such attempt or position), the usual read says 404 or goes to the result.
+    rows = selectors.attempt_rows_for_owner(
+        user=request.user, attempt_id=attempt_id, position=position
+    )
+    if rows is None:
+        attempt = _open_attempt(request, attempt_id)
+        if attempt.is_finished:
+            return _redirect(request, _result_url(attempt.pk))
+        raise Http404("question")
+    attempt = services.attempt_expire_if_overdue(attempt=rows.attempt)
     if attempt.is_finished:
         return _redirect(request, _result_url(attempt.pk))
-    context = _question_context(request, attempt, position, review_show=_review_show(request.GET))
+    context = _question_context(
+        request, attempt, position, review_show=_review_show(request.GET), rows=rows
+    )
     template = ATTEMPT_TEMPLATE + "#attempt-body" if request.htmx else ATTEMPT_TEMPLATE
     return render(request, template, context)
 

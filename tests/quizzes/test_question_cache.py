@@ -16,8 +16,9 @@ from .conftest import deck_text, english_alpha_text, question
 from .test_views import HTMX, right_options, url, wrong_option
 
 pytestmark = pytest.mark.django_db
-# session, user, attempt, questions: no content query (and the site menu's role outside a mock)
-CACHED = 4
+# session, user, the attempt with its questions (one query): no content query (and the site
+# menu's role outside a mock)
+CACHED = 3
 VARYING = re.compile(
     r'name="csrfmiddlewaretoken" value="[^"]*"|data-server-now-ms="\d+"|data-clock>[^<]*'
 )

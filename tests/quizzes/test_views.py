@@ -281,6 +281,26 @@ def test_question_not_in_the_attempt_is_404(mock, user_client):
     assert user_client.get(url(mock, "q/11/")).status_code == 404
 
 
+@pytest.mark.parametrize("position", [0, 11, 2**15, 2**31, 2**63, 2**70])
+def test_a_position_not_in_the_attempt_is_404_and_the_result_once_finished(
+    mock, user, user_client, position
+):
+    # The question page reads the attempt with its questions in one query; a position it
+    # does not find goes the usual way: 404 while in progress, the result once finished.
+    assert user_client.get(url(mock, f"q/{position}/")).status_code == 404
+    services.attempt_submit(user=user, attempt_id=mock.pk)
+    response = user_client.get(url(mock, f"q/{position}/"))
+    assert response.status_code == 302 and response["Location"] == url(mock, "result/")
+    response = user_client.get(url(mock, "q/1/"))
+    assert response.status_code == 302 and response["Location"] == url(mock, "result/")
+
+
+def test_someone_elses_question_is_404_at_every_position(mock, client, other_user):
+    client.force_login(other_user)
+    for position in (1, 2, 10, 11):
+        assert client.get(url(mock, f"q/{position}/")).status_code == 404
+
+
 # --- privacy -------------------------------------------------------------------------------
 
 
@@ -322,8 +342,9 @@ def test_anonymous_users_go_to_login(mock, client):
 
 def test_question_page_query_count(mock, user_client, django_assert_num_queries):
     user_client.get(url(mock, "q/1/"))
-    # session, user, attempt, questions, item, options (a mock hides the site menu: no role)
-    with django_assert_num_queries(6):
+    # session, user, the attempt with its questions, item, options (a mock hides the site
+    # menu: no role)
+    with django_assert_num_queries(5):
         assert user_client.get(url(mock, "q/2/")).status_code == 200
 
 
@@ -413,7 +434,7 @@ def test_practice_by_topic_uses_each_question_s_own_topics(import_text, user, us
 def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
     from django.urls import reverse
 
-    from studyapp.quizzes.views import _attempt_urls
+    from studyapp.quizzes.views import _attempt_url, _attempt_urls, _question_url, _result_url
 
     urls = _attempt_urls(12, 3)
     assert urls["q_base"] + "3/" == urls["q_url"] == reverse("quizzes:question", args=[12, 3])
@@ -422,6 +443,23 @@ def test_the_attempt_urls_built_from_one_reverse_are_the_url_maps():
     assert urls["q_url"] + "flag/" == reverse("quizzes:flag", args=[12, 3])
     assert urls["review_url"] == reverse("quizzes:review", args=[12])
     assert urls["submit_url"] == reverse("quizzes:submit", args=[12])
+    assert _result_url(12) == reverse("quizzes:result", args=[12])
+    assert _question_url(12, 3) == urls["q_url"]
+    assert _attempt_url(2**40) == reverse("quizzes:attempt", args=[2**40])
+
+
+def test_the_attempt_urls_follow_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from studyapp.quizzes.views import _attempt_url, _question_url
+
+    try:
+        set_script_prefix("/estudo/")
+        assert _attempt_url(12) == reverse("quizzes:attempt", args=[12]) == "/estudo/quiz/a/12/"
+        assert _question_url(12, 3) == reverse("quizzes:question", args=[12, 3])
+    finally:
+        set_script_prefix("/")
+    assert _attempt_url(12) == "/quiz/a/12/"
 
 
 def test_an_attempt_id_beyond_the_databases_integers_is_404(user_client):
@@ -480,3 +518,56 @@ def test_the_locked_reads_need_a_transaction(mock, user, monkeypatch):
     monkeypatch.setattr(connection, "get_autocommit", lambda: True)  # outside any atomic()
     with pytest.raises(TransactionManagementError):
         services._locked_attempt(user=user, attempt_id=mock.pk)
+
+
+def test_the_fixed_texts_are_kept_per_language_and_numbers(settings):
+    from django.utils import translation
+
+    from studyapp.quizzes.templatetags import quiz_fixed as fixed
+
+    settings.DEBUG = False
+    for language, shortcuts, heading in (
+        ("pt-br", "Atalhos de teclado", "Questão 3 de 65"),
+        ("en", "Keyboard shortcuts", "Question 3 of 65"),
+    ):
+        with translation.override(language):
+            assert shortcuts in fixed.quiz_fixed("shortcuts")
+            assert fixed.quiz_fixed("heading", n=3, total=65) == heading
+            # The kept copy is what rendering the partial gives, for any numbers.
+            assert fixed.quiz_fixed("choose", n=2) == fixed._render("choose", (("n", 2),))
+            assert fixed.quiz_fixed("choose", n=1) == fixed._render("choose", (("n", 1),))
+    assert fixed.quiz_fixed("heading", n="4", total=65) == "Questão 4 de 65"  # integers only
+
+
+def test_the_navigator_read_in_sql_is_each_questions_state(mock, user):
+    from studyapp.quizzes import selectors
+
+    questions = list(mock.questions.order_by("position"))
+    services.answer_save(
+        user=user, attempt_id=mock.pk, position=2, option_ids=questions[1].option_ids[:1]
+    )
+    services.flag_set(user=user, attempt_id=mock.pk, position=3, flagged=True)
+    services.answer_save(
+        user=user, attempt_id=mock.pk, position=3, option_ids=questions[2].option_ids[:1]
+    )
+    services.flag_set(user=user, attempt_id=mock.pk, position=5, flagged=True)
+    services.answer_save(
+        user=user, attempt_id=mock.pk, position=6, option_ids=questions[5].option_ids[:1]
+    )
+    services.answer_save(user=user, attempt_id=mock.pk, position=6, option_ids=[])  # cleared
+    rows = selectors.attempt_rows_for_owner(user=user, attempt_id=mock.pk, position=3)
+    expected = [
+        selectors.NavEntry(q.position, q.is_answered, q.flagged)
+        for q in mock.questions.order_by("position")
+    ]
+    assert rows.navigator == expected
+    assert [(e.is_answered, e.flagged) for e in expected[1:6]] == [
+        (True, False),
+        (True, True),
+        (False, False),
+        (False, True),
+        (False, False),
+    ]
+    assert rows.current == mock.questions.get(position=3)
+    assert rows.current.selected_ids == questions[2].option_ids[:1]
+    assert rows.attempt == mock and rows.attempt.deadline == Attempt.objects.get().deadline
