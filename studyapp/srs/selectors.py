@@ -8,7 +8,9 @@ the queue reads only due cards through the (user, due) index.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import zoneinfo
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -1236,13 +1238,72 @@ def _deck_displays(source: Item, language: str | None) -> dict[int, tuple]:
     }
 
 
+class _DisplayMemo:
+    """What cards show, kept in this process's memory too, under the same keys as in the
+    shared cache (item, language and content version): bounded (least recently used out),
+    and only ever read under the content version the request read from the shared cache, so
+    an import in any process shows at once (its new version is a new key). Saves the shared
+    cache's round trip and the unpickling on most study pages and answers. Nothing is kept
+    without the shared cache (no version)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# About 2-5 KB an entry (the item with its deck and section, its options and references):
+# today's content in two languages is ~530 entries.
+display_memo = _DisplayMemo(2048)
+
+
 def session_display(
     *, card: StudyCard, language: str | None, content: ContentState, intervals: dict
 ) -> CardDisplay:
     """Everything the template needs for one card: what it shows (the reader's translation,
     its correct options and references) is kept in the shared cache per item, language and
     content version, so an import or another language shows at once; a miss reads the
-    item and fills the cache for its whole deck (:func:`_deck_displays`)."""
+    item and fills the cache for its whole deck (:func:`_deck_displays`). This process
+    keeps a copy under the same key (:data:`display_memo`)."""
+    memo_key = (card.item_id, language or "-", content.version)
+    cached = None if content.version == NO_VERSION else display_memo.get(memo_key)
+    if cached is None:
+        cached = _display_read(card=card, language=language, content=content)
+        if content.version != NO_VERSION:
+            display_memo.put(memo_key, cached)
+    item, options, references = cached
+    return CardDisplay(
+        card=card,
+        item=item,
+        deck_title=item.deck.title,
+        section_title=item.section.title,
+        correct_options=options,
+        references=references,
+        intervals=intervals or {},
+    )
+
+
+def _display_read(*, card: StudyCard, language: str | None, content: ContentState) -> tuple:
+    """(item shown, correct options, references) of ``card`` from the shared cache, or read
+    and kept there with the rest of its deck."""
     key = DISPLAY_KEY.format(card.item_id, language or "-", content.version)
     cached = _shared_cache().get(key)
     if cached is None and content.version == NO_VERSION:  # no shared cache: nothing kept
@@ -1260,16 +1321,7 @@ def session_display(
             DISPLAY_TTL,
         )
         cached = displays.get(source.pk) or _item_display(source, language)
-    item, options, references = cached
-    return CardDisplay(
-        card=card,
-        item=item,
-        deck_title=item.deck.title,
-        section_title=item.section.title,
-        correct_options=options,
-        references=references,
-        intervals=intervals or {},
-    )
+    return cached
 
 
 def suspended_cards(*, user) -> QuerySet[StudyCard]:

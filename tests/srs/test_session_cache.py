@@ -232,3 +232,47 @@ def test_a_first_view_fills_the_cache_for_the_whole_deck(
     assert display.item.prompt == "Question qa 2"
     assert [option.html for option in display.correct_options] == ["Two"]
     assert display.deck_title == "Deck qa (en)"
+
+
+def test_the_process_memo_serves_what_a_card_shows_and_an_import_shows_at_once(
+    user_client, publish, django_assert_num_queries
+):
+    """What a card shows is also kept in the process's memory (selectors.display_memo), under
+    the content version read from the shared cache on every request: a repeat view reads
+    neither the shared cache's entry nor the database for it, and an import (a new version)
+    shows at once, also in a process that kept the old one."""
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa antiga"})})
+    html = page(user_client)
+    assert "Certa antiga" in html
+    card = StudyCard.objects.get(pk=_shown(html))
+    content = selectors.content_state()
+    selectors.display_memo.clear()
+    first = selectors.session_display(card=card, language=None, content=content, intervals={})
+    shared = selectors._shared_cache()
+    shared.clear()  # the memo alone now holds it (the same version is passed in)
+    with django_assert_num_queries(0):
+        again = selectors.session_display(card=card, language=None, content=content, intervals={})
+    assert again.item is first.item
+    assert [option.html for option in again.correct_options] == ["Certa antiga"]
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa nova"})})
+    html = page(user_client)
+    assert "Certa nova" in html and "Certa antiga" not in html
+    # Without the shared cache (no version) nothing is kept in the memo either.
+    selectors.display_memo.clear()
+    dummy = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    with override_settings(CACHES=dummy):
+        assert "Certa nova" in page(user_client)
+    assert not selectors.display_memo._entries
+
+
+def test_the_display_memo_is_bounded():
+    memo = selectors._DisplayMemo(2)
+    memo.put((1, "-", "v"), "a")
+    memo.put((2, "-", "v"), "b")
+    assert memo.get((1, "-", "v")) == "a"  # now the most recent
+    memo.put((3, "-", "v"), "c")
+    assert memo.get((2, "-", "v")) is None
+    assert memo.get((1, "-", "v")) == "a" and memo.get((3, "-", "v")) == "c"
