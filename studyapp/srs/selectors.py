@@ -501,6 +501,8 @@ CONTENT_MEMO_KEY = "srs:content-memo"
 INACTIVE_LIST_MAX = 500
 # {(item id, language, content version): what the card shows} (see ``session_display``).
 DISPLAY_KEY = "srs:display:{}:{}:{}"
+# (source deck id, language, content version): {item id: what the card shows} for the deck.
+DISPLAY_DECK_KEY = "srs:display-deck:{}:{}:{}"
 # The version studyapp.versions gives when the shared cache keeps nothing (no Redis).
 NO_VERSION = "-"
 # Entries of old content versions are never read again; let them expire.
@@ -1053,20 +1055,22 @@ def study_queue(
         (LEARNING_STATES, now + LEARN_AHEAD),
     )
     # The card rows first: each of their columns gets its type (and SQLite its declared
-    # type, for the converters) from them, not from the counts' NULLs.
-    table, columns = rows.table(StudyCard), rows.columns(StudyCard)
+    # type, for the converters) from them, not from the counts' NULLs. Each also gives its
+    # item's deck (what the card shows is kept per deck too: ``session_display``).
+    table, columns, item = rows.table(StudyCard), rows.columns(StudyCard, "sc"), rows.table(Item)
     arms, params = [], []
     for tier, (states, until) in enumerate(tiers):
         chosen, tier_params = _first_sql(cards, base, states, until=until)
         arms.append(
-            f"SELECT {CANDIDATE}, {tier}, 0, 0, 0, {columns} FROM {table} WHERE id = {chosen}"  # noqa: S608
+            f"SELECT {CANDIDATE}, {tier}, si.deck_id, 0, 0, {columns} FROM {table} sc"  # noqa: S608
+            f" INNER JOIN {item} si ON si.id = sc.item_id WHERE sc.id = {chosen}"
         )
         params += tier_params
     blanks = ", ".join(["NULL"] * rows.width(StudyCard))
     arms.append(f"SELECT q.*, {blanks} FROM ({counts_sql}) q")  # noqa: S608
     found = _fetch(" UNION ALL ".join(arms), [*params, *counts_params])
     day, counts = read([row[:5] for row in found if row[0] != CANDIDATE])
-    candidates = {row[1]: row[5:] for row in found if row[0] == CANDIDATE}
+    candidates = {row[1]: row for row in found if row[0] == CANDIDATE}
     allowed = (
         0,
         1 if day.reviews_left_in(scope) else None,
@@ -1075,7 +1079,10 @@ def study_queue(
     )
     for tier in allowed:
         if tier in candidates:
-            return day, counts, rows.instance(StudyCard, candidates[tier])
+            row = candidates[tier]
+            card = rows.instance(StudyCard, row[5:])
+            card.deck_hint = row[2]  # its item's deck, for session_display
+            return day, counts, card
     return day, counts, None
 
 
@@ -1285,6 +1292,17 @@ def session_display(
     keeps a copy under the same key (:data:`display_memo`)."""
     memo_key = (card.item_id, language or "-", content.version)
     cached = None if content.version == NO_VERSION else display_memo.get(memo_key)
+    deck_id = getattr(card, "deck_hint", None)
+    if cached is None and deck_id is not None and content.version != NO_VERSION:
+        # The first card of a deck this process shows at this version: the deck's other
+        # cards come from the memo next (one read of the deck instead of one per card).
+        deck = _shared_cache().get(
+            DISPLAY_DECK_KEY.format(deck_id, language or "-", content.version)
+        )
+        if deck is not None:
+            for item_id, shown in deck.items():
+                display_memo.put((item_id, language or "-", content.version), shown)
+            cached = deck.get(card.item_id)
     if cached is None:
         cached = _display_read(card=card, language=language, content=content)
         if content.version != NO_VERSION:
@@ -1313,13 +1331,16 @@ def _display_read(*, card: StudyCard, language: str | None, content: ContentStat
         source = _item_with_deck(card.item_id)
         card.item = source
         displays = _deck_displays(source, language)
-        _shared_cache().set_many(
-            {
-                DISPLAY_KEY.format(item_id, language or "-", content.version): shown
-                for item_id, shown in displays.items()
-            },
-            DISPLAY_TTL,
+        entries = {
+            DISPLAY_KEY.format(item_id, language or "-", content.version): shown
+            for item_id, shown in displays.items()
+        }
+        entries[DISPLAY_DECK_KEY.format(source.deck_id, language or "-", content.version)] = (
+            displays
         )
+        _shared_cache().set_many(entries, DISPLAY_TTL)
+        for item_id, shown in displays.items():
+            display_memo.put((item_id, language or "-", content.version), shown)
         cached = displays.get(source.pk) or _item_display(source, language)
     return cached
 

@@ -276,3 +276,30 @@ def test_the_display_memo_is_bounded():
     memo.put((3, "-", "v"), "c")
     assert memo.get((2, "-", "v")) is None
     assert memo.get((1, "-", "v")) == "a" and memo.get((3, "-", "v")) == "c"
+
+
+def test_a_process_reads_a_decks_displays_at_once(user_client, publish):
+    """The first card of a deck a process shows (at a content version) brings the deck's
+    other cards into its memo from the shared cache's entry for the deck: the next cards of
+    that deck need no read of the shared cache."""
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois", 3: "Três"})})
+    page(user_client)  # fills the shared cache for the deck
+    selectors.display_memo.clear()
+    html = page(user_client)
+    assert "Pergunta qa" in html
+    version = selectors.content_state().version
+    items = StudyCard.objects.values_list("item_id", flat=True)
+    kept = {key for key in selectors.display_memo._entries if key[2] == version}
+    assert kept == {(item_id, "pt-br", version) for item_id in items}
+    # The deck's entry holds what the per-item entries hold.
+    shown = selectors.display_memo.get((items[0], "pt-br", version))
+    selectors._shared_cache().delete_many(
+        [selectors.DISPLAY_KEY.format(item_id, "pt-br", version) for item_id in items]
+    )
+    selectors.display_memo.clear()
+    again = answer(user_client, html)
+    assert "Pergunta qa" in again
+    # Read from the deck's entry: the item entries were not filled again from the database.
+    keys = [selectors.DISPLAY_KEY.format(item_id, "pt-br", version) for item_id in items]
+    assert selectors._shared_cache().get_many(keys) == {}
+    assert selectors.display_memo.get((items[0], "pt-br", version))[0].prompt == shown[0].prompt
