@@ -303,3 +303,16 @@ def test_a_process_reads_a_decks_displays_at_once(user_client, publish):
     keys = [selectors.DISPLAY_KEY.format(item_id, "pt-br", version) for item_id in items]
     assert selectors._shared_cache().get_many(keys) == {}
     assert selectors.display_memo.get((items[0], "pt-br", version))[0].prompt == shown[0].prompt
+
+
+def test_a_rating_button_is_the_templates_partial_for_its_value_label_and_interval():
+    """views._rating_button renders the partial "rating" once per process and arguments (a
+    pure function of them): the interval is escaped, the label (escaped already) is not."""
+    from studyapp.srs import views
+
+    texts = views.session_texts("en")
+    button = views._rating_button("1", texts["rating_1"], "<10 min")
+    assert 'name="rating" value="1" class="rating rating-1" data-rating="1"' in button
+    assert '<span class="interval">&lt;10 min</span>' in button
+    assert f'<span class="label">{texts["rating_1"]}</span>' in button
+    assert views._rating_button("1", texts["rating_1"], "<10 min") is button
