@@ -8,7 +8,9 @@ the queue reads only due cards through the (user, due) index.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import zoneinfo
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -499,6 +501,8 @@ CONTENT_MEMO_KEY = "srs:content-memo"
 INACTIVE_LIST_MAX = 500
 # {(item id, language, content version): what the card shows} (see ``session_display``).
 DISPLAY_KEY = "srs:display:{}:{}:{}"
+# (source deck id, language, content version): {item id: what the card shows} for the deck.
+DISPLAY_DECK_KEY = "srs:display-deck:{}:{}:{}"
 # The version studyapp.versions gives when the shared cache keeps nothing (no Redis).
 NO_VERSION = "-"
 # Entries of old content versions are never read again; let them expire.
@@ -1051,20 +1055,22 @@ def study_queue(
         (LEARNING_STATES, now + LEARN_AHEAD),
     )
     # The card rows first: each of their columns gets its type (and SQLite its declared
-    # type, for the converters) from them, not from the counts' NULLs.
-    table, columns = rows.table(StudyCard), rows.columns(StudyCard)
+    # type, for the converters) from them, not from the counts' NULLs. Each also gives its
+    # item's deck (what the card shows is kept per deck too: ``session_display``).
+    table, columns, item = rows.table(StudyCard), rows.columns(StudyCard, "sc"), rows.table(Item)
     arms, params = [], []
     for tier, (states, until) in enumerate(tiers):
         chosen, tier_params = _first_sql(cards, base, states, until=until)
         arms.append(
-            f"SELECT {CANDIDATE}, {tier}, 0, 0, 0, {columns} FROM {table} WHERE id = {chosen}"  # noqa: S608
+            f"SELECT {CANDIDATE}, {tier}, si.deck_id, 0, 0, {columns} FROM {table} sc"  # noqa: S608
+            f" INNER JOIN {item} si ON si.id = sc.item_id WHERE sc.id = {chosen}"
         )
         params += tier_params
     blanks = ", ".join(["NULL"] * rows.width(StudyCard))
     arms.append(f"SELECT q.*, {blanks} FROM ({counts_sql}) q")  # noqa: S608
     found = _fetch(" UNION ALL ".join(arms), [*params, *counts_params])
     day, counts = read([row[:5] for row in found if row[0] != CANDIDATE])
-    candidates = {row[1]: row[5:] for row in found if row[0] == CANDIDATE}
+    candidates = {row[1]: row for row in found if row[0] == CANDIDATE}
     allowed = (
         0,
         1 if day.reviews_left_in(scope) else None,
@@ -1073,7 +1079,10 @@ def study_queue(
     )
     for tier in allowed:
         if tier in candidates:
-            return day, counts, rows.instance(StudyCard, candidates[tier])
+            row = candidates[tier]
+            card = rows.instance(StudyCard, row[5:])
+            card.deck_hint = row[2]  # its item's deck, for session_display
+            return day, counts, card
     return day, counts, None
 
 
@@ -1236,30 +1245,68 @@ def _deck_displays(source: Item, language: str | None) -> dict[int, tuple]:
     }
 
 
+class _DisplayMemo:
+    """What cards show, kept in this process's memory too, under the same keys as in the
+    shared cache (item, language and content version): bounded (least recently used out),
+    and only ever read under the content version the request read from the shared cache, so
+    an import in any process shows at once (its new version is a new key). Saves the shared
+    cache's round trip and the unpickling on most study pages and answers. Nothing is kept
+    without the shared cache (no version)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# About 2-5 KB an entry (the item with its deck and section, its options and references):
+# today's content in two languages is ~530 entries.
+display_memo = _DisplayMemo(2048)
+
+
 def session_display(
     *, card: StudyCard, language: str | None, content: ContentState, intervals: dict
 ) -> CardDisplay:
     """Everything the template needs for one card: what it shows (the reader's translation,
     its correct options and references) is kept in the shared cache per item, language and
     content version, so an import or another language shows at once; a miss reads the
-    item and fills the cache for its whole deck (:func:`_deck_displays`)."""
-    key = DISPLAY_KEY.format(card.item_id, language or "-", content.version)
-    cached = _shared_cache().get(key)
-    if cached is None and content.version == NO_VERSION:  # no shared cache: nothing kept
-        card.item = _item_with_deck(card.item_id)
-        cached = _item_display(card.item, language)
-    elif cached is None:
-        source = _item_with_deck(card.item_id)
-        card.item = source
-        displays = _deck_displays(source, language)
-        _shared_cache().set_many(
-            {
-                DISPLAY_KEY.format(item_id, language or "-", content.version): shown
-                for item_id, shown in displays.items()
-            },
-            DISPLAY_TTL,
+    item and fills the cache for its whole deck (:func:`_deck_displays`). This process
+    keeps a copy under the same key (:data:`display_memo`)."""
+    memo_key = (card.item_id, language or "-", content.version)
+    cached = None if content.version == NO_VERSION else display_memo.get(memo_key)
+    deck_id = getattr(card, "deck_hint", None)
+    if cached is None and deck_id is not None and content.version != NO_VERSION:
+        # The first card of a deck this process shows at this version: the deck's other
+        # cards come from the memo next (one read of the deck instead of one per card).
+        deck = _shared_cache().get(
+            DISPLAY_DECK_KEY.format(deck_id, language or "-", content.version)
         )
-        cached = displays.get(source.pk) or _item_display(source, language)
+        if deck is not None:
+            for item_id, shown in deck.items():
+                display_memo.put((item_id, language or "-", content.version), shown)
+            cached = deck.get(card.item_id)
+    if cached is None:
+        cached = _display_read(card=card, language=language, content=content)
+        if content.version != NO_VERSION:
+            display_memo.put(memo_key, cached)
     item, options, references = cached
     return CardDisplay(
         card=card,
@@ -1270,6 +1317,32 @@ def session_display(
         references=references,
         intervals=intervals or {},
     )
+
+
+def _display_read(*, card: StudyCard, language: str | None, content: ContentState) -> tuple:
+    """(item shown, correct options, references) of ``card`` from the shared cache, or read
+    and kept there with the rest of its deck."""
+    key = DISPLAY_KEY.format(card.item_id, language or "-", content.version)
+    cached = _shared_cache().get(key)
+    if cached is None and content.version == NO_VERSION:  # no shared cache: nothing kept
+        card.item = _item_with_deck(card.item_id)
+        cached = _item_display(card.item, language)
+    elif cached is None:
+        source = _item_with_deck(card.item_id)
+        card.item = source
+        displays = _deck_displays(source, language)
+        entries = {
+            DISPLAY_KEY.format(item_id, language or "-", content.version): shown
+            for item_id, shown in displays.items()
+        }
+        entries[DISPLAY_DECK_KEY.format(source.deck_id, language or "-", content.version)] = (
+            displays
+        )
+        _shared_cache().set_many(entries, DISPLAY_TTL)
+        for item_id, shown in displays.items():
+            display_memo.put((item_id, language or "-", content.version), shown)
+        cached = displays.get(source.pk) or _item_display(source, language)
+    return cached
 
 
 def suspended_cards(*, user) -> QuerySet[StudyCard]:

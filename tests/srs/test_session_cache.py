@@ -232,3 +232,87 @@ def test_a_first_view_fills_the_cache_for_the_whole_deck(
     assert display.item.prompt == "Question qa 2"
     assert [option.html for option in display.correct_options] == ["Two"]
     assert display.deck_title == "Deck qa (en)"
+
+
+def test_the_process_memo_serves_what_a_card_shows_and_an_import_shows_at_once(
+    user_client, publish, django_assert_num_queries
+):
+    """What a card shows is also kept in the process's memory (selectors.display_memo), under
+    the content version read from the shared cache on every request: a repeat view reads
+    neither the shared cache's entry nor the database for it, and an import (a new version)
+    shows at once, also in a process that kept the old one."""
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa antiga"})})
+    html = page(user_client)
+    assert "Certa antiga" in html
+    card = StudyCard.objects.get(pk=_shown(html))
+    content = selectors.content_state()
+    selectors.display_memo.clear()
+    first = selectors.session_display(card=card, language=None, content=content, intervals={})
+    shared = selectors._shared_cache()
+    shared.clear()  # the memo alone now holds it (the same version is passed in)
+    with django_assert_num_queries(0):
+        again = selectors.session_display(card=card, language=None, content=content, intervals={})
+    assert again.item is first.item
+    assert [option.html for option in again.correct_options] == ["Certa antiga"]
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Certa nova"})})
+    html = page(user_client)
+    assert "Certa nova" in html and "Certa antiga" not in html
+    # Without the shared cache (no version) nothing is kept in the memo either.
+    selectors.display_memo.clear()
+    dummy = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    with override_settings(CACHES=dummy):
+        assert "Certa nova" in page(user_client)
+    assert not selectors.display_memo._entries
+
+
+def test_the_display_memo_is_bounded():
+    memo = selectors._DisplayMemo(2)
+    memo.put((1, "-", "v"), "a")
+    memo.put((2, "-", "v"), "b")
+    assert memo.get((1, "-", "v")) == "a"  # now the most recent
+    memo.put((3, "-", "v"), "c")
+    assert memo.get((2, "-", "v")) is None
+    assert memo.get((1, "-", "v")) == "a" and memo.get((3, "-", "v")) == "c"
+
+
+def test_a_process_reads_a_decks_displays_at_once(user_client, publish):
+    """The first card of a deck a process shows (at a content version) brings the deck's
+    other cards into its memo from the shared cache's entry for the deck: the next cards of
+    that deck need no read of the shared cache."""
+    publish({"content/pt-br/qa.md": question_deck("qa", {1: "Um", 2: "Dois", 3: "Três"})})
+    page(user_client)  # fills the shared cache for the deck
+    selectors.display_memo.clear()
+    html = page(user_client)
+    assert "Pergunta qa" in html
+    version = selectors.content_state().version
+    items = StudyCard.objects.values_list("item_id", flat=True)
+    kept = {key for key in selectors.display_memo._entries if key[2] == version}
+    assert kept == {(item_id, "pt-br", version) for item_id in items}
+    # The deck's entry holds what the per-item entries hold.
+    shown = selectors.display_memo.get((items[0], "pt-br", version))
+    selectors._shared_cache().delete_many(
+        [selectors.DISPLAY_KEY.format(item_id, "pt-br", version) for item_id in items]
+    )
+    selectors.display_memo.clear()
+    again = answer(user_client, html)
+    assert "Pergunta qa" in again
+    # Read from the deck's entry: the item entries were not filled again from the database.
+    keys = [selectors.DISPLAY_KEY.format(item_id, "pt-br", version) for item_id in items]
+    assert selectors._shared_cache().get_many(keys) == {}
+    assert selectors.display_memo.get((items[0], "pt-br", version))[0].prompt == shown[0].prompt
+
+
+def test_a_rating_button_is_the_templates_partial_for_its_value_label_and_interval():
+    """views._rating_button renders the partial "rating" once per process and arguments (a
+    pure function of them): the interval is escaped, the label (escaped already) is not."""
+    from studyapp.srs import views
+
+    texts = views.session_texts("en")
+    button = views._rating_button("1", texts["rating_1"], "<10 min")
+    assert 'name="rating" value="1" class="rating rating-1" data-rating="1"' in button
+    assert '<span class="interval">&lt;10 min</span>' in button
+    assert f'<span class="label">{texts["rating_1"]}</span>' in button
+    assert views._rating_button("1", texts["rating_1"], "<10 min") is button
