@@ -24,9 +24,12 @@ def _mail_inline_and_fresh_counters(monkeypatch):
     from studyapp.accounts import mail
 
     monkeypatch.setattr(mail, "send_later", lambda job, **kwargs: job(**kwargs))
+    from studyapp.progress import dashboard_cache
+
     for alias in settings.CACHES:
         if isinstance(caches[alias], LocMemCache):  # never flush a shared Redis
             caches[alias].clear()
+    dashboard_cache.study_memo.clear()  # checked against tokens anyway: each test starts bare
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import attrgetter, mul
 from typing import NamedTuple
 
@@ -448,8 +448,19 @@ def _chance_grid(item, card, guess, learner, *, when, bases, shifts) -> list[lis
     same operations as :func:`knowledge`, each intermediate computed once. ``bases``: the
     memory factors for a studied card, else the prior knowledge values."""
     if card is not None and card.stability and card.last_review is not None:
-        days = (when - card.last_review).days
-        logits = [_logit(recall(card.stability, days, f, learner.w20)) for f in bases]
+        # _logit(recall(card.stability, days, f, learner.w20)) for each f, inlined (the same
+        # operations in the same order): a rebuild makes one grid per studied card.
+        stability, w20, log = card.stability, learner.w20, math.log
+        if w20 is None or w20 == -DECAY:
+            scale, power = FACTOR, DECAY
+        else:
+            scale, power = 0.9 ** (-1 / w20) - 1, -w20
+        scaled = scale * max(0.0, (when - card.last_review).days)
+        logits = []
+        for f in bases:
+            p = (1 + scaled / (stability * f)) ** power
+            p = min(1 - 1e-6, max(1e-6, p))
+            logits.append(log(p / (1 - p)))
     else:
         logits = [_logit(known) for known in bases]
     mean = _topic_shift(item, learner)
@@ -773,41 +784,15 @@ def score_forecast(
     shifts = [z * MODEL_SD for z, _w in _NODES]
 
     def chances(group: dict, bases: list[float]) -> dict:
-        grids = [
-            (kind, _chance_grid(item, card, guess, learner, when=when, bases=bases, shifts=shifts))
-            for kind, (item, card, guess) in group.items()
-        ]
+        """{kind: its grid}: P(right) at each (base node, shift node)."""
         return {
-            (i, j): {kind: rows[i][j] for kind, rows in grids}
-            for i in range(len(bases))
-            for j in range(len(shifts))
+            kind: _chance_grid(item, card, guess, learner, when=when, bases=bases, shifts=shifts)
+            for kind, (item, card, guess) in group.items()
         }
 
     by_memory = chances(studied, factors)
     by_known = chances(others, knowns)
-    # Each tally's moments function, with what does not depend on the node computed once.
-    moments = []
-    for m, n, total_weight, rows in tallies:
-        if 0 < m < n:
-            kinds_of = [kind for kind, _n, _weight in rows]
-            shares = [weight / total_weight for _kind, _n, weight in rows]
-            moments.append(partial(_sampled_moments, m, n, kinds_of, shares))
-        else:
-            moments.append(partial(_tally_moments, (m, n, total_weight, rows)))
-    components = []
-    for i_memory, (_z_memory, w_memory) in enumerate(_NODES):
-        for i_known, (_z_known, w_known) in enumerate(_NODES):
-            for i_model, (_z_model, w_model) in enumerate(_NODES):
-                probability = {
-                    **by_memory[i_memory, i_model],
-                    **by_known[i_known, i_model],
-                }
-                mean = var = 0.0
-                for tally_moments in moments:
-                    m, v = tally_moments(probability)
-                    mean += m
-                    var += v
-                components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
+    components = _components(tallies, by_memory, by_known)
     # The center node (z = 0 on each axis) is the learner's point estimate: there the grids
     # hold what knowledge() and item_probability() give each drawn kind (the same
     # operations on the same values, checked here), so those are read, not computed again.
@@ -815,9 +800,9 @@ def score_forecast(
     by_kind: dict = {}
     if shifts[center] == 0.0:
         if factors[center] == learner.memory_factor:
-            by_kind.update(by_memory[center, center])
+            by_kind.update((kind, grid[center][center]) for kind, grid in by_memory.items())
         if knowns[center] == learner.known:
-            by_kind.update(by_known[center, center])
+            by_kind.update((kind, grid[center][center]) for kind, grid in by_known.items())
 
     def kind_chance(kind) -> float:
         """P(right) at ``when`` with the learner's estimates, once per kind."""
@@ -872,6 +857,85 @@ def score_forecast(
         _bank=bank,
         _chance=chance,
     )
+
+
+def _components(tallies: list, by_memory: dict, by_known: dict) -> list[tuple]:
+    """The mixture's components, (weight, mean, sd) of the number right, one per node of
+    (memory factor, prior knowledge, model error), in that order; ``by_memory`` and
+    ``by_known``: {kind: grid} of the studied kinds and the others.
+
+    A studied kind's chance reads the memory and model nodes only, any other kind's the
+    prior-knowledge and model nodes: so each tally's rows are cut into runs of one source
+    and each run's terms (count·p, count·p·(1 − p), share·p) are computed once per pair of
+    nodes it reads (9), not per component (27). A component's list of terms is its runs'
+    lists joined, in the rows' order: every sum adds the same terms in the same order as
+    :func:`_tally_moments` and :func:`_sampled_moments` (the same figures, bit for bit)."""
+    pairs = [(i, j) for i in range(len(_NODES)) for j in range(len(_NODES))]
+    plans = []  # per tally: (kind of tally, m, n, shares, runs)
+    for m, n, total_weight, rows in tallies:
+        if not 0 < m < n and m < n:  # m <= 0: _tally_moments' nothing drawn
+            plans.append(("none", m, n, None, ()))
+            continue
+        sampled = 0 < m < n
+        runs: list = []  # (studied, [(kind, count or share)])
+        for kind, count, weight in rows:
+            studied = kind in by_memory
+            value = weight / total_weight if sampled else count
+            if not runs or runs[-1][0] != studied:
+                runs.append((studied, []))
+            runs[-1][1].append((kind, value))
+        built = []
+        for studied, members in runs:
+            grids = [(by_memory if studied else by_known)[kind] for kind, _value in members]
+            values = [value for _kind, value in members]
+            terms = {}
+            for i, j in pairs:
+                ps = [grid[i][j] for grid in grids]
+                if sampled:
+                    terms[i, j] = (ps, [share * p for share, p in zip(values, ps, strict=True)])
+                else:
+                    firsts = [count * p for count, p in zip(values, ps, strict=True)]
+                    terms[i, j] = (
+                        firsts,
+                        [c * p * (1 - p) for c, p in zip(values, ps, strict=True)],
+                    )
+            built.append((studied, terms))
+        shares = [weight / total_weight for _kind, _n, weight in rows] if sampled else None
+        plans.append(("sampled" if sampled else "full", m, n, shares, built))
+
+    def joined(runs, index: int, memory_key, known_key) -> list:
+        if len(runs) == 1:
+            studied, terms = runs[0]
+            return terms[memory_key if studied else known_key][index]
+        out: list = []
+        for studied, terms in runs:
+            out += terms[memory_key if studied else known_key][index]
+        return out
+
+    components = []
+    for i_memory, (_z_memory, w_memory) in enumerate(_NODES):
+        for i_known, (_z_known, w_known) in enumerate(_NODES):
+            for i_model, (_z_model, w_model) in enumerate(_NODES):
+                memory_key, known_key = (i_memory, i_model), (i_known, i_model)
+                mean = var = 0.0
+                for kind, m, n, shares, runs in plans:
+                    if kind == "none":
+                        a, v = 0.0, 0.0
+                    elif kind == "full":
+                        a = sum(joined(runs, 0, memory_key, known_key))
+                        v = sum(joined(runs, 1, memory_key, known_key))
+                    else:
+                        ps = joined(runs, 0, memory_key, known_key)
+                        mean_p = sum(joined(runs, 1, memory_key, known_key))
+                        spread = sum(
+                            [share * (p - mean_p) ** 2 for share, p in zip(shares, ps, strict=True)]
+                        )
+                        v = m * mean_p * (1 - mean_p) - m * (m - 1) / max(1, n - 1) * spread
+                        a, v = m * mean_p, max(v, 0.0)
+                    mean += a
+                    var += v
+                components.append((w_memory * w_known * w_model, mean, math.sqrt(var + 1e-9)))
+    return components
 
 
 @lru_cache(maxsize=64)

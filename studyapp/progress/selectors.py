@@ -519,10 +519,13 @@ class Parts:
     per build: from ``found`` (kept in the shared cache by ``dashboard_cache`` under the
     tokens of their data) or from the database (then in ``read``, to be kept)."""
 
-    def __init__(self, found: dict | None = None):
+    def __init__(self, found: dict | None = None, *, study: tuple = (None, 0)):
         self.found = found or {}
         self.read: dict = {}
         self.built: dict = {}  # what this build derived from them (read once per build)
+        # The study part's tokens (None: none to keep it under) and the answers applied to
+        # the found one since it was kept shared (dashboard_cache.Found.study_pending).
+        self.study_versions, self.study_pending = study
 
     def get(self, name: str, reader):
         if name in self.found:
@@ -593,27 +596,47 @@ def learner_study(*, user, tz, today: date, parts: Parts | None = None) -> Study
         rollups = [tuple(row) for row in rollups]  # plain tuples: kept smaller, read faster
         last_log = max((row[0] for row in answers), default=0)
         parts.read["study"] = (last_log, memory, answers, rollups)
+        pending = 0
     else:
         last_log, memory, answers, rollups = kept
+        pending = parts.study_pending
         since = srs_selectors.answers_since(user=user, log_id=last_log)
         if since.answers:
             memory = {i: row for i, row in memory.items() if i not in since.items}
             memory.update((row[-1], row) for row in since.memory)
-            answers = sorted([*answers, *since.answers], key=lambda r: (r[3], r[0]), reverse=True)
-            answers = answers[:EVIDENCE_LIMIT]
+            answers = _newest_answers(answers, since.answers)
             first = min(study_day(row[3], tz) for row in since.answers)
             fresh = srs_selectors.rollup_rows(
                 user=user, after=first - timedelta(days=1), until=max(today, first)
             )
             rollups = [row for row in rollups if row[0] < first] + [tuple(row) for row in fresh]
-            if len(since.answers) >= STUDY_REKEEP:
-                parts.read["study"] = (since.last_log, memory, answers, rollups)
+            last_log, pending = since.last_log, pending + len(since.answers)
+            if pending >= STUDY_REKEEP:
+                parts.read["study"] = (last_log, memory, answers, rollups)
+                pending = 0
+    dashboard_cache.study_memo_keep(
+        user.pk, parts.study_versions, (last_log, memory, answers, rollups), pending
+    )
     reads = parts.built[today, "study"] = StudyReads(
         memory=[memory[item] for item in sorted(memory)],
         answers=[row[1:] for row in answers],
         rollups=[srs_selectors.DayStats._make(r) for r in rollups if start < r[0] <= today],
     )
     return reads
+
+
+def _answer_order(row) -> tuple:
+    return row[3], row[0]  # answered at, log id
+
+
+def _newest_answers(kept: list, new: list) -> list:
+    """The ``EVIDENCE_LIMIT`` newest of ``kept`` (newest first) and ``new`` answers, as
+    sorting them all gives; without the sort when every new answer is newer than the kept
+    ones (as answers are logged: ids in order, each at its own moment)."""
+    new = sorted(new, key=_answer_order, reverse=True)
+    if kept and new and _answer_order(new[-1]) > _answer_order(kept[0]):
+        return (new + kept[: max(0, EVIDENCE_LIMIT - len(new))])[:EVIDENCE_LIMIT]
+    return sorted([*kept, *new], key=_answer_order, reverse=True)[:EVIDENCE_LIMIT]
 
 
 def readiness_get(

@@ -70,11 +70,13 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
     if found.body is not None:
         return found.body
     versions = found.versions
-    parts = Parts(found.parts)
+    study = (found.part_versions.get("study"), found.study_pending)
+    parts = Parts(found.parts, study=study)
     data = dashboard_get(user=user, now=now, parts=parts)
     if own and data.missing_predictions:
         prediction_backfill(user=user, attempts=data.missing_predictions)
-        parts = Parts({name: v for name, v in parts.found.items() if name != "quiz"})
+        kept = {name: v for name, v in parts.found.items() if name != "quiz"}
+        parts = Parts(kept, study=study)
         data = dashboard_get(user=user, now=now, parts=parts)
     sections: dict = {}
     body = render_to_string(

@@ -274,3 +274,21 @@ def test_dashboard_shows_the_running_bias_from_two_mocks(user_client, user, card
     assert d.running_bias == -15 and d.inside_range == 1
     html = user_client.get(reverse("progress:dashboard")).content.decode()
     assert "Previsão × resultado em 2 simulados" in html
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_forecast_charts_day_labels_kept_per_process_are_date_format(language):
+    """The forecast chart labels its 30 days through a per-process memo keyed by the day,
+    the translated format and the language: what date_format gives in each language."""
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from studyapp.progress.charts import _bar_day
+
+    with translation.override(language):
+        label = translation.gettext("d/m")
+        for offset in range(40):
+            day = date(2026, 12, 20) + timedelta(days=offset)
+            assert _bar_day(day, label, language) == date_format(day, label)

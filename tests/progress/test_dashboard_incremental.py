@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from studyapp.progress import dashboard_cache
 from studyapp.quizzes import services as quiz_services
 from studyapp.srs.models import StudyCard
 from tests.quizzes.conftest import deck_text
@@ -67,6 +68,7 @@ def same_as_full_rebuild(client, **headers) -> int:
     empty shared cache at the same moment; returns the first view's query count."""
     kept, queries = view(client, **headers)
     caches[settings.SHARED_CACHE].clear()
+    dashboard_cache.study_memo.clear()  # this process's own study part: nothing kept at all
     full, full_queries = view(client, **headers)
     assert kept == full
     return queries
@@ -290,3 +292,70 @@ def test_the_heatmaps_past_days_are_rendered_again_only_when_they_change(
         assert reused == [when == "answer"]
         caches[settings.SHARED_CACHE].clear()
         assert view(user_client)[0] == html
+
+
+def test_a_rebuild_reads_this_processs_own_study_part_while_its_tokens_hold(
+    user_client, user, decks, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """After an answer, a rebuild in the process that built the last view applies the new
+    answers to its own study part (dashboard_cache.study_memo) instead of reading the shared
+    one; another process reads the shared one; a write that renews the part's tokens (an
+    undo) makes the process's own unread. The shared part is written again every
+    STUDY_REKEEP answers. The page is always the one built from nothing."""
+    from studyapp.progress import selectors
+
+    capture = django_capture_on_commit_callbacks
+    cache = caches[settings.SHARED_CACHE]
+    study_key = dashboard_cache.PART_KEY.format(user.pk, "study")
+    read = []
+    get, get_many = cache.get, cache.get_many
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: read.append(key) or get(key, *a, **k))
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, *a, **k: read.extend(keys) or get_many(keys, *a, **k)
+    )
+
+    def rebuilt_from(*, own: bool) -> None:
+        read.clear()
+        html, _queries = view(user_client)
+        assert (study_key in read) is not own
+        cache.clear()
+        dashboard_cache.study_memo.clear()
+        assert view(user_client)[0] == html
+
+    view(user_client)
+    assert user.pk in dashboard_cache.study_memo
+    for rating in (3, 1, 4):
+        answer(user_client, user, capture, rating=rating)
+        clock.tick()
+        rebuilt_from(own=True)
+
+    # Another process: no memo of its own, the shared part.
+    answer(user_client, user, capture)
+    clock.tick()
+    view(user_client)
+    answer(user_client, user, capture)
+    clock.tick()
+    dashboard_cache.study_memo.clear()
+    rebuilt_from(own=False)
+
+    # An undo renews the study part's token: the process's own part is not used.
+    answer(user_client, user, capture)
+    clock.tick()
+    view(user_client)
+    with capture(execute=True):
+        assert user_client.post(reverse("srs:undo"), headers=HTMX).status_code == 200
+    clock.tick()
+    rebuilt_from(own=False)
+
+    # Answers applied to the process's own part: the shared one is written again after
+    # STUDY_REKEEP of them, with the newest log.
+    view(user_client)
+    for _ in range(selectors.STUDY_REKEEP):
+        answer(user_client, user, capture)
+        clock.tick()
+        read.clear()
+        view(user_client)
+        assert study_key not in read
+    kept_last_log = get(study_key)[1][0]
+    assert kept_last_log == dashboard_cache.study_memo[user.pk][1][0]
+    assert dashboard_cache.study_memo[user.pk][2] == 0

@@ -5,6 +5,7 @@ calibration harness's JSON shape and determinism."""
 import io
 import json
 import math
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -843,3 +844,90 @@ def test_the_plan_reruns_when_what_it_is_built_from_changes_not_after_each_revie
     monkeypatch.setattr(progress_views.timezone, "now", lambda: tomorrow)
     dashboard()
     assert len(calls) == 4
+
+
+def _reference_components(tallies, by_memory, by_known):
+    """The mixture's components as score_forecast computed them before ``_components``: one
+    merged {kind: P(right)} per node and each tally's moments read from it."""
+    nodes = range(len(readiness._NODES))
+    components = []
+    for i_memory in nodes:
+        for i_known in nodes:
+            for i_model in nodes:
+                probability = {
+                    **{kind: grid[i_memory][i_model] for kind, grid in by_memory.items()},
+                    **{kind: grid[i_known][i_model] for kind, grid in by_known.items()},
+                }
+                mean = var = 0.0
+                for m, n, total_weight, rows in tallies:
+                    if 0 < m < n:
+                        kinds = [kind for kind, _n, _w in rows]
+                        shares = [w / total_weight for _kind, _n, w in rows]
+                        a, v = readiness._sampled_moments(m, n, kinds, shares, probability)
+                    else:
+                        a, v = readiness._tally_moments((m, n, total_weight, rows), probability)
+                    mean += a
+                    var += v
+                weight = (
+                    readiness._NODES[i_memory][1]
+                    * readiness._NODES[i_known][1]
+                    * readiness._NODES[i_model][1]
+                )
+                components.append((weight, mean, math.sqrt(var + 1e-9)))
+    return components
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_mixtures_components_are_the_reference_moments_bit_for_bit(seed):
+    """``_components`` joins per-run terms computed once per pair of nodes: the same sums,
+    in the same order, as each tally's moments over a merged probability per node, for
+    tallies of every kind (drawn whole, in part, none) whose rows mix studied items and
+    other kinds in any order."""
+    rng = random.Random(seed)
+
+    def grid():
+        return [[rng.random() for _j in range(3)] for _i in range(3)]
+
+    by_memory = {item_id: grid() for item_id in range(rng.randrange(0, 40))}
+    by_known = {(frozenset({k}), 4, 1): grid() for k in range(rng.randrange(1, 12))}
+    kinds = [*by_memory, *by_known]
+    tallies = []
+    for _ in range(rng.randrange(1, 8)):
+        rows = [
+            (kind, rng.randrange(1, 5), rng.random() * 3)
+            for kind in rng.sample(kinds, rng.randrange(0, len(kinds) + 1))
+        ]
+        n = sum(count for _kind, count, _w in rows)
+        m = rng.choice([0, -1, n, n + 2, *(range(1, n) if n > 1 else [])])
+        total = sum(w for _kind, _count, w in rows) or 1.0
+        tallies.append((m, n, total, rows))
+    assert readiness._components(tallies, by_memory, by_known) == _reference_components(
+        tallies, by_memory, by_known
+    )
+
+
+@pytest.mark.parametrize("w20", [None, readiness.DEFAULT_PARAMETERS[20], 0.2, 0.5])
+def test_a_studied_cards_chance_grid_is_knowledge_at_each_node(w20):
+    """The grid's inlined recall and logit are :func:`knowledge`'s, bit for bit."""
+    rng = random.Random(7)
+    for _ in range(50):
+        item = BankItem(rng.randrange(1000), frozenset({1}), frozenset({rng.randrange(3)}))
+        card = CardState(rng.uniform(0.1, 400), NOW - timedelta(hours=rng.randrange(0, 9000)))
+        learner = Learner(
+            memory_factor=rng.uniform(0.3, 3), w20=w20, topic_shift={0: rng.uniform(-1, 1)}
+        )
+        factors = [learner.memory_factor * math.exp(z) for z in (-0.4, 0.0, 0.7)]
+        shifts = [-0.3, 0.0, 0.3]
+        when = NOW + timedelta(days=rng.randrange(0, 90))
+        grid = readiness._chance_grid(
+            item, card, item.guess, learner, when=when, bases=factors, shifts=shifts
+        )
+        assert grid == [
+            [
+                readiness.item_probability(
+                    item, readiness.knowledge(item, card, learner, when=when, factor=f, shift=s)
+                )
+                for s in shifts
+            ]
+            for f in factors
+        ]
