@@ -684,6 +684,19 @@ def _prepare(user):
     return quiz_services.attempt_start_mock(user=user, profile=profile)
 
 
+def form_post(client, path: str, data: dict):
+    """An htmx POST as a browser sends it: the form urlencoded (htmx's default encoding, and a
+    plain form's without JavaScript), not the test client's multipart."""
+    from urllib.parse import urlencode
+
+    return client.post(
+        path,
+        urlencode(data, doseq=True),
+        content_type="application/x-www-form-urlencoded",
+        headers={"HX-Request": "true"},
+    )
+
+
 def _serve_in_process():
     """Production settings as a measuring child serves them: the benchmark's URL map (with
     the floors), no HTTPS redirect, plain static URLs (no collectstatic for an in-process run:
@@ -755,7 +768,6 @@ def measure_child(
 
     card_re = re.compile(r'action="/study/cards/(\d+)/answer/"')
     token_re = re.compile(r'name="token" value="([^"]+)"')
-    htmx = {"HX-Request": "true"}
     state = {"page": "", "n": 0}
     question = attempt.questions.get(position=33)
 
@@ -767,21 +779,21 @@ def measure_child(
     def answer():
         page = state["page"]
         card_id, token = card_re.search(page).group(1), token_re.search(page).group(1)
-        return client.post(
+        return form_post(
+            client,
             f"/study/cards/{card_id}/answer/",
             {"rating": 3, "token": token, "duration_ms": 4000, "scope": ""},
-            headers=htmx,
         )
 
     def autosave():
         # Alternate two options so every request writes (an unchanged answer is a no-op).
         state["n"] += 1
         option = question.option_ids[state["n"] % 2]
-        return client.post(f"/quiz/a/{attempt.pk}/q/33/answer/", {"option": option}, headers=htmx)
+        return form_post(client, f"/quiz/a/{attempt.pk}/q/33/answer/", {"option": option})
 
     calls = {
         "floor": lambda: client.get("/_floor/"),
-        "fragment_floor": lambda: client.post("/_floor/fragment/", {"n": 1}, headers=htmx),
+        "fragment_floor": lambda: form_post(client, "/_floor/fragment/", {"n": 1}),
         "study": study,
         "answer": answer,
         "deck": lambda: client.get(f"/decks/{deck}/"),
@@ -945,10 +957,10 @@ def scale_child(db: str, out: str, iterations: int, warmup: int, clock: str) -> 
     def answer():
         page = state["page"]
         card_id, token = card_re.search(page).group(1), token_re.search(page).group(1)
-        return client.post(
+        return form_post(
+            client,
             f"/study/cards/{card_id}/answer/",
             {"rating": 3, "token": token, "duration_ms": 4000, "scope": ""},
-            headers={"HX-Request": "true"},
         )
 
     calls = {
