@@ -188,3 +188,48 @@ def test_an_answer_committed_in_the_view_renews_the_figures_before_it_responds(
     assert response.status_code == 302
     seen.add(versions.token(USER_KEY.format(user.pk)))
     assert len(seen) == 5
+
+
+def _real_redis():
+    """The shared cache on a real Redis (database 13 of 127.0.0.1:6379, as CI and the dev
+    machine run it), through django-redis like production; skipped when none answers."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, db=13, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/13",
+        "KEY_PREFIX": "shared-test",
+        "KEY_FUNCTION": "studyapp.versions.cache_key",
+    }
+
+
+def test_deferred_renewals_go_in_one_redis_pipeline_with_the_read(settings):
+    """The pipeline path (django-redis' client, keys and encoding made by hand): the renewals
+    land under the keys Django's own API reads, and the read in the same round trip sees them."""
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, settings.SHARED_CACHE: _real_redis()}
+    cache = caches[settings.SHARED_CACHE]
+    try:
+        cache.clear()
+        before = versions.token(KEY)
+        cache.set("test:versions:figure", {"figure": 1})
+        with versions.renewals_deferred():
+            with transaction.atomic():
+                versions.renew(KEY)
+            # the test case's transaction never commits: run the renewal as a commit would
+            for _savepoints, callback, _robust in transaction.get_connection().run_on_commit:
+                if isinstance(callback, versions._Renewal) and not callback.done:
+                    callback()
+            assert cache.get(KEY) == before  # deferred: not sent yet
+            found = versions.get_many([KEY, "test:versions:figure", "test:versions:none"])
+        assert found[KEY] != before
+        assert found["test:versions:figure"] == {"figure": 1}
+        assert "test:versions:none" not in found
+        assert cache.get(KEY) == found[KEY]  # written where Django's API reads it
+        assert versions.token(KEY) == found[KEY]
+    finally:
+        cache.clear()
