@@ -23,14 +23,16 @@ from django.db.models import signals
 
 
 @cache
-def _converters(model, vendor: str) -> tuple[tuple[object, tuple], ...]:
-    """Per concrete field of ``model``: its column expression and the ORM's converters for
-    a value read from the database."""
+def _converters(model, vendor: str) -> tuple[tuple[int, object, tuple], ...]:
+    """Per concrete field of ``model`` that has any: its position, its column expression and
+    the ORM's converters for a value read from the database (the other fields' values are
+    used as read)."""
     found = []
-    for field in model._meta.concrete_fields:
+    for position, field in enumerate(model._meta.concrete_fields):
         column = field.get_col(model._meta.db_table)
         funcs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        found.append((column, tuple(funcs)))
+        if funcs:
+            found.append((position, column, tuple(funcs)))
     return tuple(found)
 
 
@@ -66,11 +68,14 @@ def width(model) -> int:
 
 def instance(model, values: Sequence):
     """A ``model`` instance from ``values`` (every concrete field, as :func:`columns`)."""
-    converted = []
-    for value, (column, funcs) in zip(values, _converters(model, connection.vendor), strict=True):
+    if len(values) != len(model._meta.concrete_fields):
+        raise ValueError(f"{model.__name__}: {len(values)} values for its concrete fields")
+    converted = list(values)
+    for position, column, funcs in _converters(model, connection.vendor):
+        value = converted[position]
         for func in funcs:
             value = func(value, column, connection)
-        converted.append(value)
+        converted[position] = value
     return model.from_db(connection.alias, None, converted)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings as django_settings
 from django.core.cache import caches
@@ -99,9 +100,9 @@ class SessionSettings:
     limits: dict[int, tuple[int | None, int | None]]
 
 
-def study_session_settings(*, user) -> SessionSettings:
-    """The learner's settings with their chosen decks and deck limits: one SQL query (the
-    settings row, then one row per chosen deck and per deck limit), created on first use."""
+@cache  # the same text on every study page and answer (per database vendor)
+def _session_settings_sql(vendor: str) -> tuple[str, list]:
+    """The SQL of :func:`study_session_settings` and its parameters after the user's ids."""
     settings_table, decks_table, limits_table = (
         rows.table(model) for model in (StudySettings, StudySettings.decks.through, DeckLimits)
     )
@@ -118,6 +119,13 @@ def study_session_settings(*, user) -> SessionSettings:
         # Whether the user is an instructor (the page's edit links): asked here, not apart.
         f" UNION ALL SELECT 3, {instructor}, 0, 0, {blanks}"
     )
+    return sql, list(instructor_params)
+
+
+def study_session_settings(*, user) -> SessionSettings:
+    """The learner's settings with their chosen decks and deck limits: one SQL query (the
+    settings row, then one row per chosen deck and per deck limit), created on first use."""
+    sql, instructor_params = _session_settings_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk] * 4 + instructor_params)
         found = cursor.fetchall()
