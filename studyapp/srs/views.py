@@ -124,6 +124,15 @@ def _rating_button(value: str, label: str, interval: str) -> str:
     return get_template(TEMPLATE + "#rating").render({"rating": rating})
 
 
+@lru_cache(maxsize=3072)  # 3 kinds × the numbers shown × languages
+def _count_text(kind: str, n: int, language: str | None) -> str:
+    """The header's count of ``kind`` (learning, review, new) cards: the partial
+    ``count_<kind>`` of the study template, rendered once per process, number and language
+    (a pure function of them; about 15 µs a count, three on every study page and answer)."""
+    with translation.override(language):
+        return get_template(f"{TEMPLATE}#count_{kind}").render({"n": n})
+
+
 def _session_context(
     request,
     *,
@@ -185,8 +194,13 @@ def _session_context(
     if display is not None:
         for name in ("answer", "bury", "suspend"):
             urls[name] = _card_url(f"srs:{name}", display.card.pk)
+    language = translation.get_language()
     return {
         "texts": texts,
+        "count_texts": {
+            kind: _count_text(kind, getattr(counts, kind), language)
+            for kind in ("learning", "review", "new")
+        },
         "urls": urls,
         "settings": settings,
         "scope": scope,

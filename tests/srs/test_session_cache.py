@@ -316,3 +316,15 @@ def test_a_rating_button_is_the_templates_partial_for_its_value_label_and_interv
     assert '<span class="interval">&lt;10 min</span>' in button
     assert f'<span class="label">{texts["rating_1"]}</span>' in button
     assert views._rating_button("1", texts["rating_1"], "<10 min") is button
+
+
+def test_the_counts_texts_are_the_templates_partials_per_language_and_number():
+    """views._count_text renders the partials count_* once per process, number and language:
+    each language's own words and plural forms."""
+    from studyapp.srs import views
+
+    assert views._count_text("review", 1, "pt-br") == "1 revisão"
+    assert views._count_text("review", 2, "pt-br") == "2 revisões"
+    assert views._count_text("review", 2, "en") == "2 reviews"
+    assert views._count_text("new", 1, "en") == "1 new"
+    assert views._count_text("learning", 3, "en") == "3 learning"
