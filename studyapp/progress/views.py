@@ -71,12 +71,12 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         return found.body
     versions = found.versions
     study = (found.part_versions.get("study"), found.study_pending)
-    parts = Parts(found.parts, study=study)
+    parts = Parts(found.parts, study=study, content=versions[1])
     data = dashboard_get(user=user, now=now, parts=parts)
     if own and data.missing_predictions:
         prediction_backfill(user=user, attempts=data.missing_predictions)
         kept = {name: v for name, v in parts.found.items() if name != "quiz"}
-        parts = Parts(kept, study=study)
+        parts = Parts(kept, study=study, content=versions[1])
         data = dashboard_get(user=user, now=now, parts=parts)
     sections: dict = {}
     body = render_to_string(

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from studyapp.content.selectors import CONTENT_VERSION_KEY
 from studyapp.progress import dashboard_cache
 from studyapp.quizzes import services as quiz_services
 from studyapp.srs.models import StudyCard
@@ -314,10 +315,19 @@ def test_a_rebuild_reads_this_processs_own_study_part_while_its_tokens_hold(
         cache, "get_many", lambda keys, *a, **k: read.extend(keys) or get_many(keys, *a, **k)
     )
 
+    progress_tokens = []
+    tokens = selectors.tokens
+    monkeypatch.setattr(
+        selectors, "tokens", lambda *keys: progress_tokens.extend(keys) or tokens(*keys)
+    )
+
     def rebuilt_from(*, own: bool) -> None:
         read.clear()
+        progress_tokens.clear()
         html, _queries = view(user_client)
         assert (study_key in read) is not own
+        # The content figures and the plan read the content version the lookup read.
+        assert CONTENT_VERSION_KEY not in progress_tokens
         cache.clear()
         dashboard_cache.study_memo.clear()
         assert view(user_client)[0] == html
