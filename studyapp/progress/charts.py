@@ -110,15 +110,18 @@ def _bar_day(day: date, format_: str, language: str | None) -> str:
 def heatmap_past_digest(days: list[tuple[date, int]]) -> str:
     """What the markup of every day of a :func:`heatmap` but the last depends on, for
     ``days`` consecutive (as ``Activity.days``): the language, the first day, how many,
-    the busiest day's count and the counts before the last day. An answer changes only
-    the last (today's) count; the past's markup changes when it raises the busiest day
-    or the study day rolls over."""
+    the counts before the last day and their heat levels (relative to the busiest day,
+    today's included). An answer changes only the last (today's) count; the past's markup
+    changes when that moves a past day's level (today being the busiest day: not at every
+    answer, the busiest day alone was) or the study day rolls over."""
+    peak = max((count for _day, count in days), default=0)
+    past = [count for _day, count in days[:-1]]
     inputs = (
         get_language(),
         days[0][0].toordinal() if days else None,
         len(days),
-        max((count for _day, count in days), default=0),
-        [count for _day, count in days[:-1]],
+        past,
+        [heat_level(count, peak) for count in past],
     )
     return hashlib.sha256(repr(inputs).encode()).hexdigest()[:24]
 

@@ -7,9 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.template.base import Node, NodeList
+from django.template.defaulttags import IfNode
+from django.template.loader import get_template, render_to_string
+from django.templatetags.i18n import TranslateNode
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
@@ -71,24 +75,29 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         return found.body
     versions = found.versions
     study = (found.part_versions.get("study"), found.study_pending)
-    parts = Parts(found.parts, study=study)
+    parts = Parts(found.parts, study=study, content=versions[1])
     data = dashboard_get(user=user, now=now, parts=parts)
     if own and data.missing_predictions:
         prediction_backfill(user=user, attempts=data.missing_predictions)
         kept = {name: v for name, v in parts.found.items() if name != "quiz"}
-        parts = Parts(kept, study=study)
+        parts = Parts(kept, study=study, content=versions[1])
         data = dashboard_get(user=user, now=now, parts=parts)
     sections: dict = {}
-    body = render_to_string(
-        "progress/_dashboard_body.html",
-        {
-            "dashboard": data,
-            "charts": _charts(data, found.sections.get("heatmap"), sections),
-            "student": None if own else user,
-            "mocks_section": _mocks_section(request, data, found.sections.get("mocks"), sections),
-        },
-        request=request,
-    ).encode()
+    body = (
+        _body_template()
+        .render(
+            {
+                "dashboard": data,
+                "charts": _charts(data, found.sections.get("heatmap"), sections),
+                "student": None if own else user,
+                "mocks_section": _mocks_section(
+                    request, data, found.sections.get("mocks"), sections
+                ),
+            },
+            request=request,
+        )
+        .encode()
+    )
     if "-" not in versions:
         dashboard_cache.store_sections(
             user=user, language=language, viewer=viewer, sections=sections
@@ -100,6 +109,57 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
         )
     dashboard_cache.store_parts(user=user, found=found, parts=parts.read)
     return body
+
+
+class _KeptTranslation(Node):
+    """A ``{% translate "literal" %}`` whose output is kept per language and autoescape:
+    for a literal it is a pure function of them (gettext, then escaped as the template
+    escapes), so it is rendered once per process, not on every rebuild (the body has ~60)."""
+
+    child_nodelists = ()
+
+    def __init__(self, node: TranslateNode):
+        self.node, self.token, self.origin = node, node.token, node.origin
+        self.outputs: dict = {}
+
+    def render(self, context):
+        key = (get_language(), context.autoescape)
+        output = self.outputs.get(key)
+        if output is None:
+            output = self.outputs[key] = self.node.render(context)
+        return output
+
+
+def _keep_translations(nodelist: NodeList) -> None:
+    for index, node in enumerate(nodelist):
+        if (
+            type(node) is TranslateNode
+            and node.asvar is None
+            and node.message_context is None
+            and not node.noop
+            and node.filter_expression.var.literal is not None
+            and not node.filter_expression.filters
+        ):
+            nodelist[index] = _KeptTranslation(node)
+        elif isinstance(node, IfNode):
+            for _condition, branch in node.conditions_nodelists:
+                _keep_translations(branch)
+        else:
+            for name in node.child_nodelists:
+                child = getattr(node, name, None)
+                if isinstance(child, NodeList):
+                    _keep_translations(child)
+
+
+def _body_template():
+    """The body's template with its literal translations kept (:class:`_KeptTranslation`),
+    changed once per compiled template (the cached loader's: once per process)."""
+    template = get_template("progress/_dashboard_body.html")
+    compiled = template.template
+    if not getattr(compiled, "translations_kept", False):
+        _keep_translations(compiled.nodelist)
+        compiled.translations_kept = True
+    return template
 
 
 def _charts(data, kept, keep: dict) -> dict:

@@ -292,3 +292,23 @@ def test_the_forecast_charts_day_labels_kept_per_process_are_date_format(languag
         for offset in range(40):
             day = date(2026, 12, 20) + timedelta(days=offset)
             assert _bar_day(day, label, language) == date_format(day, label)
+
+
+def test_the_study_day_of_a_due_kept_per_process_is_srs_study_day():
+    """summarize_cards reads each due's study day through a per-process memo keyed by the
+    moment and the time zone: srs's study_day, in every zone and around DST changes and
+    the 04:00 day start, whichever zone the moment itself is written in."""
+    import random
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from studyapp.progress.selectors import _study_day_of
+    from studyapp.srs.timing import study_day
+
+    rnd = random.Random(3)
+    zones = [ZoneInfo(name) for name in ("America/Sao_Paulo", "Europe/Lisbon", "Asia/Tokyo")]
+    for _ in range(3000):
+        moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rnd.randrange(800_000))
+        written = moment.astimezone(rnd.choice([UTC, *zones]))
+        tz = rnd.choice([UTC, *zones])
+        assert _study_day_of(written, tz) == study_day(written, tz) == study_day(moment, tz)

@@ -159,3 +159,35 @@ def test_an_instructor_view_is_kept_apart_from_the_students_own(
     _html, queries = view(user_client)
     assert queries > CACHED_AT_MOST  # built here, where the old mock's forecast is rebuilt
     assert cached(user_client)
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_bodys_kept_translations_render_as_its_template_does(
+    user_client, user, seed_deck, monkeypatch, django_capture_on_commit_callbacks, language
+):
+    """The body's literal {% translate %} outputs are kept per language (views._body_template):
+    the figures are the ones the template compiled afresh renders, in either language (the
+    kept outputs of one language never show in the other)."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.template import engines
+    from django.template.loader import get_template
+
+    from studyapp.progress import dashboard_cache
+
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # both views at the same moment
+    answer(user_client, user, django_capture_on_commit_callbacks)
+    headers = {"accept-language": "en" if language == "pt-br" else "pt-br"}
+    view(user_client, **headers)  # the other language's outputs are kept first
+    headers = {"accept-language": language}
+    kept, _queries = view(user_client, **headers)
+    source = get_template("progress/_dashboard_body.html").template.source
+    monkeypatch.setattr(
+        progress_views, "_body_template", lambda: engines["django"].from_string(source)
+    )
+    caches[settings.SHARED_CACHE].clear()
+    dashboard_cache.study_memo.clear()
+    fresh, _queries = view(user_client, **headers)
+    assert kept == fresh
+    assert ("Seu progresso" in kept) is (language == "pt-br")

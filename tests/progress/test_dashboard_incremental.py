@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from studyapp.content.selectors import CONTENT_VERSION_KEY
 from studyapp.progress import dashboard_cache
 from studyapp.quizzes import services as quiz_services
 from studyapp.srs.models import StudyCard
@@ -314,10 +315,19 @@ def test_a_rebuild_reads_this_processs_own_study_part_while_its_tokens_hold(
         cache, "get_many", lambda keys, *a, **k: read.extend(keys) or get_many(keys, *a, **k)
     )
 
+    progress_tokens = []
+    tokens = selectors.tokens
+    monkeypatch.setattr(
+        selectors, "tokens", lambda *keys: progress_tokens.extend(keys) or tokens(*keys)
+    )
+
     def rebuilt_from(*, own: bool) -> None:
         read.clear()
+        progress_tokens.clear()
         html, _queries = view(user_client)
         assert (study_key in read) is not own
+        # The content figures and the plan read the content version the lookup read.
+        assert CONTENT_VERSION_KEY not in progress_tokens
         cache.clear()
         dashboard_cache.study_memo.clear()
         assert view(user_client)[0] == html
@@ -359,3 +369,36 @@ def test_a_rebuild_reads_this_processs_own_study_part_while_its_tokens_hold(
     kept_last_log = get(study_key)[1][0]
     assert kept_last_log == dashboard_cache.study_memo[user.pk][1][0]
     assert dashboard_cache.study_memo[user.pk][2] == 0
+
+
+def test_an_answer_that_raises_the_busiest_day_keeps_the_past_when_no_level_moves(
+    user_client, user, decks, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Today the busiest day: each answer raises the peak the heat levels are relative to;
+    the past days' markup is kept while none of their levels moves (a day with 1 review
+    stays at level 1), and the page is the one built from nothing."""
+    from studyapp.progress import charts
+    from studyapp.srs.models import DailyReviewStats
+
+    capture = django_capture_on_commit_callbacks
+    DailyReviewStats.objects.create(
+        user=user, day=timezone.localdate(clock.now) - timedelta(days=3), reviews=1, good=1
+    )
+    reused = []
+    heatmap = charts.heatmap
+
+    def seen(**kwargs):
+        reused.append(kwargs.get("past") is not None)
+        return heatmap(**kwargs)
+
+    monkeypatch.setattr(charts, "heatmap", seen)
+    view(user_client)
+    for _ in range(3):
+        answer(user_client, user, capture)
+        clock.tick()
+        reused.clear()
+        html, _queries = view(user_client)
+        assert reused == [True]
+        caches[settings.SHARED_CACHE].clear()
+        dashboard_cache.study_memo.clear()
+        assert view(user_client)[0] == html

@@ -273,16 +273,18 @@ def test_a_bar_chart_keeps_the_markup_format_html_gave():
 @pytest.mark.parametrize("language", ["pt-br", "en"])
 def test_the_heatmap_from_kept_past_days_is_the_heatmap_rendered_whole(language):
     """charts.heatmap with the kept markup of the days before the last (same
-    heatmap_past_digest) gives the same chart as rendering every day; the digest changes
-    with what that markup shows (the busiest day, the first day, the language)."""
+    heatmap_past_digest) gives the same chart as rendering every day, whatever today's
+    count (below, at or above the busiest day); the digest changes with what that markup
+    shows (a past day's level, the first day, the language)."""
     import random
     from datetime import date, timedelta
 
     from django.utils import translation
 
-    from studyapp.progress.charts import heatmap, heatmap_past_digest
+    from studyapp.progress.charts import heat_level, heatmap, heatmap_past_digest
 
     rnd = random.Random(16)
+    reused = 0  # a busier today whose past markup was kept
     with translation.override(language):
         for _trial in range(60):
             first = date(2026, 1, 1) + timedelta(days=rnd.randrange(400))
@@ -299,10 +301,19 @@ def test_the_heatmap_from_kept_past_days_is_the_heatmap_rendered_whole(language)
                     chart_id="h", title="T", desc="D", days=later, past=keep["past"]
                 ) == heatmap(chart_id="h", title="T", desc="D", days=later)
             assert heatmap(chart_id="h", title="T", desc="D", days=days, past=keep["past"]) == chart
-            busier = [*days[:-1], (days[-1][0], peak + 1)]
-            assert heatmap_past_digest(busier) != heatmap_past_digest(days)
+            for busier_by in (1, 2, 7, 40):
+                busier = [*days[:-1], (days[-1][0], peak + busier_by)]
+                levels = [heat_level(c, peak + busier_by) for _d, c in days[:-1]]
+                if levels != [heat_level(c, peak) for _d, c in days[:-1]]:
+                    assert heatmap_past_digest(busier) != heatmap_past_digest(days)
+                elif heatmap_past_digest(busier) == heatmap_past_digest(days):
+                    assert heatmap(
+                        chart_id="h", title="T", desc="D", days=busier, past=keep["past"]
+                    ) == heatmap(chart_id="h", title="T", desc="D", days=busier)
+                    reused += 1
             next_day = [(d + timedelta(days=1), c) for d, c in days]
             assert heatmap_past_digest(next_day) != heatmap_past_digest(days)
         kept = heatmap_past_digest(days)
+    assert reused
     with translation.override("en" if language == "pt-br" else "pt-br"):
         assert heatmap_past_digest(days) != kept
