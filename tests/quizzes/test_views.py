@@ -362,10 +362,9 @@ def test_anonymous_users_go_to_login(mock, client):
 
 
 def test_question_page_query_count(mock, user_client, django_assert_num_queries):
-    user_client.get(url(mock, "q/1/"))
-    # session, user, the attempt with its questions, item, options (a mock hides the site
-    # menu: no role)
-    with django_assert_num_queries(5):
+    user_client.get(url(mock, "q/1/"))  # builds and keeps every question's content
+    # session, user, the attempt with its questions (a mock hides the site menu: no role)
+    with django_assert_num_queries(3):
         assert user_client.get(url(mock, "q/2/")).status_code == 200
 
 
