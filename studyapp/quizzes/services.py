@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -386,6 +387,48 @@ def _writable_attempt(*, user, attempt_id: int, now: datetime) -> Attempt | None
     return attempt
 
 
+def answer_unchanged(
+    *, user, attempt_id: int, position: int, option_ids: Sequence[int], now: datetime | None = None
+) -> AttemptQuestion | None:
+    """The question when saving ``option_ids`` would change nothing: the attempt is the
+    user's, in progress and not overdue, and the question (not self-graded) already holds
+    exactly this selection (as :func:`answer_save` would store it). Read without a lock or a
+    transaction, in one query: "Próxima" after an autosave of the same choice then writes
+    nothing and takes no lock (5 statements less on PostgreSQL). ``None`` for anything else
+    (a change, an error to report, an attempt to finalize): :func:`answer_save` then decides.
+    """
+    now = now or timezone.now()
+    if not (_in_range(Attempt._meta.pk, attempt_id) and _in_range(_POSITION, position)):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_unchanged_sql(connection.vendor), [position, attempt_id, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = rows.width(Attempt)
+    attempt = rows.instance(Attempt, row[:width])
+    question = rows.instance(AttemptQuestion, row[width:])
+    if attempt.is_finished or is_overdue(attempt, now) or question.self_graded:
+        return None
+    try:
+        selected = _validated(question, option_ids)
+    except InvalidAnswer:
+        return None
+    return question if selected == question.selected_ids else None
+
+
+_POSITION = AttemptQuestion._meta.get_field("position")
+
+
+@cache
+def _unchanged_sql(vendor: str) -> str:
+    return (
+        f"SELECT {rows.columns(Attempt, 'a')}, {rows.columns(AttemptQuestion, 'q')}"  # noqa: S608
+        f" FROM {rows.table(Attempt)} a JOIN {rows.table(AttemptQuestion)} q"
+        " ON q.attempt_id = a.id AND q.position = %s WHERE a.id = %s AND a.user_id = %s"
+    )
+
+
 def answer_save(
     *,
     user,
@@ -425,7 +468,7 @@ def answer_save(
                         question, _correct_ids([question.item_id]).get(question.item_id, set()), now
                     )
                     fields += ["is_correct", "graded_at"]
-                question.save(update_fields=fields)
+                rows.update(question, fields)  # one SQL UPDATE (the ORM's save: ~0.3 ms)
                 if question.graded_at is not None:
                     review_from_quiz(
                         user=user,

@@ -304,13 +304,23 @@ def answer(request, attempt_id: int, position: int):
                 user=request.user, attempt_id=attempt_id, position=position, correct=go == "right"
             )
         else:
-            saved = services.answer_save(
-                user=request.user,
-                attempt_id=attempt_id,
-                position=position,
-                option_ids=_option_ids(request),
-                check=go == "check",
-            )
+            option_ids = _option_ids(request)
+            saved = None
+            if go in ("next", "prev", "review"):  # usually autosaved already: nothing to write
+                saved = services.answer_unchanged(
+                    user=request.user,
+                    attempt_id=attempt_id,
+                    position=position,
+                    option_ids=option_ids,
+                )
+            if saved is None:
+                saved = services.answer_save(
+                    user=request.user,
+                    attempt_id=attempt_id,
+                    position=position,
+                    option_ids=option_ids,
+                    check=go == "check",
+                )
     except Attempt.DoesNotExist as error:
         raise Http404("attempt") from error
     except services.QuizError as error:

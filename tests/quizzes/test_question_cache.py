@@ -64,6 +64,24 @@ def test_a_repeat_view_reads_the_content_from_the_cache(mock, user_client):
     assert again == html and queries == CACHED < built
 
 
+def test_a_first_miss_keeps_every_question_of_the_attempt_as_built_one_by_one(
+    mock, user_client, settings
+):
+    # The first view builds the content of all the attempt's questions in one batch; each
+    # other question is then read from the cache, and shows what it shows built on its own.
+    total = mock.questions.count()
+    pages = {1: page(user_client, mock)[0]}
+    for position in range(2, total + 1):
+        pages[position], queries = page(user_client, mock, position)
+        assert queries == CACHED
+    settings.CACHES = {
+        **settings.CACHES,
+        settings.SHARED_CACHE: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    for position in range(1, total + 1):
+        assert page(user_client, mock, position)[0] == pages[position]
+
+
 def test_the_content_is_shared_by_every_attempt_with_the_same_question(
     bank, user, other_user, client, small_profile
 ):

@@ -144,6 +144,24 @@ def test_question_page_of_an_overdue_attempt_goes_to_the_result(
     assert attempt.status == Attempt.Status.EXPIRED
 
 
+def test_next_with_an_unchanged_answer_after_the_deadline_finalizes_and_refuses(
+    bank, user, small_profile, user_client
+):
+    attempt = services.attempt_start_mock(
+        user=user, profile=small_profile, now=timezone.now() - timedelta(minutes=19, seconds=50)
+    )
+    option = attempt.questions.get(position=1).option_ids[0]
+    services.answer_save(user=user, attempt_id=attempt.pk, position=1, option_ids=[option])
+    attempt.deadline = timezone.now() - timedelta(minutes=5)
+    attempt.save(update_fields=["deadline"])
+    response = user_client.post(
+        f"/quiz/a/{attempt.pk}/q/1/answer/", {"option": option, "go": "next"}
+    )
+    assert response.status_code == 400
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED
+
+
 def test_late_autosave_over_http_is_refused_with_a_message(bank, user, small_profile, user_client):
     attempt = services.attempt_start_mock(
         user=user, profile=small_profile, now=timezone.now() - timedelta(minutes=21)
