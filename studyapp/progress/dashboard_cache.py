@@ -92,23 +92,27 @@ def user_data_changed(user_id: int, kind: str | None = None) -> None:
 
 # This process's latest study part per learner (the one its last rebuild brought up to
 # date): user id → (the tokens it was read under, (last log id, memory, answers, roll-ups),
-# answers applied since the shared copy was kept). Checked against the current tokens like
-# the shared copy (a write that renews them makes it unread), so never stale; it spares a
-# rebuild after an answer the shared copy's ~70 KB (its decoding, ~0.4 ms at 326 cards and
-# 500 answers) and lets it apply only the answers since its own last build.
+# answers applied since the shared copy was kept, the answers as the model reads them).
+# Checked against the current tokens like the shared copy (a write that renews them makes
+# it unread), so never stale; it spares a rebuild after an answer the shared copy's ~70 KB
+# (its decoding, ~0.4 ms at 326 cards and 500 answers) and lets it apply only the answers
+# since its own last build.
 STUDY_MEMO_SIZE = 32
 study_memo: dict[int, tuple] = {}
 
 
-def study_memo_keep(user_id: int, versions: tuple, state: tuple, pending: int) -> None:
+def study_memo_keep(
+    user_id: int, versions: tuple, state: tuple, pending: int, evidence: list
+) -> None:
     """Keep ``state`` as ``user_id``'s study part read under ``versions`` (none kept
-    without the shared cache's tokens)."""
+    without the shared cache's tokens), with ``evidence``: its answers as the model reads
+    them (``progress.selectors.answers_from``)."""
     if versions is None or "-" in versions:
         return
     study_memo.pop(user_id, None)
     if len(study_memo) >= STUDY_MEMO_SIZE:
         study_memo.pop(next(iter(study_memo)))  # the least recently kept
-    study_memo[user_id] = (versions, state, pending)
+    study_memo[user_id] = (versions, state, pending, evidence)
 
 
 @dataclass
@@ -122,6 +126,7 @@ class Found:
     part_versions: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)  # name → (digest of its inputs, html)
     study_pending: int = 0  # answers applied to ``parts["study"]`` since it was kept shared
+    study_evidence: list | None = None  # its answers as the model reads them (this process's)
 
 
 def lookup(*, user, language: str, now: datetime, viewer: str) -> Found:
@@ -162,16 +167,16 @@ def lookup(*, user, language: str, now: datetime, viewer: str) -> Found:
         if kept is not None and kept[0] == part_versions[name] and "-" not in kept[0]:
             parts[name] = kept[1]
     sections = {name: found[key] for name, key in section_keys.items() if key in found}
-    pending = 0
+    pending, evidence = 0, None
     if memo is not None:
         if memo[0] == part_versions["study"] and "-" not in memo[0]:
-            parts["study"], pending = memo[1], memo[2]
+            parts["study"], pending, evidence = memo[1], memo[2], memo[3]
         else:  # renewed since (an undo, a suspension, the settings, an import): the shared one
             study_memo.pop(user.pk, None)
             kept = cache.get(PART_KEY.format(user.pk, "study"))
             if kept is not None and kept[0] == part_versions["study"] and "-" not in kept[0]:
                 parts["study"] = kept[1]
-    return Found(None, versions, parts, part_versions, sections, pending)
+    return Found(None, versions, parts, part_versions, sections, pending, evidence)
 
 
 def store(

@@ -539,15 +539,20 @@ class Parts:
     tokens of their data) or from the database (then in ``read``, to be kept)."""
 
     def __init__(
-        self, found: dict | None = None, *, study: tuple = (None, 0), content: str | None = None
+        self,
+        found: dict | None = None,
+        *,
+        study: tuple = (None, 0, None),
+        content: str | None = None,
     ):
         self.found = found or {}
         self.content_version = content  # as the lookup read it (None: read when needed)
         self.read: dict = {}
         self.built: dict = {}  # what this build derived from them (read once per build)
-        # The study part's tokens (None: none to keep it under) and the answers applied to
-        # the found one since it was kept shared (dashboard_cache.Found.study_pending).
-        self.study_versions, self.study_pending = study
+        # The study part's tokens (None: none to keep it under), the answers applied to the
+        # found one since it was kept shared and its answers as the model reads them (None:
+        # not known) (dashboard_cache.Found.study_pending, study_evidence).
+        self.study_versions, self.study_pending, self.study_evidence = study
 
     def get(self, name: str, reader):
         if name in self.found:
@@ -595,7 +600,7 @@ class StudyReads:
     """The learner's study data as the dashboard reads it."""
 
     memory: list[tuple]  # card_memory_rows_seen, by item id
-    answers: list[tuple]  # answer_log (EVIDENCE_LIMIT), newest first
+    answers: list[Answer]  # answers_from(answer_log (EVIDENCE_LIMIT)), newest first
     rollups: list  # the daily roll-ups of the last HEATMAP_DAYS study days, oldest first
 
 
@@ -618,15 +623,15 @@ def learner_study(*, user, tz, today: date, parts: Parts | None = None) -> Study
         rollups = [tuple(row) for row in rollups]  # plain tuples: kept smaller, read faster
         last_log = max((row[0] for row in answers), default=0)
         parts.read["study"] = (last_log, memory, answers, rollups)
-        pending = 0
+        pending, evidence = 0, None
     else:
         last_log, memory, answers, rollups = kept
-        pending = parts.study_pending
+        pending, evidence = parts.study_pending, parts.study_evidence
         since = srs_selectors.answers_since(user=user, log_id=last_log)
         if since.answers:
             memory = {i: row for i, row in memory.items() if i not in since.items}
             memory.update((row[-1], row) for row in since.memory)
-            answers = _newest_answers(answers, since.answers)
+            answers, evidence = _newest_answers(answers, since.answers, evidence)
             first = min(study_day(row[3], tz) for row in since.answers)
             fresh = srs_selectors.rollup_rows(
                 user=user, after=first - timedelta(days=1), until=max(today, first)
@@ -636,12 +641,14 @@ def learner_study(*, user, tz, today: date, parts: Parts | None = None) -> Study
             if pending >= STUDY_REKEEP:
                 parts.read["study"] = (last_log, memory, answers, rollups)
                 pending = 0
+    if evidence is None:
+        evidence = answers_from(row[1:] for row in answers)
     dashboard_cache.study_memo_keep(
-        user.pk, parts.study_versions, (last_log, memory, answers, rollups), pending
+        user.pk, parts.study_versions, (last_log, memory, answers, rollups), pending, evidence
     )
     reads = parts.built[today, "study"] = StudyReads(
         memory=[memory[item] for item in sorted(memory)],
-        answers=[row[1:] for row in answers],
+        answers=evidence,
         rollups=[srs_selectors.DayStats._make(r) for r in rollups if start < r[0] <= today],
     )
     return reads
@@ -651,14 +658,20 @@ def _answer_order(row) -> tuple:
     return row[3], row[0]  # answered at, log id
 
 
-def _newest_answers(kept: list, new: list) -> list:
+def _newest_answers(kept: list, new: list, evidence: list | None) -> tuple:
     """The ``EVIDENCE_LIMIT`` newest of ``kept`` (newest first) and ``new`` answers, as
-    sorting them all gives; without the sort when every new answer is newer than the kept
-    ones (as answers are logged: ids in order, each at its own moment)."""
+    sorting them all gives, and their ``answers_from`` when ``evidence`` is the kept ones'
+    (else None); without the sort when every new answer is newer than the kept ones (as
+    answers are logged: ids in order, each at its own moment), and then only the new ones
+    are read into the model's answers."""
     new = sorted(new, key=_answer_order, reverse=True)
     if kept and new and _answer_order(new[-1]) > _answer_order(kept[0]):
-        return (new + kept[: max(0, EVIDENCE_LIMIT - len(new))])[:EVIDENCE_LIMIT]
-    return sorted([*kept, *new], key=_answer_order, reverse=True)[:EVIDENCE_LIMIT]
+        rest = max(0, EVIDENCE_LIMIT - len(new))
+        rows = (new + kept[:rest])[:EVIDENCE_LIMIT]
+        if evidence is not None:
+            evidence = (answers_from(row[1:] for row in new) + evidence[:rest])[:EVIDENCE_LIMIT]
+        return rows, evidence
+    return sorted([*kept, *new], key=_answer_order, reverse=True)[:EVIDENCE_LIMIT], None
 
 
 def readiness_get(
@@ -678,7 +691,7 @@ def readiness_get(
     cards = summarize_cards(rows, now=now, tz=tz, today=study_day(now, tz), untouched=untouched)
     mock = content.mock if bank is None else [item.bank_item() for item in bank if item.mock]
     bank = bank if bank is not None else content.bank
-    answers = answers_from(study.answers)
+    answers = study.answers
     accuracy, last, _mocks, _predictions = learner_quiz(user=user, parts=parts)
     retention, parameters = learner_settings(user=user, parts=parts)[2]
     forecast = item_forecast(

@@ -74,7 +74,7 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
     if found.body is not None:
         return found.body
     versions = found.versions
-    study = (found.part_versions.get("study"), found.study_pending)
+    study = (found.part_versions.get("study"), found.study_pending, found.study_evidence)
     parts = Parts(found.parts, study=study, content=versions[1])
     data = dashboard_get(user=user, now=now, parts=parts)
     if own and data.missing_predictions:

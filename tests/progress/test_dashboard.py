@@ -312,3 +312,35 @@ def test_the_study_day_of_a_due_kept_per_process_is_srs_study_day():
         written = moment.astimezone(rnd.choice([UTC, *zones]))
         tz = rnd.choice([UTC, *zones])
         assert _study_day_of(written, tz) == study_day(written, tz) == study_day(moment, tz)
+
+
+def test_the_newest_answers_are_the_sorted_ones_and_their_model_answers_follow():
+    """learner_study's merge of kept and new answers is what sorting them all gives; the
+    model's answers kept with them are extended with the new ones' (or read again: None)."""
+    import random
+    from datetime import UTC, datetime
+
+    from studyapp.progress.readiness import EVIDENCE_LIMIT
+    from studyapp.progress.selectors import _newest_answers, answers_from
+
+    rnd = random.Random(5)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def row(log_id, minutes):
+        at = start + timedelta(minutes=minutes)
+        return (log_id, 1, rnd.randrange(50), at, rnd.randrange(1, 5), 3.0, None, "study", True)
+
+    def order(rows):
+        return sorted(rows, key=lambda r: (r[3], r[0]), reverse=True)[:EVIDENCE_LIMIT]
+
+    for _ in range(200):
+        kept = order([row(i, rnd.randrange(10_000)) for i in range(rnd.randrange(0, 600))])
+        top = max((r[3] for r in kept), default=start)
+        newer = rnd.random() < 0.7  # as logged: after every kept one
+        base = int((top - start).total_seconds() // 60) + 1 if newer else 0
+        new = [row(1000 + i, base + rnd.randrange(5_000)) for i in range(rnd.randrange(1, 9))]
+        evidence = answers_from(r[1:] for r in kept)
+        rows, merged = _newest_answers(kept, new, evidence)
+        assert rows == order([*kept, *new])
+        assert merged is None or merged == answers_from(r[1:] for r in rows)
+        assert _newest_answers(kept, new, None)[1] is None

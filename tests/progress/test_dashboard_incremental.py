@@ -325,6 +325,9 @@ def test_a_rebuild_reads_this_processs_own_study_part_while_its_tokens_hold(
         read.clear()
         progress_tokens.clear()
         html, _queries = view(user_client)
+        # The memo's model answers are its answer rows' (extended with the new ones only).
+        _versions, state, _pending, evidence = dashboard_cache.study_memo[user.pk]
+        assert evidence == selectors.answers_from(row[1:] for row in state[2])
         assert (study_key in read) is not own
         # The content figures and the plan read the content version the lookup read.
         assert CONTENT_VERSION_KEY not in progress_tokens
