@@ -177,6 +177,22 @@ class _Context:
             elapsed = study_days_between(memory.last_review, now, tz)
             self.last_review = now - timedelta(days=elapsed)
         self._cards = {}
+        self._days = {}
+        self._fuzz = {}
+        self._last = None
+
+    def fuzz(self, seed: int) -> float:
+        """The fuzz factor for the card ``seed`` at its ``reps`` (the same for each rating)."""
+        if seed not in self._fuzz:
+            reps = self.memory.reps
+            self._fuzz[seed] = random.Random(f"{seed}:{reps}").random()  # noqa: S311 - not security
+        return self._fuzz[seed]
+
+    def last_interval(self) -> int:
+        """:func:`current_interval` of the card (computed once for the ratings compared)."""
+        if self._last is None:
+            self._last = current_interval(self.memory, self.tz)
+        return self._last
 
     def card(self, rating: int) -> fsrs.Card:
         if rating not in self._cards:
@@ -218,9 +234,13 @@ def _review_days(ctx: _Context, rating: int, *, fuzz: float, maximum: int, last:
     """Days until the next review after a passing answer that leaves the card in review."""
 
     def constrain(rating: int, minimum: int) -> int:
-        raw = ctx.raw_interval(rating)
-        minimum = max(minimum, _not_shorter(raw, last))
-        return fuzzed(raw, fuzz, minimum=minimum, maximum=maximum)
+        # The same arguments give the same days: computed once for the ratings compared.
+        key = (rating, minimum, fuzz, maximum, last)
+        if key not in ctx._days:
+            raw = ctx.raw_interval(rating)
+            bound = max(minimum, _not_shorter(raw, last))
+            ctx._days[key] = fuzzed(raw, fuzz, minimum=bound, maximum=maximum)
+        return ctx._days[key]
 
     if ctx.memory.state == REVIEW:
         hard = constrain(HARD, 1)
@@ -283,13 +303,12 @@ def _review(ctx: _Context, rating: int, *, seed: int, leech_threshold: int) -> O
     card = ctx.card(rating)
     state = _FROM_FSRS[card.state]
     if state == REVIEW:
-        fuzz = random.Random(f"{seed}:{memory.reps}").random()  # noqa: S311 - not security
         days = _review_days(
             ctx,
             rating,
-            fuzz=fuzz,
+            fuzz=ctx.fuzz(seed),
             maximum=ctx.maximum_interval,
-            last=current_interval(memory, tz),
+            last=ctx.last_interval(),
         )
         due = review_due(timing.study_day(now, tz) + timedelta(days=days), tz)
         interval = timedelta(days=days)
