@@ -143,12 +143,17 @@ def update(instance, update_fields) -> None:
     values = [
         field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
     ]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {table(model)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    sql = _update_sql(model, tuple(field.column for field in fields), connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
     _saved(instance, created=False, update_fields=names)
+
+
+@cache  # one per model and set of fields updated (the study answer: one)
+def _update_sql(model, columns: tuple[str, ...], vendor: str) -> str:
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    return f"UPDATE {table(model)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
 
 
 def pk_fits(model, value: int) -> bool:

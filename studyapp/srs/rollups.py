@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -152,17 +153,9 @@ def _update_sql(*, log: ReviewLog, day: date, counts: dict, column: str | None, 
     """Add ``counts`` (and 1 in the retention ``column`` when this is the card's first log
     of the day, as :func:`_is_first_of_day` decides) to the day's row; rows updated."""
     ops = connection.ops
-    quote = ops.quote_name
-    assignments = [f"{quote(name)} = {quote(name)} + %s" for name in counts]
     params: list = list(counts.values())
     if column is not None:
         at = ops.adapt_datetimefield_value
-        log_table = quote(ReviewLog._meta.db_table)
-        assignments.append(
-            f"{quote(column)} = {quote(column)} + CASE WHEN EXISTS (SELECT 1 FROM {log_table}"  # noqa: S608
-            " WHERE card_id = %s AND reviewed_at >= %s AND (reviewed_at < %s"
-            " OR (reviewed_at = %s AND id < %s)) AND id <> %s) THEN 0 ELSE 1 END"
-        )
         params += [
             log.card_id,
             at(timing.day_start(log.reviewed_at, tz)),
@@ -171,13 +164,29 @@ def _update_sql(*, log: ReviewLog, day: date, counts: dict, column: str | None, 
             log.pk,
             log.pk,
         ]
-    sql = (
-        f"UPDATE {quote(DailyReviewStats._meta.db_table)} SET {', '.join(assignments)}"  # noqa: S608
-        " WHERE user_id = %s AND day = %s"
-    )
+    sql = _update_sql_text(tuple(counts), column, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, log.user_id, ops.adapt_datefield_value(day)])
         return cursor.rowcount
+
+
+@cache  # a few shapes: the counted columns and the retention column (per database vendor)
+def _update_sql_text(names: tuple[str, ...], column: str | None, vendor: str) -> str:
+    """The UPDATE of :func:`_update_sql` adding to ``names`` (and to ``column`` on the
+    card's first log of the day)."""
+    quote = connection.ops.quote_name
+    assignments = [f"{quote(name)} = {quote(name)} + %s" for name in names]
+    if column is not None:
+        log_table = quote(ReviewLog._meta.db_table)
+        assignments.append(
+            f"{quote(column)} = {quote(column)} + CASE WHEN EXISTS (SELECT 1 FROM {log_table}"  # noqa: S608
+            " WHERE card_id = %s AND reviewed_at >= %s AND (reviewed_at < %s"
+            " OR (reviewed_at = %s AND id < %s)) AND id <> %s) THEN 0 ELSE 1 END"
+        )
+    return (
+        f"UPDATE {quote(DailyReviewStats._meta.db_table)} SET {', '.join(assignments)}"  # noqa: S608
+        " WHERE user_id = %s AND day = %s"
+    )
 
 
 def rollup_unrecord(*, log: ReviewLog, tz=None) -> None:
