@@ -133,6 +133,14 @@ def _count_text(kind: str, n: int, language: str | None) -> str:
         return get_template(f"{TEMPLATE}#count_{kind}").render({"n": n})
 
 
+@lru_cache(maxsize=2048)  # about one per item with references (a few hundred bytes each)
+def _references_html(refs: tuple[tuple[str, str], ...]) -> str:
+    """``content/_references.html`` for references given as (title, URL) pairs, rendered once
+    per process and list (a pure function of it) instead of an include on every card shown."""
+    shown = [{"title": title, "url": url} for title, url in refs]
+    return get_template("content/_references.html").render({"refs": shown})
+
+
 def _session_context(
     request,
     *,
@@ -195,8 +203,14 @@ def _session_context(
         for name in ("answer", "bury", "suspend"):
             urls[name] = _card_url(f"srs:{name}", display.card.pk)
     language = translation.get_language()
+    references = display.references if display is not None else ()
     return {
         "texts": texts,
+        "references_html": (
+            _references_html(tuple((ref.title, ref.url) for ref in references))
+            if references
+            else ""
+        ),
         "count_texts": {
             kind: _count_text(kind, getattr(counts, kind), language)
             for kind in ("learning", "review", "new")

@@ -328,3 +328,14 @@ def test_the_counts_texts_are_the_templates_partials_per_language_and_number():
     assert views._count_text("review", 2, "en") == "2 reviews"
     assert views._count_text("new", 1, "en") == "1 new"
     assert views._count_text("learning", 3, "en") == "3 learning"
+
+
+def test_a_cards_references_are_the_shared_template_rendered_once_per_list():
+    """views._references_html renders content/_references.html (as the include did) once per
+    process and list of (title, URL): escaped, in order."""
+    from studyapp.srs import views
+
+    html = views._references_html((("Doc <1> & co", "https://example.com/?a=1&b=2"), ("B", "u")))
+    assert '<a href="https://example.com/?a=1&amp;b=2" rel="noopener noreferrer">' in html
+    assert "Doc &lt;1&gt; &amp; co" in html and html.index("Doc") < html.index(">B<")
+    assert views._references_html((("B", "u"),)) is views._references_html((("B", "u"),))
