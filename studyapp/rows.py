@@ -79,6 +79,24 @@ def instance(model, values: Sequence):
     return model.from_db(connection.alias, None, converted)
 
 
+def value(model, name: str, raw):
+    """``raw``, read from ``model``'s field ``name`` by hand-written SQL, converted as the ORM
+    converts it (e.g. a due time read on SQLite: an aware datetime)."""
+    if raw is None:
+        return None
+    column, funcs = _field_converters(model, name, connection.vendor)
+    for func in funcs:
+        raw = func(raw, column, connection)
+    return raw
+
+
+@cache
+def _field_converters(model, name: str, vendor: str) -> tuple[object, tuple]:
+    column = model._meta.get_field(name).get_col(model._meta.db_table)
+    funcs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    return column, tuple(funcs)
+
+
 def insert(instance) -> None:
     """Save a new ``instance`` (auto primary key) with one SQL INSERT, as ``save()`` would:
     fields' ``pre_save`` (e.g. ``auto_now_add``) and database preparation, the new primary

@@ -388,13 +388,36 @@ def has_studied(*, user) -> bool:
 
 
 def next_due(
-    *, user, settings: StudySettings, scope: Scope, now: datetime, day: DayCounts
+    *,
+    user,
+    settings: StudySettings,
+    scope: Scope,
+    now: datetime,
+    day: DayCounts,
+    content: ContentState | None = None,
 ) -> datetime | None:
     """When the next learning or review card becomes due (for "Nada para estudar agora").
     New cards held back by a daily limit are not "due": the empty state says so apart
-    (:class:`EmptyState`), with the time the limit resets."""
-    cards = _studiable_cards(user=user, scope=scope, now=now).exclude(state=State.NEW)
-    return cards.filter(due__gt=now).order_by("due").values_list("due", flat=True).first()
+    (:class:`EmptyState`), with the time the limit resets. One query as SQL (the ORM took
+    ~1.5 ms to build it, on most study pages and answers of a learner who is done for now):
+    the first due after ``now`` per state through the (user, state, due) index, the cards
+    the session may show (:func:`_cards_sql`, the inactive items as ``content`` lists them
+    or as a subquery)."""
+    content = content or ContentState(version=NO_VERSION, inactive=None)
+    cards, base = _cards_sql(user=user, scope=scope, now=now, content=content)
+    at = connection.ops.adapt_datetimefield_value(now)
+    firsts, params = [], []
+    for n, state in enumerate((*LEARNING_STATES, State.REVIEW)):  # every state but new
+        firsts.append(
+            f"SELECT * FROM (SELECT c.due {cards} AND c.state = %s AND c.due > %s"  # noqa: S608
+            f" ORDER BY c.due LIMIT 1) q{n}"
+        )
+        params += [*base, str(state), at]
+    sql = f"SELECT f.due FROM ({' UNION ALL '.join(firsts)}) f ORDER BY f.due LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else rows.value(StudyCard, "due", row[0])
 
 
 @dataclass
@@ -427,13 +450,16 @@ def empty_state(
     now: datetime,
     day: DayCounts,
     counts: QueueCounts,
+    content: ContentState | None = None,
 ) -> EmptyState:
     """What the empty state says (one query: the next due time)."""
     state = EmptyState(
         new_held=counts.new_held,
         reviews_held=counts.reviews_held,
         resets_at=timing.next_day_start(now, settings.tzinfo),
-        next_due=next_due(user=user, settings=settings, scope=scope, now=now, day=day),
+        next_due=next_due(
+            user=user, settings=settings, scope=scope, now=now, day=day, content=content
+        ),
     )
     deck_id = scope.deck.pk if scope.deck else None
     state.new_limit, state.new_done = day.new_limit, day.new_done

@@ -188,7 +188,13 @@ def _session_context(
     else:
         ratings = []
         empty = selectors.empty_state(
-            user=user, settings=settings, scope=scope, now=now, day=day, counts=counts
+            user=user,
+            settings=settings,
+            scope=scope,
+            now=now,
+            day=day,
+            counts=counts,
+            content=content,
         )
         next_due = empty.next_due
     if undone and display is not None and display.card.pk == card_id:

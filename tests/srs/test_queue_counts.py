@@ -337,3 +337,61 @@ def test_due_counts_read_from_the_started_cards_equal_them_read_from_every_card(
         assert selectors.due_counts(user=user, now=moment) == due_counts_by_every_card(
             user=user, now=moment
         ), moment
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_next_due_as_sql_equals_the_orm_reading(
+    seed, user, three_decks, settings_, now, monkeypatch
+):
+    """The empty state's next due time (SQL, ``selectors.next_due``) equals the ORM's reading
+    of the cards the session may show, whatever their states, dues, suspensions, burials,
+    retired items and decks, the scope and whether the inactive items are listed; an aware
+    datetime as the ORM gives it (SQLite stores text)."""
+    rng = random.Random(seed)
+    alfa, beta, gama = three_decks
+    shuffle_cards(rng, user, now)
+    if seed % 2:
+        Item.objects.filter(pk=Item.objects.filter(deck=beta).order_by("id")[2].pk).update(
+            retired_at=now
+        )
+    if seed % 4 == 3:
+        Deck.objects.filter(pk=gama.pk).update(retired_at=now)
+    scopes = [
+        selectors.Scope(),
+        selectors.Scope(deck=alfa),
+        selectors.Scope(deck=beta),
+        selectors.Scope(deck_ids=(alfa.pk, gama.pk)),
+    ]
+    caches["shared"].clear()
+    listed = selectors.content_state(user=user)
+    for content in (listed, None, dataclasses.replace(listed, inactive=None)):
+        for scope in scopes:
+            for moment in (now - timedelta(days=4), now, now + timedelta(minutes=20)):
+                expected = (
+                    selectors._studiable_cards(user=user, scope=scope, now=moment)
+                    .exclude(state=State.NEW)
+                    .filter(due__gt=moment)
+                    .order_by("due")
+                    .values_list("due", flat=True)
+                    .first()
+                )
+                found = selectors.next_due(
+                    user=user,
+                    settings=settings_,
+                    scope=scope,
+                    now=moment,
+                    day=None,
+                    content=content,
+                )
+                assert found == expected, (scope, moment, content)
+                assert found is None or found.tzinfo is not None
+
+
+def test_next_due_is_none_when_no_learning_or_review_card_waits(user, three_decks, settings_, now):
+    StudyCard.objects.filter(user=user).update(state=State.NEW, due=now + timedelta(days=1))
+    assert (
+        selectors.next_due(
+            user=user, settings=settings_, scope=selectors.Scope(), now=now, day=None
+        )
+        is None
+    )
