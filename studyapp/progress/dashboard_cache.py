@@ -107,7 +107,8 @@ def study_memo_keep(user_id: int, versions: tuple, state: tuple, pending: int) -
         return
     study_memo.pop(user_id, None)
     if len(study_memo) >= STUDY_MEMO_SIZE:
-        study_memo.pop(next(iter(study_memo)))  # the least recently kept
+        # The least recently kept (None, None: another thread of this process evicted it).
+        study_memo.pop(next(iter(study_memo), None), None)
     study_memo[user_id] = (versions, state, pending)
 
 
