@@ -31,6 +31,7 @@ queries) and applies them (``progress.selectors.learner_study``).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,8 +98,15 @@ def user_data_changed(user_id: int, kind: str | None = None) -> None:
 # it unread), so never stale; it spares a rebuild after an answer the shared copy's ~70 KB
 # (its decoding, ~0.4 ms at 326 cards and 500 answers) and lets it apply only the answers
 # since its own last build.
+# Bounded twice: 32 learners, and 60,000 rows (cards' memory rows, answers, daily roll-ups)
+# in all, a few MB per worker: with much content a heavy learner's part is large (at 100×
+# content, thousands of cards), and one larger than the whole budget is not kept (its
+# rebuilds read the shared copy).
 STUDY_MEMO_SIZE = 32
+STUDY_MEMO_ROWS = 60_000
 study_memo: dict[int, tuple] = {}
+_study_memo_rows: dict[int, int] = {}
+_study_memo_lock = threading.Lock()  # threads of one process (runserver, gunicorn --threads)
 
 
 def study_memo_keep(
@@ -109,10 +117,23 @@ def study_memo_keep(
     them (``progress.selectors.answers_from``)."""
     if versions is None or "-" in versions:
         return
-    study_memo.pop(user_id, None)
-    if len(study_memo) >= STUDY_MEMO_SIZE:
-        study_memo.pop(next(iter(study_memo)))  # the least recently kept
-    study_memo[user_id] = (versions, state, pending, evidence)
+    _last_log, memory, answers, rollups = state
+    size = len(memory) + len(answers) + len(rollups) + len(evidence)
+    with _study_memo_lock:
+        study_memo.pop(user_id, None)
+        for gone in _study_memo_rows.keys() - study_memo.keys():  # dropped elsewhere
+            del _study_memo_rows[gone]
+        if size > STUDY_MEMO_ROWS:
+            return
+        while study_memo and (
+            len(study_memo) >= STUDY_MEMO_SIZE
+            or sum(_study_memo_rows.values()) + size > STUDY_MEMO_ROWS
+        ):
+            oldest = next(iter(study_memo))  # the least recently kept
+            study_memo.pop(oldest, None)
+            _study_memo_rows.pop(oldest, None)
+        study_memo[user_id] = (versions, state, pending, evidence)
+        _study_memo_rows[user_id] = size
 
 
 @dataclass
