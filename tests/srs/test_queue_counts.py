@@ -340,9 +340,7 @@ def test_due_counts_read_from_the_started_cards_equal_them_read_from_every_card(
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_next_due_as_sql_equals_the_orm_reading(
-    seed, user, three_decks, settings_, now, monkeypatch
-):
+def test_next_due_as_sql_equals_the_orm_reading(seed, user, three_decks, settings_, now):
     """The empty state's next due time (SQL, ``selectors.next_due``) equals the ORM's reading
     of the cards the session may show, whatever their states, dues, suspensions, burials,
     retired items and decks, the scope and whether the inactive items are listed; an aware
