@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from studyapp import versions
+from studyapp import partials, versions
 from studyapp.content.models import Deck
 from studyapp.content.selectors import localized
 
@@ -115,22 +115,20 @@ def session_texts(language: str | None) -> dict[str, str]:
         return texts
 
 
-@lru_cache(maxsize=1024)  # 4 values × the intervals shown × languages: a few hundred
 def _rating_button(value: str, label: str, interval: str) -> str:
     """One rating button (the partial ``rating`` of the study template), rendered once per
     process for its value, label (escaped: :func:`session_texts`) and interval text: a pure
-    function of them (about 20 µs a button, four on every study page and answer)."""
-    rating = {"value": value, "label": label, "interval": interval}
-    return get_template(TEMPLATE + "#rating").render({"rating": rating})
+    function of them (about 20 µs a button, four on every study page and answer;
+    ``studyapp.partials``)."""
+    return partials.kept(TEMPLATE + "#rating", value=value, label=label, interval=interval)
 
 
-@lru_cache(maxsize=3072)  # 3 kinds × the numbers shown × languages
 def _count_text(kind: str, n: int, language: str | None) -> str:
     """The header's count of ``kind`` (learning, review, new) cards: the partial
     ``count_<kind>`` of the study template, rendered once per process, number and language
-    (a pure function of them; about 15 µs a count, three on every study page and answer)."""
-    with translation.override(language):
-        return get_template(f"{TEMPLATE}#count_{kind}").render({"n": n})
+    (a pure function of them; about 15 µs a count, three on every study page and answer;
+    ``studyapp.partials``)."""
+    return partials.kept(f"{TEMPLATE}#count_{kind}", language=language, n=n)
 
 
 @lru_cache(maxsize=2048)  # about one per item with references (a few hundred bytes each)

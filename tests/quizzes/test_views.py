@@ -543,6 +543,7 @@ def test_the_locked_reads_need_a_transaction(mock, user, monkeypatch):
 def test_the_fixed_texts_are_kept_per_language_and_numbers(settings):
     from django.utils import translation
 
+    from studyapp import partials
     from studyapp.quizzes.templatetags import quiz_fixed as fixed
 
     settings.DEBUG = False
@@ -554,8 +555,9 @@ def test_the_fixed_texts_are_kept_per_language_and_numbers(settings):
             assert shortcuts in fixed.quiz_fixed("shortcuts")
             assert fixed.quiz_fixed("heading", n=3, total=65) == heading
             # The kept copy is what rendering the partial gives, for any numbers.
-            assert fixed.quiz_fixed("choose", n=2) == fixed._render("choose", (("n", 2),))
-            assert fixed.quiz_fixed("choose", n=1) == fixed._render("choose", (("n", 1),))
+            choose = f"{fixed.FIXED_TEMPLATE}#choose"
+            assert fixed.quiz_fixed("choose", n=2) == partials.render_now(choose, {"n": 2})
+            assert fixed.quiz_fixed("choose", n=1) == partials.render_now(choose, {"n": 1})
     assert fixed.quiz_fixed("heading", n="4", total=65) == "Questão 4 de 65"  # integers only
 
 
