@@ -209,20 +209,6 @@ def day_counts(*, user, settings: StudySettings, now: datetime) -> DayCounts:
     return _day(settings, limits, found)
 
 
-def _studiable_cards(*, user, scope: Scope, now: datetime) -> QuerySet[StudyCard]:
-    cards = StudyCard.objects.filter(
-        user=user,
-        suspended=False,
-        item__retired_at__isnull=True,
-        item__deck__retired_at__isnull=True,
-    ).filter(Q(buried_until__isnull=True) | Q(buried_until__lte=now))
-    if scope.deck is not None:
-        cards = cards.filter(item__deck_id=scope.deck.pk)
-    elif scope.deck_ids:
-        cards = cards.filter(item__deck_id__in=scope.deck_ids)
-    return cards
-
-
 def next_card(
     *, user, scope: Scope, now: datetime, day: DayCounts, card_id: int | None = None
 ) -> StudyCard | None:
@@ -237,8 +223,9 @@ def next_card(
 
 
 def _studiable_sql(*, user, scope: Scope, now: datetime) -> tuple[str, list]:
-    """``FROM … WHERE …`` (cards ``c``, items ``i``, decks ``d``) and its parameters:
-    what :func:`_studiable_cards` selects, as SQL for the two hot queries below."""
+    """``FROM … WHERE …`` (cards ``c``, items ``i``, decks ``d``) and its parameters: the
+    cards a session may show now (not suspended, not buried, their item and deck active, in
+    the scope), as SQL for the two hot queries below."""
     card, item, deck = (
         connection.ops.quote_name(model._meta.db_table) for model in (StudyCard, Item, Deck)
     )
@@ -664,7 +651,7 @@ def held_changed(*, user) -> None:
 
 def _cards_sql(*, user, scope: Scope, now: datetime, content: ContentState) -> tuple[str, list]:
     """``FROM … WHERE …`` of the cards ``c`` a session may show now (as
-    :func:`_studiable_cards`), without joining the item rows."""
+    :func:`_studiable_sql`), without joining the item rows."""
     card, item, deck = (rows.table(model) for model in (StudyCard, Item, Deck))
     sql = (
         f"FROM {card} c WHERE c.user_id = %s AND c.suspended = %s"
