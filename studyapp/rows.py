@@ -29,10 +29,9 @@ def _converters(model, vendor: str) -> tuple[tuple[int, object, tuple], ...]:
     used as read)."""
     found = []
     for position, field in enumerate(model._meta.concrete_fields):
-        column = field.get_col(model._meta.db_table)
-        funcs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        column, funcs = _field_converters(model, field.name, vendor)
         if funcs:
-            found.append((position, column, tuple(funcs)))
+            found.append((position, column, funcs))
     return tuple(found)
 
 
@@ -92,6 +91,8 @@ def value(model, name: str, raw):
 
 @cache
 def _field_converters(model, name: str, vendor: str) -> tuple[object, tuple]:
+    """The column expression of ``model``'s field ``name`` and the ORM's converters for a
+    value read from it (the backend's, then the field's)."""
     column = model._meta.get_field(name).get_col(model._meta.db_table)
     funcs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
     return column, tuple(funcs)
