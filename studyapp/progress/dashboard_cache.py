@@ -105,8 +105,12 @@ def user_data_changed(user_id: int, kind: str | None = None) -> None:
 STUDY_MEMO_SIZE = 32
 STUDY_MEMO_ROWS = 60_000
 study_memo: dict[int, tuple] = {}
-_study_memo_rows: dict[int, int] = {}
 _study_memo_lock = threading.Lock()  # threads of one process (runserver, gunicorn --threads)
+
+
+def _rows(state: tuple, evidence: list) -> int:
+    _last_log, memory, answers, rollups = state
+    return len(memory) + len(answers) + len(rollups) + len(evidence)
 
 
 def study_memo_keep(
@@ -117,23 +121,24 @@ def study_memo_keep(
     them (``progress.selectors.answers_from``)."""
     if versions is None or "-" in versions:
         return
-    _last_log, memory, answers, rollups = state
-    size = len(memory) + len(answers) + len(rollups) + len(evidence)
+    size = _rows(state, evidence)
     with _study_memo_lock:
         study_memo.pop(user_id, None)
-        for gone in _study_memo_rows.keys() - study_memo.keys():  # dropped elsewhere
-            del _study_memo_rows[gone]
         if size > STUDY_MEMO_ROWS:
             return
-        while study_memo and (
-            len(study_memo) >= STUDY_MEMO_SIZE
-            or sum(_study_memo_rows.values()) + size > STUDY_MEMO_ROWS
-        ):
+        kept = sum(_rows(entry[1], entry[3]) for entry in study_memo.values())
+        while study_memo and (len(study_memo) >= STUDY_MEMO_SIZE or kept + size > STUDY_MEMO_ROWS):
             oldest = next(iter(study_memo))  # the least recently kept
-            study_memo.pop(oldest, None)
-            _study_memo_rows.pop(oldest, None)
+            entry = study_memo.pop(oldest, None)
+            if entry is not None:
+                kept -= _rows(entry[1], entry[3])
         study_memo[user_id] = (versions, state, pending, evidence)
-        _study_memo_rows[user_id] = size
+
+
+def study_memo_drop(user_id: int) -> None:
+    """Forget ``user_id``'s study part (its tokens were renewed)."""
+    with _study_memo_lock:
+        study_memo.pop(user_id, None)
 
 
 @dataclass
@@ -193,7 +198,7 @@ def lookup(*, user, language: str, now: datetime, viewer: str) -> Found:
         if memo[0] == part_versions["study"] and "-" not in memo[0]:
             parts["study"], pending, evidence = memo[1], memo[2], memo[3]
         else:  # renewed since (an undo, a suspension, the settings, an import): the shared one
-            study_memo.pop(user.pk, None)
+            study_memo_drop(user.pk)
             kept = cache.get(PART_KEY.format(user.pk, "study"))
             if kept is not None and kept[0] == part_versions["study"] and "-" not in kept[0]:
                 parts["study"] = kept[1]

@@ -33,7 +33,6 @@ def test_the_memo_is_bounded_by_rows_and_a_part_larger_than_the_budget_is_not_ke
     """Kept parts hold at most STUDY_MEMO_ROWS rows in all (the oldest leave first); a
     learner whose part alone is larger is not kept (their rebuilds read the shared copy)."""
     monkeypatch.setattr(dashboard_cache, "study_memo", {})
-    monkeypatch.setattr(dashboard_cache, "_study_memo_rows", {})
     monkeypatch.setattr(dashboard_cache, "STUDY_MEMO_ROWS", 100)
     versions = ("t", "s", "c")
 
