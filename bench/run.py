@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / "var" / "bench"
@@ -687,8 +688,6 @@ def _prepare(user):
 def form_post(client, path: str, data: dict):
     """An htmx POST as a browser sends it: the form urlencoded (htmx's default encoding, and a
     plain form's without JavaScript), not the test client's multipart."""
-    from urllib.parse import urlencode
-
     return client.post(
         path,
         urlencode(data, doseq=True),
