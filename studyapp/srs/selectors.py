@@ -13,6 +13,7 @@ import zoneinfo
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings as django_settings
 from django.core.cache import caches
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from studyapp import rows, versions
+from studyapp.accounts import roles
 from studyapp.content import selectors as content_selectors
 from studyapp.content import translation
 from studyapp.content.models import Deck, Item, Option, Reference, Section
@@ -174,6 +176,53 @@ class CardDisplay:
         return bool(self.item.cloze_term and self.item.cloze_html)
 
 
+@cache  # the same text on every study page, answer and dashboard (per database vendor)
+def _session_settings_sql(vendor: str) -> tuple[str, list]:
+    """The SQL of :func:`session_settings_read` and its parameters after the user's ids."""
+    settings_table, decks_table, limits_table = (
+        rows.table(model) for model in (StudySettings, StudySettings.decks.through, DeckLimits)
+    )
+    blanks = ", ".join(["NULL"] * rows.width(StudySettings))
+    instructor, instructor_params = roles.instructor_sql()
+    sql = (
+        f"SELECT 0, 0, 0, 0, {rows.columns(StudySettings, 's')}"  # noqa: S608
+        f" FROM {settings_table} s WHERE s.user_id = %s"
+        f" UNION ALL SELECT 1, m.deck_id, 0, 0, {blanks} FROM {decks_table} m"
+        f" INNER JOIN {settings_table} s ON s.id = m.studysettings_id WHERE s.user_id = %s"
+        " UNION ALL SELECT 2, l.deck_id, l.new_per_day, l.reviews_per_day,"
+        f" {blanks} FROM {limits_table} l"
+        f" INNER JOIN {settings_table} s ON s.id = l.settings_id WHERE s.user_id = %s"
+        # Whether the user is an instructor (the page's edit links): asked here, not apart.
+        f" UNION ALL SELECT 3, {instructor}, 0, 0, {blanks}"
+    )
+    return sql, list(instructor_params)
+
+
+def session_settings_read(*, user) -> tuple[StudySettings, tuple[int, ...], dict] | None:
+    """(the learner's settings, their chosen decks' ids (sorted; empty: all decks), their
+    decks' own limits {deck id: (new, reviews)}), or None before their first study page or
+    quiz answer (the service creates the row: ``services.study_session_settings``). One SQL
+    query: the settings row, one row per chosen deck and per deck limit, and whether the
+    user is an instructor (kept on ``user`` for the page's navigation: ``roles``)."""
+    sql, instructor_params = _session_settings_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk] * 4 + instructor_params)
+        found = cursor.fetchall()
+    settings, deck_ids, limits = None, [], {}
+    for kind, deck_id, new, reviews, *values in found:
+        if kind == 0:
+            settings = rows.instance(StudySettings, values)
+        elif kind == 1:
+            deck_ids.append(deck_id)
+        elif kind == 2:
+            limits[deck_id] = (new, reviews)
+        else:
+            roles.instructor_known(user, deck_id)
+    if settings is None:
+        return None
+    return settings, tuple(sorted(deck_ids)), limits
+
+
 def scope_for(
     *, settings: StudySettings, slug: str | None, ahead: bool = False, deck_ids=None
 ) -> Scope:
@@ -273,17 +322,19 @@ def due_counts(*, user, now: datetime) -> DueCounts:
     the overall): ``now`` is the header's learning + review count (:func:`queue_counts`);
     ``today`` adds what becomes due before the next study day starts. A review card is due
     from the start of the study day that holds its due time (the scheduler stores that
-    start), a learning card at its exact due time. 3 queries: the settings, the chosen
-    decks, then today's answers and the learning and review cards due (per deck, through
-    the (user, state, due) index: never the new cards, whatever the content's size)."""
-    settings = StudySettings.objects.filter(user=user).first()
-    if settings is None:  # never opened a study page nor answered a quiz: nothing studied
+    start), a learning card at its exact due time. 2 queries: the settings with the chosen
+    decks and the deck limits (as the study page reads them), then today's answers and the
+    learning and review cards due (per deck, through the (user, state, due) index: never
+    the new cards, whatever the content's size)."""
+    found = session_settings_read(user=user)
+    if found is None:  # never opened a study page nor answered a quiz: nothing studied
         return DueCounts()
-    scope = scope_for(settings=settings, slug=None)
-    today_sql, today_params = _today_sql(user=user, settings=settings, now=now, own=None)
+    settings, deck_ids, limits = found
+    scope = Scope(deck_ids=deck_ids)  # scope_for's: the chosen decks (empty = all)
+    # Today's answers per deck for the decks with their own limits (the study page's own).
+    today_sql, today_params = _today_sql(user=user, settings=settings, now=now, own=sorted(limits))
     due_sql, due_params = _due_sql(user=user, scope=scope, now=now, settings=settings)
     found = _fetch(f"{today_sql} UNION ALL {due_sql}", [*today_params, *due_params])
-    limits = {deck_id: (new, reviews) for kind, deck_id, new, reviews, _ in found if kind == 4}
     day = _day(settings, limits, found)
     now_rows = [(deck_id, a, b) for kind, deck_id, a, b, _c in found if kind == 12]
     today_rows = [(deck_id, a, b) for kind, deck_id, a, b, _c in found if kind == 13]

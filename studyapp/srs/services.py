@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from django.conf import settings as django_settings
 from django.core.cache import caches
@@ -22,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studyapp import rows
-from studyapp.accounts import roles
 from studyapp.content.models import Deck, Item
 
 from . import optimizer, retention, scheduler, selectors, timing
@@ -100,48 +98,14 @@ class SessionSettings:
     limits: dict[int, tuple[int | None, int | None]]
 
 
-@cache  # the same text on every study page and answer (per database vendor)
-def _session_settings_sql(vendor: str) -> tuple[str, list]:
-    """The SQL of :func:`study_session_settings` and its parameters after the user's ids."""
-    settings_table, decks_table, limits_table = (
-        rows.table(model) for model in (StudySettings, StudySettings.decks.through, DeckLimits)
-    )
-    blanks = ", ".join(["NULL"] * rows.width(StudySettings))
-    instructor, instructor_params = roles.instructor_sql()
-    sql = (
-        f"SELECT 0, 0, 0, 0, {rows.columns(StudySettings, 's')}"  # noqa: S608
-        f" FROM {settings_table} s WHERE s.user_id = %s"
-        f" UNION ALL SELECT 1, m.deck_id, 0, 0, {blanks} FROM {decks_table} m"
-        f" INNER JOIN {settings_table} s ON s.id = m.studysettings_id WHERE s.user_id = %s"
-        " UNION ALL SELECT 2, l.deck_id, l.new_per_day, l.reviews_per_day,"
-        f" {blanks} FROM {limits_table} l"
-        f" INNER JOIN {settings_table} s ON s.id = l.settings_id WHERE s.user_id = %s"
-        # Whether the user is an instructor (the page's edit links): asked here, not apart.
-        f" UNION ALL SELECT 3, {instructor}, 0, 0, {blanks}"
-    )
-    return sql, list(instructor_params)
-
-
 def study_session_settings(*, user) -> SessionSettings:
-    """The learner's settings with their chosen decks and deck limits: one SQL query (the
-    settings row, then one row per chosen deck and per deck limit), created on first use."""
-    sql, instructor_params = _session_settings_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk] * 4 + instructor_params)
-        found = cursor.fetchall()
-    settings, deck_ids, limits = None, [], {}
-    for kind, deck_id, new, reviews, *values in found:
-        if kind == 0:
-            settings = rows.instance(StudySettings, values)
-        elif kind == 1:
-            deck_ids.append(deck_id)
-        elif kind == 2:
-            limits[deck_id] = (new, reviews)
-        else:
-            roles.instructor_known(user, deck_id)
-    if settings is None:
-        settings = study_settings_get(user=user)
-    return SessionSettings(settings=settings, deck_ids=tuple(sorted(deck_ids)), limits=limits)
+    """The learner's settings with their chosen decks and deck limits: one SQL query
+    (:func:`selectors.session_settings_read`), created on first use."""
+    found = selectors.session_settings_read(user=user)
+    if found is None:
+        return SessionSettings(settings=study_settings_get(user=user), deck_ids=(), limits={})
+    settings, deck_ids, limits = found
+    return SessionSettings(settings=settings, deck_ids=deck_ids, limits=limits)
 
 
 def study_settings_update(*, settings: StudySettings, decks=None, **fields) -> StudySettings:
