@@ -98,6 +98,43 @@ def _field_converters(model, name: str, vendor: str) -> tuple[object, tuple]:
     return column, tuple(funcs)
 
 
+def fields(spec: tuple[tuple[object, str, str], ...]) -> str:
+    """The select list of ``spec``'s fields, each (model, table alias, field name), in order
+    (for columns of joined tables: ``SELECT {rows.fields(spec)} FROM … l INNER JOIN … c``)."""
+    return _fields(spec, connection.vendor)
+
+
+@cache
+def _fields(spec: tuple, vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(
+        f"{alias}.{quote(model._meta.get_field(name).column)}" for model, alias, name in spec
+    )
+
+
+def converted(spec: tuple[tuple[object, str, str], ...], row: Sequence) -> tuple:
+    """``row``, read with :func:`fields` of ``spec``, each value converted as the ORM's
+    ``values_list`` of those fields converts it (as :func:`value`: None stays None)."""
+    out = list(row)
+    for position, column, funcs in _spec_converters(spec, connection.vendor):
+        raw = out[position]
+        if raw is not None:
+            for func in funcs:
+                raw = func(raw, column, connection)
+            out[position] = raw
+    return tuple(out)
+
+
+@cache
+def _spec_converters(spec: tuple, vendor: str) -> tuple[tuple[int, object, tuple], ...]:
+    found = []
+    for position, (model, _alias, name) in enumerate(spec):
+        column, funcs = _field_converters(model, name, vendor)
+        if funcs:
+            found.append((position, column, funcs))
+    return tuple(found)
+
+
 def insert(instance) -> None:
     """Save a new ``instance`` (auto primary key) with one SQL INSERT, as ``save()`` would:
     fields' ``pre_save`` (e.g. ``auto_now_add``) and database preparation, the new primary

@@ -1444,10 +1444,29 @@ def user_timezones(*, user_ids) -> dict[int, zoneinfo.ZoneInfo]:
     return {user_id: timing.zone(names.get(user_id)) for user_id in user_ids}
 
 
+# rollup_rows' columns: DayStats' fields of the roll-up rows.
+_ROLLUP_FIELDS = tuple((DailyReviewStats, "r", name) for name in DayStats._fields)
+
+
 def rollup_rows(*, user, after: date, until: date) -> list[DayStats]:
-    """The user's daily roll-ups for the study days in (``after``, ``until``], oldest first."""
-    rows = DailyReviewStats.objects.filter(user=user, day__gt=after, day__lte=until)
-    return [DayStats(*values) for values in rows.order_by("day").values_list(*DayStats._fields)]
+    """The user's daily roll-ups for the study days in (``after``, ``until``], oldest first
+    (one query, written as SQL: the dashboard reads it on every rebuild)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_rollup_sql(connection.vendor), [user.pk, *_days(after, until)])
+        found = cursor.fetchall()
+    return [DayStats._make(rows.converted(_ROLLUP_FIELDS, row)) for row in found]
+
+
+def _days(*days: date) -> list:
+    return [connection.ops.adapt_datefield_value(day) for day in days]
+
+
+@cache
+def _rollup_sql(vendor: str) -> str:
+    return (
+        f"SELECT {rows.fields(_ROLLUP_FIELDS)} FROM {rows.table(DailyReviewStats)} r"  # noqa: S608
+        " WHERE r.user_id = %s AND r.day > %s AND r.day <= %s ORDER BY r.day"
+    )
 
 
 def rollup_sums(*, user_ids, after: date, fields) -> dict[int, dict[str, int]]:
@@ -1727,22 +1746,45 @@ class AnswersSince:
     last_log: int
 
 
+# answers_since's columns: the log id, answer_log's (ANSWER_LOG_COLUMNS), the card's deck,
+# then the card's memory row (MEMORY_ROW_COLUMNS[2:-1]); tests/srs compares them with the ORM's.
+_SINCE_FIELDS = (
+    (ReviewLog, "l", "id"),
+    (ReviewLog, "l", "user"),
+    (StudyCard, "c", "item"),
+    *((ReviewLog, "l", name) for name in ANSWER_LOG_COLUMNS[2:]),
+    (Item, "i", "deck"),
+    *((StudyCard, "c", name) for name in MEMORY_ROW_COLUMNS[2:-1]),
+)
+
+
+@cache
+def _since_sql(vendor: str) -> str:
+    log, card, item, deck = (rows.table(model) for model in (ReviewLog, StudyCard, Item, Deck))
+    return (
+        f"SELECT {rows.fields(_SINCE_FIELDS)} FROM {log} l"  # noqa: S608
+        f" INNER JOIN {card} c ON c.id = l.card_id INNER JOIN {item} i ON i.id = c.item_id"
+        f" INNER JOIN {deck} d ON d.id = i.deck_id"
+        " WHERE l.user_id = %s AND l.id > %s AND i.retired_at IS NULL"
+        " AND d.retired_at IS NULL AND i.translation_of_id IS NULL"
+        " ORDER BY l.reviewed_at DESC, l.id DESC"  # the log's own order (ReviewLog.Meta)
+    )
+
+
 def answers_since(*, user, log_id: int) -> AnswersSince:
     """The answers ``user`` logged after the log ``log_id`` and their cards as they are now
-    (one query: each log with its card's memory row). The log ids of one learner are
+    (one query, written as SQL (a dashboard rebuild after each answer reads it): each log
+    with its card's memory row; :func:`_answer_logs`' logs). The log ids of one learner are
     committed in order (every answer takes the day's roll-up row), so nothing below
     ``log_id`` commits later; an undo deletes a log (a reader must rebuild: ``post_delete``)."""
-    card_columns = tuple(f"card__{name}" for name in MEMORY_ROW_COLUMNS[2:-1])
-    rows = list(
-        _answer_logs(user=user)
-        .filter(pk__gt=log_id)
-        .values_list("pk", *ANSWER_LOG_COLUMNS, "card__item__deck_id", *card_columns)
-    )
-    if not rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_since_sql(connection.vendor), [user.pk, log_id])
+        found = [rows.converted(_SINCE_FIELDS, row) for row in cursor.fetchall()]
+    if not found:
         return AnswersSince([], [], frozenset(), log_id)
     width = 1 + len(ANSWER_LOG_COLUMNS)
     memory = {}
-    for row in rows:
+    for row in found:
         # (user id, deck id, state, stability, last review, due, suspended, buried, item id)
         card = (row[1], row[width], *row[width + 1 :], row[2])
         state, suspended, last_review = card[2], card[6], card[4]
@@ -1750,8 +1792,8 @@ def answers_since(*, user, log_id: int) -> AnswersSince:
         if not (state == State.NEW and not suspended and last_review is None):
             memory[card[-1]] = card
     return AnswersSince(
-        answers=[row[:width] for row in rows],
+        answers=[row[:width] for row in found],
         memory=list(memory.values()),
-        items=frozenset(row[2] for row in rows),
-        last_log=max(row[0] for row in rows),
+        items=frozenset(row[2] for row in found),
+        last_log=max(row[0] for row in found),
     )
