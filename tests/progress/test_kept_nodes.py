@@ -1,0 +1,61 @@
+"""The dashboard body's kept nodes (progress.views._keep_nodes): a literal translation and a
+URL give what the template tags give, for every language, argument, script prefix and
+autoescape they are rendered under (kept per process: never another language's or URL
+map's output)."""
+
+import pytest
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import translation
+
+from studyapp.progress.views import _keep_nodes, _KeptTranslation, _KeptURL
+
+TEXT = (
+    "{% load i18n %}{% translate 'Seu progresso' %}|{% url 'srs:study_deck' slug %}|"
+    "{% url 'progress:export' what 'csv' %}|{% if on %}{% url 'quizzes:index' %}{% endif %}|"
+    "{% autoescape off %}{% url 'srs:study_deck' slug %}{% endautoescape %}"
+)
+
+
+def _templates():
+    plain = engines["django"].from_string(TEXT)
+    kept = engines["django"].from_string(TEXT)
+    _keep_nodes(kept.template.nodelist)
+    return plain, kept
+
+
+def _nodes(nodelist, kind):
+    return list(nodelist.get_nodes_by_type(kind))
+
+
+def test_the_kept_nodes_replace_the_tags_at_any_depth():
+    _plain, kept = _templates()
+    assert len(_nodes(kept.template.nodelist, _KeptTranslation)) == 1
+    assert len(_nodes(kept.template.nodelist, _KeptURL)) == 4  # inside if and autoescape too
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_kept_outputs_are_the_tags_outputs(language):
+    plain, kept = _templates()
+    request = RequestFactory().get("/progress/")
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/sub/"):
+            set_script_prefix(prefix)
+            for slug, what, on in [("ecr", "reviews", True), ("kms", "attempts", False)]:
+                with translation.override(language):
+                    for _ in range(2):  # the second render reads what the first kept
+                        context = {"slug": slug, "what": what, "on": on}
+                        assert kept.render(context, request) == plain.render(context, request)
+    finally:
+        set_script_prefix(before)
+
+
+def test_an_argument_that_cannot_be_a_key_is_reversed_every_time():
+    plain, kept = _templates()
+    context = {"slug": "ecr", "what": ["reviews"], "on": False}  # a list: unhashable
+    with pytest.raises(Exception) as plain_error:
+        plain.render(context)
+    with pytest.raises(type(plain_error.value)):
+        kept.render(context)
