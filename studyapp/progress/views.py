@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -153,13 +154,18 @@ class _KeptURL(Node):
                 current_app = context.request.resolver_match.namespace
             except AttributeError:
                 current_app = None
+        # Each value with its type: equal values may print apart (1, True, 1.0; a model
+        # instance and its primary key), and reverse() prints them.
         key = (
             node.view_name.resolve(context),
-            tuple(arg.resolve(context) for arg in node.args),
-            tuple((name, value.resolve(context)) for name, value in node.kwargs.items()),
+            tuple((type(value), value) for value in (a.resolve(context) for a in node.args)),
+            tuple(
+                (name, type(value), value)
+                for name, value in ((n, v.resolve(context)) for n, v in node.kwargs.items())
+            ),
             current_app,
             get_script_prefix(),
-            get_urlconf(),
+            get_urlconf() or settings.ROOT_URLCONF,  # None outside a request: the setting's
             context.autoescape,
         )
         try:

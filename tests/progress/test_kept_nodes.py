@@ -6,7 +6,7 @@ map's output)."""
 import pytest
 from django.template import engines
 from django.test import RequestFactory
-from django.urls import get_script_prefix, set_script_prefix
+from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
 from django.utils import translation
 
 from studyapp.progress.views import _keep_nodes, _KeptTranslation, _KeptURL
@@ -59,3 +59,25 @@ def test_an_argument_that_cannot_be_a_key_is_reversed_every_time():
         plain.render(context)
     with pytest.raises(type(plain_error.value)):
         kept.render(context)
+
+
+def test_equal_arguments_printed_apart_are_kept_apart():
+    text = "{% url 'student_progress' n %}"
+    plain = engines["django"].from_string(text)
+    kept = engines["django"].from_string(text)
+    _keep_nodes(kept.template.nodelist)
+    assert kept.render({"n": 1}) == plain.render({"n": 1})
+    with pytest.raises(NoReverseMatch):  # True prints "True": no such URL, kept or not
+        plain.render({"n": True})
+    with pytest.raises(NoReverseMatch):
+        kept.render({"n": True})
+
+
+def test_a_url_map_set_outside_a_request_is_part_of_the_key(settings):
+    plain, kept = _templates()
+    context = {"slug": "ecr", "what": "reviews", "on": True}
+    assert kept.render(context) == plain.render(context)
+    settings.ROOT_URLCONF = "tests.progress.alt_urls"  # the app's URLs under /alt/
+    output = kept.render(context)
+    assert output == plain.render(context)
+    assert "/alt/study/ecr/" in output
