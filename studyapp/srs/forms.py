@@ -1,4 +1,3 @@
-import re
 import zoneinfo
 from functools import lru_cache
 
@@ -55,45 +54,6 @@ class AnswerForm(ScopeForm):
     )
     token = forms.CharField(max_length=64)
     duration_ms = forms.IntegerField(required=False, min_value=0)
-
-
-# What the study page's answer form posts (token: ``models.new_token``, URL-safe).
-_SLUG = re.compile(r"[-a-zA-Z0-9_]*")
-_TOKEN = re.compile(r"[-a-zA-Z0-9_]{1,64}")
-_DIGITS = re.compile(r"[0-9]{1,18}")
-_RATINGS = {str(value): value for value in (1, 2, 3, 4)}
-
-
-def answer_cleaned(data) -> dict | None:
-    """``AnswerForm(data).cleaned_data`` when ``data`` has the shape the study page posts
-    (a rating of 1 to 4, a URL-safe token, the duration in digits or empty, a slug or empty
-    scope, ``ahead`` absent or ``1``), without building the form (about 130 µs of every
-    answer, copying its fields); None otherwise: the form then validates the data and says
-    what is wrong. Whenever it gives values, the form accepts the data and cleans it to the
-    same values (tests/srs/test_answer_form.py)."""
-    rating = _RATINGS.get(data.get("rating"))
-    token = data.get("token")
-    duration = data.get("duration_ms")
-    scope = data.get("scope")
-    ahead = data.get("ahead") if "ahead" in data else ""
-    if (
-        rating is None
-        or not isinstance(token, str)
-        or not _TOKEN.fullmatch(token)
-        or not (
-            duration in (None, "") or (isinstance(duration, str) and _DIGITS.fullmatch(duration))
-        )
-        or not (scope is None or (isinstance(scope, str) and _SLUG.fullmatch(scope)))
-        or ahead not in ("", "1")
-    ):
-        return None
-    return {
-        "scope": scope or "",
-        "ahead": bool(ahead),
-        "rating": rating,
-        "token": token,
-        "duration_ms": int(duration) if duration else None,
-    }
 
 
 class CardActionForm(ScopeForm):

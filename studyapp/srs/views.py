@@ -29,14 +29,7 @@ from studyapp.content.models import Deck
 from studyapp.content.selectors import localized
 
 from . import selectors, services, tuning
-from .forms import (
-    AnswerForm,
-    CardActionForm,
-    DeckLimitsForm,
-    ScopeForm,
-    StudySettingsForm,
-    answer_cleaned,
-)
+from .forms import AnswerForm, CardActionForm, DeckLimitsForm, ScopeForm, StudySettingsForm
 from .models import DeckLimits, Rating, StudyCard, StudySettings
 from .scheduler import format_due_in, format_interval
 
@@ -374,24 +367,18 @@ def _answer(request, card_id: int):
     now = timezone.now()
     session = services.study_session_settings(user=request.user)
     settings = session.settings
-    # The usual post, cleaned without the form; anything else goes through it.
-    cleaned = answer_cleaned(request.POST)
-    if cleaned is not None:
-        scope = _scope(session, cleaned["scope"] or None, cleaned["ahead"])
-    else:
-        form = AnswerForm(request.POST)
-        scope = _posted_scope(request, form, session)
-        if not form.is_valid():
-            message = " ".join(str(error) for errors in form.errors.values() for error in errors)
-            return _bad_request(request, session=session, scope=scope, now=now, message=message)
-        cleaned = form.cleaned_data
+    form = AnswerForm(request.POST)
+    scope = _posted_scope(request, form, session)
+    if not form.is_valid():
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _bad_request(request, session=session, scope=scope, now=now, message=message)
     try:
         result = services.review_record(
             user=request.user,
             card_id=card_id,
-            token=cleaned["token"],
-            rating=cleaned["rating"],
-            duration_ms=cleaned["duration_ms"],
+            token=form.cleaned_data["token"],
+            rating=form.cleaned_data["rating"],
+            duration_ms=form.cleaned_data["duration_ms"],
             settings=settings,
             now=now,
         )
