@@ -15,8 +15,9 @@ The study answer also writes its two rows here (:func:`insert`, :func:`update`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models import signals
@@ -218,3 +219,35 @@ def pk_fits(model, value: int) -> bool:
     parameters would overflow)."""
     low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
     return (low is None or low <= value) and (high is None or value <= high)
+
+
+# Django's "format" placeholder (``%s``, not ``%%s``), as its SQLite backend finds it.
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+# Above this length the query goes with named placeholders (see :func:`execute`).
+NAMED_FROM = 1000
+
+
+def execute(cursor, sql: str, params: Sequence):
+    """``cursor.execute(sql, params)`` for a long query: its ``%s`` placeholders are passed
+    as named ones (``%(p0)s`` …, the values as a dict), the same statement and values. The
+    SQLite backend turns ``%s`` into ``?`` with a regular expression on every execution
+    (~75 µs for the study queue's 4 KB of SQL), named ones with one ``%`` (a few µs); the
+    named form is kept per query text. PostgreSQL takes either form."""
+    if len(sql) < NAMED_FROM or not params:
+        return cursor.execute(sql, params)
+    named, names = _named(sql)
+    if len(names) != len(params):  # as the unnamed form would: the driver says what is wrong
+        return cursor.execute(sql, params)
+    return cursor.execute(named, dict(zip(names, params, strict=True)))
+
+
+@lru_cache(maxsize=256)  # a few shapes of each hot query (scopes, deck limits, held cards)
+def _named(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``sql`` with each ``%s`` placeholder named ``%(p<n>)s`` in order, and the names."""
+    names: list[str] = []
+
+    def name(_match) -> str:
+        names.append(f"p{len(names)}")
+        return f"%({names[-1]})s"
+
+    return _PLACEHOLDER.sub(name, sql), tuple(names)

@@ -85,3 +85,35 @@ def test_insert_and_update_write_what_save_writes_and_send_its_signals(user, see
         (ReviewLog, log.pk, True, None),
         (StudyCard, card.pk, False, frozenset({"state", "due", "token"})),
     ]
+
+
+def test_a_long_query_runs_with_named_placeholders_and_gives_the_same_rows():
+    """rows.execute passes a long query's ``%s`` as named placeholders: the same rows as the
+    plain form, ``%%`` kept a literal percent sign, and the queries captured the same."""
+    from django.test.utils import CaptureQueriesContext
+
+    arms = " UNION ALL ".join("SELECT %s, %s || '%%s'" for _ in range(60))
+    sql = f"SELECT * FROM ({arms}) q"  # noqa: S608
+    assert len(sql) > rows.NAMED_FROM
+    params = [value for n in range(60) for value in (n, f"v{n}%")]
+    with CaptureQueriesContext(connection) as plain_queries, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        plain = cursor.fetchall()
+    with CaptureQueriesContext(connection) as named_queries, connection.cursor() as cursor:
+        rows.execute(cursor, sql, params)
+        named = cursor.fetchall()
+    assert named == plain
+    assert plain[1] == (1, "v1%%s")
+    assert len(named_queries) == len(plain_queries) == 1
+    assert named_queries[0]["sql"] == plain_queries[0]["sql"]
+    named_sql, names = rows._named(sql)
+    assert names == tuple(f"p{n}" for n in range(120))
+    assert "%s" not in named_sql.replace("%%s", "")
+
+
+def test_a_short_query_or_one_without_parameters_runs_as_given():
+    with connection.cursor() as cursor:
+        rows.execute(cursor, "SELECT %s", [3])
+        assert cursor.fetchone() == (3,)
+        rows.execute(cursor, "SELECT 1" + " " * rows.NAMED_FROM, [])
+        assert cursor.fetchone() == (1,)

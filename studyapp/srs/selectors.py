@@ -815,7 +815,7 @@ def _queue_sql(*, user, scope: Scope, now: datetime, content: ContentState, own)
 
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        rows.execute(cursor, sql, params)  # long queries with named placeholders
         return cursor.fetchall()
 
 

@@ -339,3 +339,27 @@ def test_a_cards_references_are_the_shared_template_rendered_once_per_list():
     assert '<a href="https://example.com/?a=1&amp;b=2" rel="noopener noreferrer">' in html
     assert "Doc &lt;1&gt; &amp; co" in html and html.index("Doc") < html.index(">B<")
     assert views._references_html((("B", "u"),)) is views._references_html((("B", "u"),))
+
+
+def test_a_rating_button_is_the_partial_rendered_for_its_interval():
+    """views._rating_button fills the interval into the partial kept per value and label:
+    the same HTML as the partial rendered with that interval, escaped as the template
+    escapes it, in each language."""
+    from django.utils import translation
+
+    from studyapp import partials
+    from studyapp.srs import views
+
+    for language in ("pt-br", "en"):
+        with translation.override(language):
+            texts = views.session_texts(language)
+            for value in ("1", "2", "3", "4"):
+                for interval in ("<10 min", "3 d", "2,5 mo", "1.2 a", "a & b", '"x"'):
+                    label = texts[f"rating_{value}"]
+                    expected = partials.render_now(
+                        views.TEMPLATE + "#rating",
+                        {"value": value, "label": label, "interval": interval},
+                    )
+                    button = views._rating_button(value, label, interval)
+                    assert button == expected
+                    assert type(button) is type(expected)
