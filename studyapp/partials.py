@@ -14,9 +14,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.template.base import Node, NodeList
+from django.template.defaulttags import IfNode, URLNode
 from django.template.loader import get_template
+from django.templatetags.i18n import TranslateNode
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 
 def render_now(name: str, context: dict) -> SafeString:
@@ -42,3 +47,108 @@ def kept(name: str, *, language: str | None = None, **values) -> SafeString:
         with translation.override(language):
             return render_now(name, values)
     return _kept(name, language, tuple(sorted(values.items())))
+
+
+class KeptTranslation(Node):
+    """A ``{% translate "literal" %}`` whose output is kept per language and autoescape:
+    for a literal it is a pure function of them (gettext, then escaped as the template
+    escapes), so it is rendered once per process (the dashboard body has ~60)."""
+
+    child_nodelists = ()
+
+    def __init__(self, node: TranslateNode):
+        self.node, self.token, self.origin = node, node.token, node.origin
+        self.outputs: dict = {}
+
+    def render(self, context):
+        key = (get_language(), context.autoescape)
+        output = self.outputs.get(key)
+        if output is None:
+            output = self.outputs[key] = self.node.render(context)
+        return output
+
+
+class KeptURL(Node):
+    """A ``{% url %}`` (not ``as var``) whose output is kept per process for its resolved
+    name and arguments, the URL map (``get_urlconf``, the script prefix), the request's
+    current app and autoescape: ``reverse`` is a pure function of them (the dashboard body
+    has ~18, the home page three per deck; each ~50 µs to reverse)."""
+
+    child_nodelists = ()
+    LIMIT = 4096  # a few names × the decks' slugs; cleared when full
+
+    def __init__(self, node: URLNode):
+        self.node, self.token, self.origin = node, node.token, node.origin
+        self.outputs: dict = {}
+
+    def render(self, context):
+        node = self.node
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        # Each value with its type: equal values may print apart (1, True, 1.0; a model
+        # instance and its primary key), and reverse() prints them.
+        key = (
+            node.view_name.resolve(context),
+            tuple((type(value), value) for value in (a.resolve(context) for a in node.args)),
+            tuple(
+                (name, type(value), value)
+                for name, value in ((n, v.resolve(context)) for n, v in node.kwargs.items())
+            ),
+            current_app,
+            get_script_prefix(),
+            get_urlconf() or settings.ROOT_URLCONF,  # None outside a request: the setting's
+            context.autoescape,
+        )
+        try:
+            output = self.outputs.get(key)
+        except TypeError:  # an argument that cannot be a key: reversed every time
+            return node.render(context)
+        if output is None:
+            output = node.render(context)
+            if len(self.outputs) >= self.LIMIT:
+                self.outputs.clear()
+            self.outputs[key] = output
+        return output
+
+
+def keep_nodes(nodelist: NodeList) -> None:
+    """Replace the literal ``{% translate %}`` and the ``{% url %}`` nodes of ``nodelist``
+    (at any depth) with their kept forms (:class:`KeptTranslation`, :class:`KeptURL`)."""
+    for index, node in enumerate(nodelist):
+        if (
+            type(node) is TranslateNode
+            and node.asvar is None
+            and node.message_context is None
+            and not node.noop
+            and node.filter_expression.var.literal is not None
+            and not node.filter_expression.filters
+        ):
+            nodelist[index] = KeptTranslation(node)
+        elif type(node) is URLNode and node.asvar is None:
+            nodelist[index] = KeptURL(node)
+        elif isinstance(node, IfNode):
+            for _condition, branch in node.conditions_nodelists:
+                keep_nodes(branch)
+        else:
+            for name in node.child_nodelists:
+                child = getattr(node, name, None)
+                if isinstance(child, NodeList):
+                    keep_nodes(child)
+
+
+def template(name: str):
+    """``get_template(name)`` with its literal translations and URLs kept
+    (:func:`keep_nodes`), changed once per compiled template: the cached loader's, once per
+    process (with ``DEBUG`` each load compiles afresh, so nothing is kept across requests).
+    A template it includes is loaded apart: call this for it too."""
+    loaded = get_template(name)
+    compiled = loaded.template
+    if not getattr(compiled, "nodes_kept", False):
+        keep_nodes(compiled.nodelist)
+        compiled.nodes_kept = True
+    return loaded

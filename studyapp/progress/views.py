@@ -2,22 +2,17 @@
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.base import Node, NodeList
-from django.template.defaulttags import IfNode, URLNode
-from django.template.loader import get_template, render_to_string
-from django.templatetags.i18n import TranslateNode
-from django.urls import get_script_prefix, get_urlconf
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from studyapp import partials
 from studyapp.accounts.roles import INSTRUCTORS_GROUP, instructor_required
 from studyapp.content import selectors as content_selectors
 from studyapp.content.models import Deck
@@ -61,7 +56,14 @@ def home(request):
         context.update(exam_outlook(user=user, now=timezone.now()))
     else:
         context["show_path"] = True
-    return render(request, "content/home.html", context)
+    # Its deck cards' URLs and fixed texts kept per process (three URLs a deck card: a page
+    # of 12 decks reversed ~40 URLs): the page and the templates it includes.
+    for name in HOME_INCLUDES:
+        partials.template(name)
+    return HttpResponse(partials.template("content/home.html").render(context, request))
+
+
+HOME_INCLUDES = ("content/_deck_counts.html", "content/_start_here.html", "progress/_plan.html")
 
 
 def _dashboard_body(request, *, user, now, own: bool) -> bytes:
@@ -113,108 +115,10 @@ def _dashboard_body(request, *, user, now, own: bool) -> bytes:
     return body
 
 
-class _KeptTranslation(Node):
-    """A ``{% translate "literal" %}`` whose output is kept per language and autoescape:
-    for a literal it is a pure function of them (gettext, then escaped as the template
-    escapes), so it is rendered once per process, not on every rebuild (the body has ~60)."""
-
-    child_nodelists = ()
-
-    def __init__(self, node: TranslateNode):
-        self.node, self.token, self.origin = node, node.token, node.origin
-        self.outputs: dict = {}
-
-    def render(self, context):
-        key = (get_language(), context.autoescape)
-        output = self.outputs.get(key)
-        if output is None:
-            output = self.outputs[key] = self.node.render(context)
-        return output
-
-
-class _KeptURL(Node):
-    """A ``{% url %}`` (not ``as var``) whose output is kept per process for its resolved
-    name and arguments, the URL map (``get_urlconf``, the script prefix), the request's
-    current app and autoescape: ``reverse`` is a pure function of them (the body has ~18,
-    each ~50 µs to reverse)."""
-
-    child_nodelists = ()
-    LIMIT = 4096  # a few names × the decks' slugs; cleared when full
-
-    def __init__(self, node: URLNode):
-        self.node, self.token, self.origin = node, node.token, node.origin
-        self.outputs: dict = {}
-
-    def render(self, context):
-        node = self.node
-        try:
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
-        # Each value with its type: equal values may print apart (1, True, 1.0; a model
-        # instance and its primary key), and reverse() prints them.
-        key = (
-            node.view_name.resolve(context),
-            tuple((type(value), value) for value in (a.resolve(context) for a in node.args)),
-            tuple(
-                (name, type(value), value)
-                for name, value in ((n, v.resolve(context)) for n, v in node.kwargs.items())
-            ),
-            current_app,
-            get_script_prefix(),
-            get_urlconf() or settings.ROOT_URLCONF,  # None outside a request: the setting's
-            context.autoescape,
-        )
-        try:
-            output = self.outputs.get(key)
-        except TypeError:  # an argument that cannot be a key: reversed every time
-            return node.render(context)
-        if output is None:
-            output = node.render(context)
-            if len(self.outputs) >= self.LIMIT:
-                self.outputs.clear()
-            self.outputs[key] = output
-        return output
-
-
-def _keep_nodes(nodelist: NodeList) -> None:
-    """Replace the literal ``{% translate %}`` and the ``{% url %}`` nodes of ``nodelist``
-    (at any depth) with their kept forms (:class:`_KeptTranslation`, :class:`_KeptURL`)."""
-    for index, node in enumerate(nodelist):
-        if (
-            type(node) is TranslateNode
-            and node.asvar is None
-            and node.message_context is None
-            and not node.noop
-            and node.filter_expression.var.literal is not None
-            and not node.filter_expression.filters
-        ):
-            nodelist[index] = _KeptTranslation(node)
-        elif type(node) is URLNode and node.asvar is None:
-            nodelist[index] = _KeptURL(node)
-        elif isinstance(node, IfNode):
-            for _condition, branch in node.conditions_nodelists:
-                _keep_nodes(branch)
-        else:
-            for name in node.child_nodelists:
-                child = getattr(node, name, None)
-                if isinstance(child, NodeList):
-                    _keep_nodes(child)
-
-
 def _body_template():
-    """The body's template with its literal translations and its URLs kept
-    (:func:`_keep_nodes`), changed once per compiled template (the cached loader's:
-    once per process)."""
-    template = get_template("progress/_dashboard_body.html")
-    compiled = template.template
-    if not getattr(compiled, "translations_kept", False):
-        _keep_nodes(compiled.nodelist)
-        compiled.translations_kept = True
-    return template
+    """The body's template with its literal translations and its URLs kept per process
+    (``studyapp.partials.template``: the body has ~60 translations and ~18 URLs)."""
+    return partials.template("progress/_dashboard_body.html")
 
 
 def _charts(data, kept, keep: dict) -> dict:

@@ -1,7 +1,7 @@
-"""The dashboard body's kept nodes (progress.views._keep_nodes): a literal translation and a
-URL give what the template tags give, for every language, argument, script prefix and
-autoescape they are rendered under (kept per process: never another language's or URL
-map's output)."""
+"""Kept template nodes (studyapp.partials.keep_nodes: the dashboard body, the home page): a
+literal translation and a URL give what the template tags give, for every language,
+argument, script prefix and autoescape they are rendered under (kept per process: never
+another language's or URL map's output)."""
 
 import pytest
 from django.template import engines
@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
 from django.utils import translation
 
-from studyapp.progress.views import _keep_nodes, _KeptTranslation, _KeptURL
+from studyapp.partials import KeptTranslation, KeptURL, keep_nodes
 
 TEXT = (
     "{% load i18n %}{% translate 'Seu progresso' %}|{% url 'srs:study_deck' slug %}|"
@@ -21,7 +21,7 @@ TEXT = (
 def _templates():
     plain = engines["django"].from_string(TEXT)
     kept = engines["django"].from_string(TEXT)
-    _keep_nodes(kept.template.nodelist)
+    keep_nodes(kept.template.nodelist)
     return plain, kept
 
 
@@ -31,8 +31,8 @@ def _nodes(nodelist, kind):
 
 def test_the_kept_nodes_replace_the_tags_at_any_depth():
     _plain, kept = _templates()
-    assert len(_nodes(kept.template.nodelist, _KeptTranslation)) == 1
-    assert len(_nodes(kept.template.nodelist, _KeptURL)) == 4  # inside if and autoescape too
+    assert len(_nodes(kept.template.nodelist, KeptTranslation)) == 1
+    assert len(_nodes(kept.template.nodelist, KeptURL)) == 4  # inside if and autoescape too
 
 
 @pytest.mark.parametrize("language", ["pt-br", "en"])
@@ -65,7 +65,7 @@ def test_equal_arguments_printed_apart_are_kept_apart():
     text = "{% url 'student_progress' n %}"
     plain = engines["django"].from_string(text)
     kept = engines["django"].from_string(text)
-    _keep_nodes(kept.template.nodelist)
+    keep_nodes(kept.template.nodelist)
     assert kept.render({"n": 1}) == plain.render({"n": 1})
     with pytest.raises(NoReverseMatch):  # True prints "True": no such URL, kept or not
         plain.render({"n": True})
@@ -81,3 +81,36 @@ def test_a_url_map_set_outside_a_request_is_part_of_the_key(settings):
     output = kept.render(context)
     assert output == plain.render(context)
     assert "/alt/study/ecr/" in output
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_home_page_with_kept_nodes_is_the_plain_page(
+    client, user, all_content, monkeypatch, language
+):
+    """The home page (deck cards, counts, the start-here path) byte for byte as the plain
+    templates render it (its CSRF tokens aside: masked afresh on every render)."""
+    import re
+
+    def without_tokens(text: str) -> str:
+        return re.sub(r"[A-Za-z0-9]{64}", "<token>", text)
+
+    from django.template.loader import get_template
+
+    from studyapp import partials
+
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    loader = engines["django"].engine.template_loaders[0]
+
+    def page() -> str:
+        loader.reset()  # compiled afresh: nothing kept from an earlier render or test
+        return without_tokens(client.get("/").content.decode())
+
+    with monkeypatch.context() as patch:
+        patch.setattr(partials, "template", get_template)  # the plain templates
+        plain = page()
+    kept = page()
+    assert kept.count("deck-card") >= 2 and "/study/" in kept
+    assert kept == plain
+    # and once more, from what the first kept render kept
+    assert without_tokens(client.get("/").content.decode()) == kept
