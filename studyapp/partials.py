@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.base import Node, NodeList
 from django.template.defaulttags import IfNode, URLNode
 from django.template.loader import get_template
+from django.template.loader_tags import IncludeNode
 from django.templatetags.i18n import TranslateNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
@@ -116,9 +117,11 @@ class KeptURL(Node):
         return output
 
 
-def keep_nodes(nodelist: NodeList) -> None:
+def keep_nodes(nodelist: NodeList, _seen: set | None = None) -> None:
     """Replace the literal ``{% translate %}`` and the ``{% url %}`` nodes of ``nodelist``
-    (at any depth) with their kept forms (:class:`KeptTranslation`, :class:`KeptURL`)."""
+    (at any depth) with their kept forms (:class:`KeptTranslation`, :class:`KeptURL`), and
+    keep those of the templates it includes by a literal name (:func:`template`; the parent
+    of an ``{% extends %}`` is left as it is)."""
     for index, node in enumerate(nodelist):
         if (
             type(node) is TranslateNode
@@ -131,24 +134,35 @@ def keep_nodes(nodelist: NodeList) -> None:
             nodelist[index] = KeptTranslation(node)
         elif type(node) is URLNode and node.asvar is None:
             nodelist[index] = KeptURL(node)
+        elif (
+            type(node) is IncludeNode
+            and isinstance(node.template.var, str)
+            and not node.template.filters
+        ):
+            _template(node.template.var, _seen)  # an included template by name: loaded apart
         elif isinstance(node, IfNode):
             for _condition, branch in node.conditions_nodelists:
-                keep_nodes(branch)
+                keep_nodes(branch, _seen)
         else:
             for name in node.child_nodelists:
                 child = getattr(node, name, None)
                 if isinstance(child, NodeList):
-                    keep_nodes(child)
+                    keep_nodes(child, _seen)
 
 
 def template(name: str):
     """``get_template(name)`` with its literal translations and URLs kept
     (:func:`keep_nodes`), changed once per compiled template: the cached loader's, once per
-    process (with ``DEBUG`` each load compiles afresh, so nothing is kept across requests).
-    A template it includes is loaded apart: call this for it too."""
+    process (with ``DEBUG`` each load compiles afresh, so nothing is kept across requests)."""
+    return _template(name, None)
+
+
+def _template(name: str, seen: set | None):
     loaded = get_template(name)
     compiled = loaded.template
-    if not getattr(compiled, "nodes_kept", False):
-        keep_nodes(compiled.nodelist)
+    seen = set() if seen is None else seen
+    if not getattr(compiled, "nodes_kept", False) and name not in seen:
+        seen.add(name)  # a template that includes itself is walked once
+        keep_nodes(compiled.nodelist, seen)
         compiled.nodes_kept = True
     return loaded

@@ -57,13 +57,8 @@ def home(request):
     else:
         context["show_path"] = True
     # Its deck cards' URLs and fixed texts kept per process (three URLs a deck card: a page
-    # of 12 decks reversed ~40 URLs): the page and the templates it includes.
-    for name in HOME_INCLUDES:
-        partials.template(name)
+    # of 12 decks reversed ~40 URLs), its includes' too.
     return HttpResponse(partials.template("content/home.html").render(context, request))
-
-
-HOME_INCLUDES = ("content/_deck_counts.html", "content/_start_here.html", "progress/_plan.html")
 
 
 def _dashboard_body(request, *, user, now, own: bool) -> bytes:

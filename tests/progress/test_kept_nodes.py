@@ -114,3 +114,23 @@ def test_the_home_page_with_kept_nodes_is_the_plain_page(
     assert kept == plain
     # and once more, from what the first kept render kept
     assert without_tokens(client.get("/").content.decode()) == kept
+
+
+def test_included_templates_are_kept_too_and_a_self_include_ends(tmp_path, settings):
+    (tmp_path / "outer.html").write_text(
+        "{% load i18n %}{% translate 'Estudar' %}{% include 'inner.html' %}"
+        "{% if deep %}{% include 'outer.html' with deep=False %}{% endif %}"
+    )
+    (tmp_path / "inner.html").write_text("{% url 'srs:study_deck' slug %}")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    from django.template.loader import get_template
+
+    from studyapp import partials
+
+    outer = partials.template("outer.html")
+    inner = get_template("inner.html")  # the compiled template the include renders
+    assert _nodes(outer.template.nodelist, KeptTranslation)
+    assert _nodes(inner.template.nodelist, KeptURL)
+    assert outer.render({"slug": "ecr", "deep": True}).count("/study/ecr/") == 2
