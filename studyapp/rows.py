@@ -214,10 +214,15 @@ def _update_sql(model, columns: tuple[str, ...], vendor: str) -> str:
 
 
 def pk_fits(model, value: int) -> bool:
-    """Whether ``value`` can be a primary key of ``model`` in this database: an id from a URL
-    beyond the database's integers is no such row (the ORM's lookup says the same; SQL
-    parameters would overflow)."""
-    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    """Whether ``value`` can be a primary key of ``model`` in this database (:func:`fits`)."""
+    return fits(model._meta.pk, value)
+
+
+def fits(field, value: int) -> bool:
+    """Whether the integer column of ``field`` can hold ``value`` in this database: an id or
+    a position from a URL beyond the database's integers is no such row (the ORM's lookup
+    says the same; SQL parameters would overflow)."""
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
     return (low is None or low <= value) and (high is None or value <= high)
 
 

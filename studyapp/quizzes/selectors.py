@@ -275,12 +275,6 @@ _NAVIGATOR_SQL = {
 }
 
 
-def _in_range(model_field, value: int) -> bool:
-    """Whether the database's column can hold ``value`` (the URL takes any digits)."""
-    low, high = connection.ops.integer_field_range(model_field.get_internal_type())
-    return (low is None or low <= value) and (high is None or value <= high)
-
-
 @cache
 def _attempt_rows_sql(vendor: str) -> str:
     answered = _ANSWERED_SQL.get(vendor, "n.selected_ids <> '[]'")  # else: Django's JSON text
@@ -317,7 +311,7 @@ def attempt_rows_for_owner(*, user, attempt_id: int, position: int) -> AttemptRo
 
 
 def _attempt_rows(user_id: int, attempt_id: int, position: int) -> AttemptRows | None:
-    if not (_in_range(Attempt._meta.pk, attempt_id) and _in_range(_POSITION, position)):
+    if not (sql_rows.pk_fits(Attempt, attempt_id) and sql_rows.fits(_POSITION, position)):
         return None
     with connection.cursor() as cursor:
         cursor.execute(_attempt_rows_sql(connection.vendor), [position, attempt_id, user_id])

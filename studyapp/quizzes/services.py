@@ -300,13 +300,6 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
     )
 
 
-def _in_range(model_field, value: int) -> bool:
-    """Whether the database's column can hold ``value`` (the URL takes any digits; the ORM
-    answers "no such row" for the others, SQL would raise)."""
-    low, high = connection.ops.integer_field_range(model_field.get_internal_type())
-    return (low is None or low <= value) and (high is None or value <= high)
-
-
 def _locked_row(model, where: str, params: list):
     """The row of ``model`` matching ``where`` as a model instance (None when there is
     none), locked as ``select_for_update()`` locks it: ``FOR UPDATE`` where the database has
@@ -326,7 +319,7 @@ def _locked_row(model, where: str, params: list):
 
 def _locked_attempt(*, user, attempt_id: int) -> Attempt:
     attempt = None
-    if _in_range(Attempt._meta.pk, attempt_id):
+    if rows.pk_fits(Attempt, attempt_id):
         attempt = _locked_row(Attempt, "id = %s AND user_id = %s", [attempt_id, user.pk])
     if attempt is None:
         raise Attempt.DoesNotExist("attempt")
@@ -335,7 +328,7 @@ def _locked_attempt(*, user, attempt_id: int) -> Attempt:
 
 def _question(attempt: Attempt, position: int) -> AttemptQuestion:
     question = None
-    if _in_range(AttemptQuestion._meta.get_field("position"), position):
+    if rows.fits(_POSITION, position):
         where = "attempt_id = %s AND position = %s"
         question = _locked_row(AttemptQuestion, where, [attempt.pk, position])
     if question is None:
@@ -398,7 +391,7 @@ def answer_unchanged(
     (a change, an error to report, an attempt to finalize): :func:`answer_save` then decides.
     """
     now = now or timezone.now()
-    if not (_in_range(Attempt._meta.pk, attempt_id) and _in_range(_POSITION, position)):
+    if not (rows.pk_fits(Attempt, attempt_id) and rows.fits(_POSITION, position)):
         return None
     with connection.cursor() as cursor:
         cursor.execute(_unchanged_sql(connection.vendor), [position, attempt_id, user.pk])
