@@ -9,19 +9,17 @@ navigator entry out of band); without JavaScript the browser is redirected (PRG)
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from studyapp import partials
 from studyapp.srs import selectors as srs_selectors
 
 from . import selectors, services
@@ -37,24 +35,10 @@ def _question_url(attempt_id: int, position: int) -> str:
     return f"{_attempt_url(attempt_id)}q/{int(position)}/"
 
 
-# Any id would do: an attempt's URL is the "quizzes:attempt" URL reversed for this id, with
-# the attempt's id in its place (see _attempt_url).
-_ID_PLACEHOLDER = 9_876_543_210
-
-
 def _attempt_url(attempt_id: int) -> str:
-    """``reverse("quizzes:attempt", args=[attempt_id])``: the URL around the id is kept per
-    process, URL map and script prefix (a pure function of them, the same in every worker),
-    the id put between (a reverse() cost ~15 µs; every attempt page and redirect makes one)."""
-    before, after = _attempt_url_parts(get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
-    return f"{before}{int(attempt_id)}{after}"
-
-
-@lru_cache(maxsize=64)  # bounded: the script prefix comes from the server's environment
-def _attempt_url_parts(prefix: str, urlconf, root_urlconf: str) -> tuple[str, str]:
-    url = reverse("quizzes:attempt", args=[_ID_PLACEHOLDER], urlconf=urlconf)
-    before, _id, after = url.rpartition(str(_ID_PLACEHOLDER))
-    return before, after
+    """``reverse("quizzes:attempt", args=[attempt_id])`` (kept: ``partials.url_with_id``;
+    every attempt page and redirect makes one)."""
+    return partials.url_with_id("quizzes:attempt", attempt_id)
 
 
 def _question_base(attempt_id: int) -> str:

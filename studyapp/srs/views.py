@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.html import conditional_escape, strip_tags
@@ -45,39 +45,8 @@ def _scope(session: services.SessionSettings, slug: str | None, ahead: bool) -> 
         raise Http404(_("Deck não encontrado.")) from error
 
 
-def _url(name: str, *args) -> str:
-    """``reverse(name, args=args)``, kept per process, URL map and script prefix (a pure
-    function of them: the same in every worker). The session reverses six or seven URLs a
-    request, about 12 µs each."""
-    return _url_kept(name, args, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=1024)  # the few session URLs and one per deck slug
-def _url_kept(name: str, args: tuple, prefix: str, urlconf) -> str:
-    return reverse(name, args=args, urlconf=urlconf)
-
-
-# Any id would do: a card's URL is its name's URL reversed for this id, with the card's id
-# in its place (see _card_url).
-_ID_PLACEHOLDER = 9_876_543_210
-
-
-def _card_url(name: str, card_id: int) -> str:
-    """``reverse(name, args=[card_id])`` for the card URLs (``<int:card_id>``): the URL
-    around the id is kept (per process, URL map and script prefix), the id put between."""
-    before, after = _card_url_parts(name, get_script_prefix(), get_urlconf())
-    return f"{before}{int(card_id)}{after}"
-
-
-@lru_cache(maxsize=256)  # bounded: the script prefix comes from the server's environment
-def _card_url_parts(name: str, prefix: str, urlconf) -> tuple[str, str]:
-    url = reverse(name, args=[_ID_PLACEHOLDER], urlconf=urlconf)
-    before, _id, after = url.rpartition(str(_ID_PLACEHOLDER))
-    return before, after
-
-
 def _study_url(scope: selectors.Scope, **params) -> str:
-    url = _url("srs:study_deck", scope.slug) if scope.slug else _url("srs:study")
+    url = partials.url("srs:study_deck", scope.slug) if scope.slug else partials.url("srs:study")
     if scope.ahead:
         params["ahead"] = "1"
     params = {key: value for key, value in params.items() if value not in (None, "")}
@@ -236,10 +205,10 @@ def _session_context(
     if undo is None:
         undo = day.has_undo
     # Each reversed once (the template uses them twice: the form's action and hx-post).
-    urls = {"undo": _url("srs:undo")} if undo else {}
+    urls = {"undo": partials.url("srs:undo")} if undo else {}
     if display is not None:
         for name in ("answer", "bury", "suspend"):
-            urls[name] = _card_url(f"srs:{name}", display.card.pk)
+            urls[name] = partials.url_with_id(f"srs:{name}", display.card.pk)
     language = translation.get_language()
     references = display.references if display is not None else ()
     return {
@@ -261,7 +230,9 @@ def _session_context(
         "display": display,
         "empty": empty,
         "resets_in": format_due_in(empty.resets_at - now) if empty else "",
-        "deck_options_url": (_url("srs:deck_options", scope.deck.slug) if scope.deck else ""),
+        "deck_options_url": (
+            partials.url("srs:deck_options", scope.deck.slug) if scope.deck else ""
+        ),
         "undone": undone if display is not None and display.card.pk == card_id else "",
         "rating_buttons": ratings,
         "reveal": reveal,

@@ -369,24 +369,27 @@ def test_a_card_id_beyond_the_databases_integers_is_404(user_client, seed_deck, 
 
 @pytest.mark.parametrize("prefix", ["/", "/app/"])
 def test_the_session_urls_kept_per_process_equal_reverse(prefix):
-    """views._url and views._card_url (kept per URL map and script prefix) give what
-    reverse() gives, for any card id and deck slug, under any script prefix."""
+    """partials.url and partials.url_with_id (kept per URL map and script prefix), as the
+    session calls them, give what reverse() gives, for any card id and deck slug, under any
+    script prefix."""
     from django.urls import get_script_prefix, set_script_prefix
 
-    from studyapp.srs import views
+    from studyapp import partials
 
     before = get_script_prefix()
     set_script_prefix(prefix)
     try:
         for card_id in (1, 7, 98, 9_876_543_210, 2**62):
             for name in ("srs:answer", "srs:bury", "srs:suspend"):
-                assert views._card_url(name, card_id) == reverse(name, args=[card_id])
+                assert partials.url_with_id(name, card_id) == reverse(name, args=[card_id])
         for slug in ("aaa", "iam-basico", "b2"):
-            assert views._url("srs:study_deck", slug) == reverse("srs:study_deck", args=[slug])
-            assert views._url("srs:deck_options", slug) == reverse("srs:deck_options", args=[slug])
+            assert partials.url("srs:study_deck", slug) == reverse("srs:study_deck", args=[slug])
+            assert partials.url("srs:deck_options", slug) == reverse(
+                "srs:deck_options", args=[slug]
+            )
         for name in ("srs:undo", "srs:study"):
-            assert views._url(name) == reverse(name)
-        assert views._url("srs:study").startswith(prefix)
+            assert partials.url(name) == reverse(name)
+        assert partials.url("srs:study").startswith(prefix)
     finally:
         set_script_prefix(before)
 
