@@ -28,12 +28,8 @@ def _converters(model, vendor: str) -> tuple[tuple[int, object, tuple], ...]:
     """Per concrete field of ``model`` that has any: its position, its column expression and
     the ORM's converters for a value read from the database (the other fields' values are
     used as read)."""
-    found = []
-    for position, field in enumerate(model._meta.concrete_fields):
-        column, funcs = _field_converters(model, field.name, vendor)
-        if funcs:
-            found.append((position, column, funcs))
-    return tuple(found)
+    spec = tuple((model, "", field.name) for field in model._meta.concrete_fields)
+    return _spec_converters(spec, vendor)
 
 
 def table(model) -> str:
@@ -128,6 +124,8 @@ def converted(spec: tuple[tuple[object, str, str], ...], row: Sequence) -> tuple
 
 @cache
 def _spec_converters(spec: tuple, vendor: str) -> tuple[tuple[int, object, tuple], ...]:
+    """Per field of ``spec`` that has any: its position, its column expression and the ORM's
+    converters."""
     found = []
     for position, (model, _alias, name) in enumerate(spec):
         column, funcs = _field_converters(model, name, vendor)
