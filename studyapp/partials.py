@@ -21,7 +21,8 @@ from django.template.loader_tags import IncludeNode
 from django.templatetags.i18n import TranslateNode
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 
@@ -48,6 +49,44 @@ def kept(name: str, *, language: str | None = None, **values) -> SafeString:
         with translation.override(language):
             return render_now(name, values)
     return _kept(name, language, tuple(sorted(values.items())))
+
+
+def filled(name: str, slot: str, text: str, *, language: str | None = None, **values):
+    """``kept(name, **values, **{slot: text})`` for a partial with one value that varies far
+    more than the others (a rating button's interval: one per card): the partial is kept per
+    language and the other values with a stand-in where ``slot`` goes, and ``text`` (escaped,
+    as ``{{ slot }}`` escapes it) is put in its place; each result is kept too. A partial
+    where the stand-in does not show exactly once is rendered whole (:func:`kept`)."""
+    if language is None:
+        language = translation.get_language()
+    if settings.DEBUG:
+        with translation.override(language):
+            return render_now(name, {**values, slot: text})
+    return _filled(name, slot, text, language, tuple(sorted(values.items())))
+
+
+# Stands for the slot's value in the kept partial (letters and digits: escaping keeps it).
+_SLOT = "Slot9876543210Slot"
+
+
+@lru_cache(maxsize=4096)  # the study session: four buttons per interval text in use
+def _filled(name: str, slot: str, text: str, language: str | None, values: tuple):
+    parts = _around_slot(name, slot, language, values)
+    if parts is None:
+        return _kept(name, language, tuple(sorted({**dict(values), slot: text}.items())))
+    before, after = parts
+    return mark_safe(before + conditional_escape(text) + after)  # noqa: S308 (escaped)
+
+
+@lru_cache(maxsize=256)  # a few partials × their other values × languages
+def _around_slot(name: str, slot: str, language: str | None, values: tuple):
+    """The partial rendered with the stand-in in ``slot``, split around it (None unless the
+    stand-in shows exactly once)."""
+    html = _kept(name, language, tuple(sorted({**dict(values), slot: _SLOT}.items())))
+    before, found, after = str(html).partition(_SLOT)
+    if not found or _SLOT in after:
+        return None
+    return before, after
 
 
 def url(name: str, *args) -> str:

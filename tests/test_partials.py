@@ -31,3 +31,29 @@ def test_debug_renders_afresh(settings):
     again = partials.kept(COUNT, language="en", n=5)
     assert first == again == "5 reviews"
     assert first is not again
+
+
+RATING = "srs/study.html#rating"
+
+
+def test_filled_is_the_partial_rendered_with_the_slots_text(settings):
+    settings.DEBUG = False
+    values = {"value": "3", "label": "Good"}
+    for text in ("3 d", "<10 min", 'a & "b"'):
+        expected = partials.render_now(RATING, {**values, "interval": text})
+        button = partials.filled(RATING, "interval", text, language="en", **values)
+        assert button == expected and type(button) is type(expected)
+        assert partials.filled(RATING, "interval", text, language="en", **values) is button
+
+
+def test_filled_renders_the_whole_partial_where_the_slot_does_not_show_once(settings):
+    settings.DEBUG = False  # the count partial has no "interval": the stand-in never shows
+    assert partials.filled(COUNT, "interval", "x", language="en", n=2) == "2 reviews"
+
+
+def test_filled_renders_afresh_with_debug(settings):
+    settings.DEBUG = True
+    values = {"value": "1", "label": "Again"}
+    first = partials.filled(RATING, "interval", "1 d", language="en", **values)
+    again = partials.filled(RATING, "interval", "1 d", language="en", **values)
+    assert first == again and first is not again
