@@ -84,6 +84,21 @@ def answer(client, user, capture, rating=3):
     assert response.status_code == 200
 
 
+def _heatmap_spy(monkeypatch) -> list[bool]:
+    """Each heatmap render from now on appends whether it reused the kept past days."""
+    from studyapp.progress import charts
+
+    reused: list[bool] = []
+    heatmap = charts.heatmap
+
+    def seen(**kwargs):
+        reused.append(kwargs.get("past") is not None)
+        return heatmap(**kwargs)
+
+    monkeypatch.setattr(charts, "heatmap", seen)
+    return reused
+
+
 def test_every_change_rebuilds_the_same_figures_as_from_nothing(
     user_client, user, decks, clock, django_capture_on_commit_callbacks
 ):
@@ -266,7 +281,6 @@ def test_the_heatmaps_past_days_are_rendered_again_only_when_they_change(
     """The heatmap's days before today are kept under a digest of what they show: an
     answer (today's cell, the busiest day not raised) reuses them, the study day's rollover
     renders them again; either way the page is the one built from nothing."""
-    from studyapp.progress import charts
     from studyapp.srs.models import DailyReviewStats
 
     capture = django_capture_on_commit_callbacks
@@ -274,14 +288,7 @@ def test_the_heatmaps_past_days_are_rendered_again_only_when_they_change(
     DailyReviewStats.objects.create(
         user=user, day=timezone.localdate(clock.now) - timedelta(days=3), reviews=50, good=50
     )
-    reused = []
-    heatmap = charts.heatmap
-
-    def seen(**kwargs):
-        reused.append(kwargs.get("past") is not None)
-        return heatmap(**kwargs)
-
-    monkeypatch.setattr(charts, "heatmap", seen)
+    reused = _heatmap_spy(monkeypatch)
     view(user_client)
     assert reused == [False]
     for when in ("answer", "rollover"):
@@ -380,21 +387,13 @@ def test_an_answer_that_raises_the_busiest_day_keeps_the_past_when_no_level_move
     """Today the busiest day: each answer raises the peak the heat levels are relative to;
     the past days' markup is kept while none of their levels moves (a day with 1 review
     stays at level 1), and the page is the one built from nothing."""
-    from studyapp.progress import charts
     from studyapp.srs.models import DailyReviewStats
 
     capture = django_capture_on_commit_callbacks
     DailyReviewStats.objects.create(
         user=user, day=timezone.localdate(clock.now) - timedelta(days=3), reviews=1, good=1
     )
-    reused = []
-    heatmap = charts.heatmap
-
-    def seen(**kwargs):
-        reused.append(kwargs.get("past") is not None)
-        return heatmap(**kwargs)
-
-    monkeypatch.setattr(charts, "heatmap", seen)
+    reused = _heatmap_spy(monkeypatch)
     view(user_client)
     for _ in range(3):
         answer(user_client, user, capture)
