@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import itemgetter
 
 from django.conf import settings
@@ -270,21 +270,12 @@ class CardSummary:
     due_at: dict[int, datetime] = field(default_factory=dict)  # item id → due
 
 
-_STUDY_DAYS_LIMIT = 16384
-_study_days: dict = {}
-
-
+@lru_cache(maxsize=16384)
 def _study_day_of(moment: datetime, tz) -> date:
     """``study_day(moment, tz)``, kept per process: a pure function of its arguments (the
     time zone's rules are the process's), read for every card's due on each rebuild of the
     dashboard (~0.2 ms for 326 cards; a lookup is a quarter of that)."""
-    key = (moment, tz)
-    day = _study_days.get(key)
-    if day is None:
-        if len(_study_days) >= _STUDY_DAYS_LIMIT:
-            _study_days.clear()
-        day = _study_days[key] = study_day(moment, tz)
-    return day
+    return study_day(moment, tz)
 
 
 def summarize_cards(rows, *, now: datetime, tz, today: date, untouched: int = 0) -> CardSummary:
