@@ -206,10 +206,16 @@ def recall(
     ``w20``: the learner's own decay (their trained parameters), else the default."""
     if not stability:
         return 0.0
+    scale, power = _curve(w20)
+    return (1 + scale * max(0.0, elapsed_days) / (stability * factor)) ** power
+
+
+def _curve(w20: float | None) -> tuple[float, float]:
+    """(scale, power) of the forgetting curve ``(1 + scale · days / stability) ** power``
+    for the decay ``w20`` (None: FSRS-6's default)."""
     if w20 is None or w20 == -DECAY:
-        return (1 + FACTOR * max(0.0, elapsed_days) / (stability * factor)) ** DECAY
-    f = 0.9 ** (-1 / w20) - 1
-    return (1 + f * max(0.0, elapsed_days) / (stability * factor)) ** -w20
+        return FACTOR, DECAY
+    return 0.9 ** (-1 / w20) - 1, -w20
 
 
 def evidence_weight(at: datetime, now: datetime) -> float:
@@ -342,10 +348,7 @@ def learner_estimate(
         elif answer.quiz and answer.item_id in bank:
             unstudied.append((answer.passed, guess, weight))
     if memory:
-        if learner.w20 is None or learner.w20 == -DECAY:
-            curve = (FACTOR, DECAY)
-        else:
-            curve = (0.9 ** (-1 / learner.w20) - 1, -learner.w20)
+        curve = _curve(learner.w20)
         weights = [weight for *_answer, weight in memory]
         columns = [
             _answer_loglik(stability, days, passed, guess, curve)
@@ -450,11 +453,8 @@ def _chance_grid(item, card, guess, learner, *, when, bases, shifts) -> list[lis
     if card is not None and card.stability and card.last_review is not None:
         # _logit(recall(card.stability, days, f, learner.w20)) for each f, inlined (the same
         # operations in the same order): a rebuild makes one grid per studied card.
-        stability, w20, log = card.stability, learner.w20, math.log
-        if w20 is None or w20 == -DECAY:
-            scale, power = FACTOR, DECAY
-        else:
-            scale, power = 0.9 ** (-1 / w20) - 1, -w20
+        stability, log = card.stability, math.log
+        scale, power = _curve(learner.w20)
         scaled = scale * max(0.0, (when - card.last_review).days)
         logits = []
         for f in bases:
